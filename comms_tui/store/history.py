@@ -1,0 +1,308 @@
+"""The send journal: SQLite (WAL) in the data dir, one row per send.
+
+A row is written and committed *before* the request goes out (``begin``) and completed after
+(``complete``), so a crash or SIGKILL mid-send leaves a ``pending`` row that later reads as
+``unknown`` — the user is never left guessing whether something went out. Every call opens its own
+connection (sqlite3 objects cannot cross threads), so a ``Journal`` is safe to use from workers.
+"""
+
+from __future__ import annotations
+
+import builtins
+import contextlib
+import json
+import os
+import sqlite3
+import time
+from collections.abc import Iterator
+from dataclasses import dataclass
+from datetime import datetime, timezone
+from pathlib import Path
+from typing import Any
+
+from comms_tui.store.errors import StoreError
+
+JOURNAL_FILE_NAME = "history.sqlite3"
+OUTCOMES = ("pending", "accepted", "partial", "failed", "rejected", "unknown")
+FINAL_OUTCOMES = frozenset(OUTCOMES) - {"pending"}
+UNKNOWN_LOOKBACK_SECONDS = 24 * 3600
+# Keys whose values must never be stored, whatever layer forgot to redact them.
+_REDACTED_KEYS = frozenset(
+    {"file_data", "password", "secret", "client_secret", "authorization", "accesstoken"}
+)
+
+_SCHEMA = """
+CREATE TABLE IF NOT EXISTS entries (
+    id           INTEGER PRIMARY KEY AUTOINCREMENT,
+    created_at   REAL NOT NULL,             -- unix time, UTC
+    completed_at REAL,
+    profile      TEXT NOT NULL,
+    host         TEXT NOT NULL,
+    channel      TEXT NOT NULL,
+    recipients   TEXT NOT NULL,             -- JSON list
+    request      TEXT NOT NULL,             -- JSON, redacted
+    outcome      TEXT NOT NULL DEFAULT 'pending',
+    http_status  INTEGER,
+    request_id   TEXT,
+    items        TEXT NOT NULL DEFAULT '[]', -- JSON list
+    latency_ms   REAL,
+    error        TEXT
+);
+CREATE INDEX IF NOT EXISTS entries_created ON entries(created_at);
+CREATE TABLE IF NOT EXISTS fingerprints (
+    entry_id INTEGER NOT NULL REFERENCES entries(id) ON DELETE CASCADE,
+    fp       TEXT NOT NULL
+);
+CREATE INDEX IF NOT EXISTS fingerprints_fp ON fingerprints(fp);
+"""
+
+
+def redact(value: Any) -> Any:
+    """A copy of ``value`` with any secret-bearing or attachment-data key replaced."""
+    if isinstance(value, dict):
+        return {
+            k: "<omitted>" if str(k).lower() in _REDACTED_KEYS else redact(v)
+            for k, v in value.items()
+        }
+    if isinstance(value, list | tuple):
+        return [redact(v) for v in value]
+    return value
+
+
+def _utc(ts: float | None) -> datetime | None:
+    return None if ts is None else datetime.fromtimestamp(ts, tz=timezone.utc)
+
+
+@dataclass(frozen=True)
+class JournalEntry:
+    id: int
+    created_at: datetime
+    completed_at: datetime | None
+    profile: str
+    host: str
+    channel: str
+    recipients: list[str]
+    request: dict[str, Any]
+    outcome: str  # pending | accepted | partial | failed | rejected | unknown
+    http_status: int | None
+    request_id: str | None
+    items: list[dict[str, Any]]
+    latency_ms: float | None
+    error: str | None
+
+    def to_json(self) -> dict[str, Any]:
+        return {
+            "id": self.id,
+            "created_at": self.created_at.isoformat(),
+            "completed_at": self.completed_at.isoformat() if self.completed_at else None,
+            "profile": self.profile,
+            "host": self.host,
+            "channel": self.channel,
+            "recipients": list(self.recipients),
+            "request": self.request,
+            "outcome": self.outcome,
+            "http_status": self.http_status,
+            "request_id": self.request_id,
+            "items": list(self.items),
+            "latency_ms": self.latency_ms,
+            "error": self.error,
+        }
+
+
+class Journal:
+    """Plain synchronous calls; each opens and closes its own connection."""
+
+    def __init__(self, path: Path | None = None, *, stale_after_seconds: float = 60.0) -> None:
+        if path is None:
+            from comms_tui.store.paths import data_dir
+
+            path = data_dir() / JOURNAL_FILE_NAME
+        self.path = path
+        self.stale_after_seconds = stale_after_seconds
+        path.parent.mkdir(parents=True, exist_ok=True, mode=0o700)
+        # Create the file 0600 ourselves: SQLite would use 0644, and its -wal/-shm copy our mode.
+        os.close(os.open(path, os.O_CREAT | os.O_RDWR, 0o600))
+        with self._connect() as db:
+            db.execute("PRAGMA journal_mode=WAL")
+            db.executescript(_SCHEMA)
+
+    @contextlib.contextmanager
+    def _connect(self) -> Iterator[sqlite3.Connection]:
+        try:
+            db = sqlite3.connect(self.path, timeout=10.0, isolation_level=None)
+        except sqlite3.Error as exc:
+            raise StoreError(f"cannot open the send journal {self.path}: {exc}") from None
+        try:
+            db.row_factory = sqlite3.Row
+            db.execute("PRAGMA busy_timeout = 10000")
+            db.execute("PRAGMA foreign_keys = ON")
+            db.execute("PRAGMA synchronous = FULL")  # a begun send must survive a crash
+            yield db
+        except sqlite3.Error as exc:
+            raise StoreError(f"the send journal {self.path} failed: {exc}") from None
+        finally:
+            db.close()
+
+    def begin(
+        self,
+        *,
+        profile: str,
+        host: str,
+        channel: str,
+        recipients: builtins.list[str],
+        request: dict[str, Any],
+        fingerprints: builtins.list[str],
+    ) -> int:
+        """Record a send about to go out; committed before this returns."""
+        with self._connect() as db:
+            db.execute("BEGIN IMMEDIATE")
+            cursor = db.execute(
+                "INSERT INTO entries (created_at, profile, host, channel, recipients, request)"
+                " VALUES (?, ?, ?, ?, ?, ?)",
+                (
+                    time.time(),
+                    profile,
+                    host,
+                    channel.lower(),
+                    json.dumps(list(recipients)),
+                    json.dumps(redact(request)),
+                ),
+            )
+            entry_id = cursor.lastrowid
+            assert entry_id is not None
+            db.executemany(
+                "INSERT INTO fingerprints (entry_id, fp) VALUES (?, ?)",
+                [(entry_id, fp) for fp in dict.fromkeys(fingerprints)],
+            )
+            db.execute("COMMIT")
+        return entry_id
+
+    def complete(
+        self,
+        entry_id: int,
+        *,
+        outcome: str,
+        http_status: int | None,
+        request_id: str | None,
+        items: builtins.list[dict[str, Any]],
+        latency_ms: float | None,
+        error: str | None,
+    ) -> None:
+        if outcome not in FINAL_OUTCOMES:
+            raise ValueError(f"outcome must be one of {', '.join(sorted(FINAL_OUTCOMES))}")
+        with self._connect() as db:
+            cursor = db.execute(
+                "UPDATE entries SET completed_at = ?, outcome = ?, http_status = ?,"
+                " request_id = ?, items = ?, latency_ms = ?, error = ? WHERE id = ?",
+                (
+                    time.time(),
+                    outcome,
+                    http_status,
+                    request_id,
+                    json.dumps(redact(items)),
+                    latency_ms,
+                    error,
+                    entry_id,
+                ),
+            )
+            if cursor.rowcount != 1:
+                raise StoreError(f"no journal entry #{entry_id} in {self.path}")
+
+    def get(self, entry_id: int) -> JournalEntry | None:
+        with self._connect() as db:
+            row = db.execute("SELECT * FROM entries WHERE id = ?", (entry_id,)).fetchone()
+        return self._entry(row, time.time()) if row else None
+
+    def list(
+        self,
+        limit: int = 50,
+        *,
+        channel: str | None = None,
+        recipient: str | None = None,
+        outcome: str | None = None,
+    ) -> builtins.list[JournalEntry]:
+        """Newest first."""
+        now = time.time()
+        stale_before = now - self.stale_after_seconds
+        where: builtins.list[str] = []
+        params: builtins.list[object] = []
+        if channel:
+            where.append("channel = ?")
+            params.append(channel.lower())
+        if recipient:
+            where.append("EXISTS (SELECT 1 FROM json_each(entries.recipients) WHERE value = ?)")
+            params.append(recipient)
+        if outcome == "unknown":
+            where.append("(outcome = 'unknown' OR (outcome = 'pending' AND created_at < ?))")
+            params.append(stale_before)
+        elif outcome == "pending":
+            where.append("outcome = 'pending' AND created_at >= ?")
+            params.append(stale_before)
+        elif outcome:
+            where.append("outcome = ?")
+            params.append(outcome)
+        sql = "SELECT * FROM entries"
+        if where:
+            sql += " WHERE " + " AND ".join(where)
+        sql += " ORDER BY id DESC LIMIT ?"
+        with self._connect() as db:
+            rows = db.execute(sql, (*params, max(0, limit))).fetchall()
+        return [self._entry(row, now) for row in rows]
+
+    def find_duplicates(
+        self,
+        fingerprints: builtins.list[str],
+        *,
+        window_seconds: float = 600,
+        now: datetime | None = None,
+    ) -> builtins.list[JournalEntry]:
+        """Earlier sends of the same content to the same recipient on the same channel: any not
+        rejected/failed in the window, plus any whose outcome is unknown within 24 h."""
+        if not fingerprints:
+            return []
+        if now is None:
+            now_ts = time.time()
+        else:
+            now_ts = (now if now.tzinfo else now.replace(tzinfo=timezone.utc)).timestamp()
+        window_start = now_ts - window_seconds
+        stale_before = now_ts - self.stale_after_seconds
+        found: dict[int, JournalEntry] = {}
+        unique = list(dict.fromkeys(fingerprints))
+        with self._connect() as db:
+            for start in range(0, len(unique), 500):  # stay under SQLite's variable limit
+                chunk = unique[start : start + 500]
+                marks = ",".join("?" * len(chunk))
+                rows = db.execute(
+                    f"""SELECT DISTINCT e.* FROM entries e JOIN fingerprints f ON f.entry_id = e.id
+                    WHERE f.fp IN ({marks}) AND e.created_at <= ? AND (
+                        (e.created_at >= ? AND e.outcome NOT IN ('rejected', 'failed'))
+                        OR (e.created_at >= ? AND (e.outcome = 'unknown'
+                            OR (e.outcome = 'pending' AND e.created_at < ?))))""",
+                    (*chunk, now_ts, window_start, now_ts - UNKNOWN_LOOKBACK_SECONDS, stale_before),
+                ).fetchall()
+                for row in rows:
+                    found[row["id"]] = self._entry(row, now_ts)
+        return sorted(found.values(), key=lambda e: e.id, reverse=True)
+
+    def _entry(self, row: sqlite3.Row, now: float) -> JournalEntry:
+        outcome = row["outcome"]
+        if outcome == "pending" and row["created_at"] < now - self.stale_after_seconds:
+            outcome = "unknown"  # the process that began it never completed it
+        created = _utc(row["created_at"])
+        assert created is not None
+        return JournalEntry(
+            id=row["id"],
+            created_at=created,
+            completed_at=_utc(row["completed_at"]),
+            profile=row["profile"],
+            host=row["host"],
+            channel=row["channel"],
+            recipients=json.loads(row["recipients"]),
+            request=json.loads(row["request"]),
+            outcome=outcome,
+            http_status=row["http_status"],
+            request_id=row["request_id"],
+            items=json.loads(row["items"]),
+            latency_ms=row["latency_ms"],
+            error=row["error"],
+        )

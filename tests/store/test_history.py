@@ -1,0 +1,233 @@
+from __future__ import annotations
+
+import json
+import os
+import signal
+import sqlite3
+import stat
+import subprocess
+import sys
+import threading
+from datetime import datetime, timedelta, timezone
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from comms_tui.store.duplicates import describe_duplicates
+from comms_tui.store.history import Journal
+from comms_tui.store.paths import data_dir
+from tests.support.cli import REPO_ROOT
+
+FILE_DATA = "JVBERi0xLjQKJcfsj6IKNSAwIG9iago8PC9MZW5ndGggNiAwIFI+PgpzdHJlYW0K"
+
+
+def begin(journal: Journal, recipient: str = "919591471711", **kw: Any) -> int:
+    args: dict[str, Any] = {
+        "profile": "work",
+        "host": "https://eu.example.com",
+        "channel": "sms",
+        "recipients": [recipient],
+        "request": {"root": {"sms": [{"to": recipient, "body": "hi"}]}},
+        "fingerprints": [f"fp-{recipient}"],
+    }
+    return journal.begin(**{**args, **kw})
+
+
+def finish(journal: Journal, entry_id: int, outcome: str = "accepted") -> None:
+    journal.complete(
+        entry_id,
+        outcome=outcome,
+        http_status=200,
+        request_id="req-1",
+        items=[{"recipient": "919591471711", "ok": True}],
+        latency_ms=12.5,
+        error=None,
+    )
+
+
+def age(journal: Journal, entry_id: int, seconds: float) -> None:
+    with sqlite3.connect(journal.path) as db:
+        db.execute(
+            "UPDATE entries SET created_at = created_at - ? WHERE id = ?", (seconds, entry_id)
+        )
+
+
+def test_begin_is_committed_before_it_returns() -> None:
+    journal = Journal()
+    entry_id = begin(journal)
+    # Another connection (as after a crash) sees the pending row at once.
+    with sqlite3.connect(journal.path) as other:
+        row = other.execute("SELECT outcome, profile FROM entries WHERE id = ?", (entry_id,))
+        assert row.fetchone() == ("pending", "work")
+    entry = journal.get(entry_id)
+    assert entry is not None and entry.outcome == "pending" and entry.completed_at is None
+
+
+def test_begin_survives_sigkill_right_after() -> None:
+    path = data_dir() / "history.sqlite3"
+    code = (
+        "import os, signal, sys\n"
+        "from comms_tui.store.history import Journal\n"
+        "j = Journal()\n"
+        "i = j.begin(profile='p', host='h', channel='sms', recipients=['1'],"
+        " request={}, fingerprints=['f'])\n"
+        "print(i, flush=True)\n"
+        "os.kill(os.getpid(), signal.SIGKILL)\n"
+    )
+    proc = subprocess.run(
+        [sys.executable, "-c", code], capture_output=True, text=True, cwd=REPO_ROOT, timeout=30
+    )
+    assert proc.returncode == -signal.SIGKILL
+    entry = Journal(path).get(int(proc.stdout))
+    assert entry is not None and entry.outcome == "pending"
+
+
+def test_complete_records_the_outcome() -> None:
+    journal = Journal()
+    entry_id = begin(journal)
+    finish(journal, entry_id)
+    entry = journal.get(entry_id)
+    assert entry is not None
+    assert (entry.outcome, entry.http_status, entry.request_id, entry.latency_ms) == (
+        "accepted",
+        200,
+        "req-1",
+        12.5,
+    )
+    assert entry.items == [{"recipient": "919591471711", "ok": True}]
+    assert entry.completed_at is not None and entry.completed_at >= entry.created_at
+    data = json.loads(json.dumps(entry.to_json()))
+    assert data["id"] == entry_id and data["outcome"] == "accepted"
+    assert datetime.fromisoformat(data["created_at"]).tzinfo is not None
+
+
+def test_complete_rejects_bad_input() -> None:
+    journal = Journal()
+    entry_id = begin(journal)
+    with pytest.raises(ValueError, match="outcome must be one of"):
+        finish(journal, entry_id, outcome="pending")
+    with pytest.raises(Exception, match="no journal entry #999"):
+        finish(journal, 999)
+
+
+def test_stale_pending_reads_as_unknown() -> None:
+    journal = Journal(stale_after_seconds=60)
+    entry_id = begin(journal)
+    fresh = begin(journal, "2")
+    age(journal, entry_id, 61)
+    assert [(e.id, e.outcome) for e in journal.list()] == [
+        (fresh, "pending"),
+        (entry_id, "unknown"),
+    ]
+    assert [e.id for e in journal.list(outcome="unknown")] == [entry_id]
+    assert [e.id for e in journal.list(outcome="pending")] == [fresh]
+
+
+def test_list_is_newest_first_with_filters_and_limit() -> None:
+    journal = Journal()
+    a = begin(journal, "111")
+    b = begin(journal, "222", channel="EMAIL")
+    c = begin(journal, "333", recipients=["333", "444"])
+    finish(journal, a, "failed")
+    assert [e.id for e in journal.list()] == [c, b, a]
+    assert [e.id for e in journal.list(2)] == [c, b]
+    assert [e.id for e in journal.list(channel="email")] == [b]
+    assert [e.id for e in journal.list(recipient="444")] == [c]
+    assert [e.id for e in journal.list(outcome="failed")] == [a]
+    assert journal.list(recipient="44") == []  # exact match, not a substring
+
+
+def test_find_duplicates() -> None:
+    journal = Journal(stale_after_seconds=60)
+    recent = begin(journal, "1")
+    finish(journal, recent)
+    failed = begin(journal, "2")
+    finish(journal, failed, "rejected")
+    old = begin(journal, "3")
+    finish(journal, old)
+    age(journal, old, 601)
+    unknown_old = begin(journal, "4")
+    age(journal, unknown_old, 3 * 3600)  # pending, stale → unknown, still within 24 h
+    ancient = begin(journal, "5")
+    age(journal, ancient, 25 * 3600)
+    in_flight = begin(journal, "6")
+
+    def ids(*fps: str) -> list[int]:
+        return [e.id for e in journal.find_duplicates(list(fps))]
+
+    assert ids("fp-1") == [recent]
+    assert ids("fp-2") == []
+    assert ids("fp-3") == []
+    assert ids("fp-4") == [unknown_old]
+    assert ids("fp-5") == []
+    assert ids("fp-6") == [in_flight]
+    assert ids("fp-1", "fp-4", "nope") == [unknown_old, recent]
+    assert ids() == []
+    later = datetime.now(timezone.utc) + timedelta(minutes=11)
+    assert journal.find_duplicates(["fp-1"], now=later) == []
+    assert [e.id for e in journal.find_duplicates(["fp-1"], window_seconds=900, now=later)] == [
+        recent
+    ]
+    text = describe_duplicates(journal.find_duplicates(["fp-1", "fp-4"]))
+    assert (
+        f"#{recent}" in text and f"#{unknown_old}" in text and "may already have gone out" in text
+    )
+
+
+def test_attachment_data_and_secrets_are_never_stored() -> None:
+    journal = Journal()
+    attachment = {"file_name": "a.pdf", "file_type": "pdf", "file_data": FILE_DATA}
+    request = {
+        "root": {
+            "email": [
+                {"to": "a@b.co", "attachments": {"attachment": [attachment]}, "password": "hunter2"}
+            ]
+        }
+    }
+    entry_id = begin(journal, channel="email", request=request)
+    entry = journal.get(entry_id)
+    assert entry is not None
+    stored = entry.request["root"]["email"][0]
+    assert stored["attachments"]["attachment"][0] == {**attachment, "file_data": "<omitted>"}
+    assert stored["password"] == "<omitted>"
+    assert attachment["file_data"] == FILE_DATA  # the caller's dict is not modified
+    for path in journal.path.parent.iterdir():
+        content = path.read_bytes()
+        assert FILE_DATA.encode() not in content and b"hunter2" not in content
+
+
+def test_wal_mode_private_files() -> None:
+    journal = Journal()
+    begin(journal)
+    with sqlite3.connect(journal.path) as db:
+        assert db.execute("PRAGMA journal_mode").fetchone() == ("wal",)
+    assert stat.S_IMODE(journal.path.parent.stat().st_mode) == 0o700
+    for path in journal.path.parent.iterdir():
+        assert stat.S_IMODE(path.stat().st_mode) == 0o600, path
+
+
+def test_usable_from_many_threads() -> None:
+    journal = Journal()
+    ids: list[int] = []
+    lock = threading.Lock()
+
+    def work(n: int) -> None:
+        for i in range(10):
+            entry_id = begin(journal, f"{n}-{i}")
+            finish(journal, entry_id)
+            with lock:
+                ids.append(entry_id)
+
+    threads = [threading.Thread(target=work, args=(n,)) for n in range(4)]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join()
+    assert len(set(ids)) == 40
+    assert {e.outcome for e in journal.list(100)} == {"accepted"}
+
+
+def test_explicit_path(tmp_path: Path) -> None:
+    journal = Journal(tmp_path / "j" / "x.db")
+    assert begin(journal) == 1 and os.path.exists(tmp_path / "j" / "x.db")
