@@ -1,0 +1,201 @@
+"""Loading email attachments: checks before reading, then base64 in bounded memory.
+
+A 10 MB file becomes ~13.3 MB of base64 text. Reading it whole, encoding and decoding to ``str``
+would hold ~4× the file at once; here a 3 MiB chunk at a time is read, hashed and encoded, so the
+only full-size objects are the encoded pieces and the final text (peak ≈ 2.7× the file). Runs in
+a TUI thread worker, so it is plain blocking code with a progress callback.
+"""
+
+from __future__ import annotations
+
+import binascii
+import hashlib
+import stat
+from collections.abc import Callable
+from dataclasses import dataclass
+from io import BufferedIOBase
+from pathlib import Path
+
+from comms_tui.api.errors import InvalidInput
+from comms_tui.api.models import Attachment
+
+__all__ = [
+    "DEFAULT_MAX_FILE_BYTES",
+    "DEFAULT_MAX_MESSAGE_BYTES",
+    "AttachmentBudget",
+    "AttachmentError",
+    "encoded_size",
+    "file_type_for",
+    "human_size",
+    "load_attachment",
+]
+
+DEFAULT_MAX_FILE_BYTES = 10 * 1024 * 1024
+DEFAULT_MAX_MESSAGE_BYTES = 20 * 1024 * 1024
+_CHUNK = 3 * 1024 * 1024  # a multiple of 3, so chunks encode without padding in between
+_MAGIC: tuple[tuple[bytes, str], ...] = (
+    (b"%PDF-", "pdf"),
+    (b"\x89PNG\r\n\x1a\n", "png"),
+    (b"\xff\xd8\xff", "jpg"),
+    (b"GIF87a", "gif"),
+    (b"GIF89a", "gif"),
+    (b"PK\x03\x04", "zip"),
+    (b"PK\x05\x06", "zip"),  # an empty archive
+)
+_SNIFF_BYTES = 8
+
+
+@dataclass(frozen=True)
+class AttachmentBudget:
+    """Limits on raw (not encoded) sizes: per file, and for all of one message's files."""
+
+    max_file_bytes: int = DEFAULT_MAX_FILE_BYTES
+    max_message_bytes: int = DEFAULT_MAX_MESSAGE_BYTES
+
+
+class AttachmentError(InvalidInput):
+    """A file that can't be attached; the message names the file and what is wrong."""
+
+    def __init__(self, message: str) -> None:
+        super().__init__(message, field="attachments")
+
+
+def encoded_size(raw_size: int) -> int:
+    """Length of the base64 text for ``raw_size`` bytes."""
+    return 4 * ((raw_size + 2) // 3)
+
+
+def human_size(n: int) -> str:
+    """``980 B``, ``1.0 KB``, ``12.4 MB`` (binary multiples, as file managers show them)."""
+    if n < 1024:
+        return f"{n} B"
+    value = float(n)
+    for unit in ("KB", "MB", "GB"):
+        value /= 1024
+        if round(value, 1) < 1024:
+            return f"{value:.1f} {unit}"
+    return f"{value / 1024:.1f} TB"
+
+
+def _limit(n: int) -> str:
+    """A limit reads better without a trailing ``.0``: ``10 MB``."""
+    text = human_size(n)
+    return text.replace(".0 ", " ")
+
+
+def _sniff(head: bytes) -> str:
+    return next((kind for magic, kind in _MAGIC if head.startswith(magic)), "bin")
+
+
+def file_type_for(path: Path) -> str:
+    """The extension, lowercased (``pdf``); without one, a guess from the first bytes or ``bin``."""
+    suffix = path.suffix
+    if suffix:
+        return suffix[1:].lower()
+    try:
+        with path.expanduser().open("rb") as file:
+            return _sniff(file.read(_SNIFF_BYTES))
+    except OSError:
+        return "bin"
+
+
+def load_attachment(
+    path: str | Path,
+    *,
+    budget: AttachmentBudget = AttachmentBudget(),
+    used_bytes: int = 0,
+    progress: Callable[[int, int], None] | None = None,
+) -> Attachment:
+    """Read and base64-encode one file. ``used_bytes``: raw bytes already attached.
+
+    ``progress(done_bytes, total_bytes)`` is called after each chunk (and once for an empty
+    file). Raises ``AttachmentError`` for a missing, unreadable, non-regular or too large file.
+    """
+    file_path = Path(path).expanduser()
+    name = file_path.name or str(file_path)
+    try:
+        info = file_path.stat()
+    except FileNotFoundError:
+        raise AttachmentError(f"{name}: no such file ({file_path})") from None
+    except PermissionError:
+        raise AttachmentError(f"{name}: permission denied ({file_path})") from None
+    except OSError as exc:
+        raise AttachmentError(f"{name}: can't be read ({exc.strerror or exc})") from None
+    if stat.S_ISDIR(info.st_mode):
+        raise AttachmentError(f"{name} is a folder; attach the files inside it instead")
+    if not stat.S_ISREG(info.st_mode):  # a FIFO or device could block or never end
+        raise AttachmentError(f"{name} is not a regular file")
+
+    size = info.st_size
+    if size > budget.max_file_bytes:
+        raise AttachmentError(
+            f"{name} is {human_size(size)}; the limit is {_limit(budget.max_file_bytes)} per file"
+        )
+    if used_bytes + size > budget.max_message_bytes:
+        raise AttachmentError(
+            f"{name} ({human_size(size)}) would bring this message's attachments to "
+            f"{human_size(used_bytes + size)}; the limit is "
+            f"{_limit(budget.max_message_bytes)} per message"
+        )
+
+    try:
+        with file_path.open("rb") as file:
+            data, digest, head = _encode(file, size, name, progress)
+    except PermissionError:
+        raise AttachmentError(f"{name}: permission denied ({file_path})") from None
+    except OSError as exc:
+        raise AttachmentError(f"{name}: can't be read ({exc.strerror or exc})") from None
+    file_type = file_path.suffix[1:].lower() if file_path.suffix else _sniff(head)
+    return Attachment.from_encoded(
+        file_name=name, file_type=file_type, file_data=data, raw_size=size, sha256=digest
+    )
+
+
+def _encode(
+    file: BufferedIOBase, size: int, name: str, progress: Callable[[int, int], None] | None
+) -> tuple[str, str, bytes]:
+    """(base64 text, SHA-256 hex of the raw bytes, the first bytes for sniffing).
+
+    Each chunk is encoded while it is still in the CPU cache and kept as a ``str``; one join makes
+    the result. That is one full-size copy fewer than filling a bytearray and decoding it at the
+    end, with the same peak: the pieces plus the result.
+    """
+    pieces, digest, head = _encode_pieces(file, size, name, progress)
+    if file.read(1):  # the size we checked against the budget is no longer the file's size
+        raise AttachmentError(f"{name} grew while it was read; try again")
+    if size == 0 and progress is not None:
+        progress(0, 0)
+    data = "".join(pieces)
+    pieces.clear()  # free the pieces now: only the joined text remains
+    return data, digest, head
+
+
+def _encode_pieces(
+    file: BufferedIOBase,
+    size: int,
+    name: str,
+    progress: Callable[[int, int], None] | None,
+) -> tuple[list[str], str, bytes]:
+    """Read, hash and encode chunk by chunk; the read buffer is gone once this returns."""
+    sha = hashlib.sha256()
+    view = memoryview(bytearray(min(_CHUNK, size)))
+    pieces: list[str] = []
+    head = b""
+    done = 0
+    while done < size:
+        want = min(_CHUNK, size - done)
+        got = 0
+        while got < want:  # readinto may return short reads; fill the chunk before encoding
+            n = file.readinto(view[got:want])
+            if not n:
+                raise AttachmentError(f"{name} got shorter while it was read; try again")
+            got += n
+        chunk = view[:want]
+        if not head:
+            head = bytes(chunk[:_SNIFF_BYTES])
+        sha.update(chunk)
+        pieces.append(binascii.b2a_base64(chunk, newline=False).decode("ascii"))
+        done += want
+        if progress is not None:
+            progress(done, size)
+    return pieces, sha.hexdigest(), head

@@ -1,0 +1,147 @@
+"""Authentication: Basic with the MD5 of the till password, and OAuth client-credential tokens.
+
+Tokens live in memory only, inside one OAuthSession; nothing here is ever logged or rendered.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import base64
+import hashlib
+import time
+from collections.abc import Callable
+from dataclasses import dataclass
+
+import httpx
+
+from comms_tui.api.errors import AuthFailed, CommsError, ConnectFailed, NotSent, RequestRejected
+from comms_tui.api.target import Attribution, BasicCredentials, Credentials, OAuthCredentials
+
+TOKEN_PATH = "/v3/oauth/token/generate"
+OAUTH_HEADER = "X-CAP-API-OAUTH-TOKEN"
+# Shown instead of credentials in displays and curl renderings.
+BASIC_PLACEHOLDER = "Basic <base64(username:md5(password))>"
+TOKEN_PLACEHOLDER = "<oauth-access-token>"
+SECRET_HEADERS = frozenset({"authorization", OAUTH_HEADER.lower()})
+
+
+def md5_hex(password: str) -> str:
+    return hashlib.md5(password.encode("utf-8")).hexdigest()
+
+
+def basic_authorization(credentials: BasicCredentials) -> str:
+    """``Basic base64(username:md5hex(password))``, as Capillary's Basic auth expects."""
+    pair = f"{credentials.username}:{md5_hex(credentials.password)}"
+    return "Basic " + base64.b64encode(pair.encode("utf-8")).decode("ascii")
+
+
+def attribution_headers(
+    credentials: Credentials, attribution: Attribution | None
+) -> dict[str, str]:
+    """The headers that pick the till/store a call is made for (different names per auth mode)."""
+    if attribution is None:
+        return {}
+    if isinstance(credentials, OAuthCredentials):
+        return {
+            "X-CAP-API-ATTRIBUTION-ENTITY-TYPE": attribution.entity_type,
+            "X-CAP-API-ATTRIBUTION-ENTITY-CODE": attribution.code,
+        }
+    return {
+        "X-CAP-API-ATTRIBUTION-LOOKUP-TYPE": attribution.entity_type,
+        "X-CAP-API-ATTRIBUTION-LOOKUP": attribution.code,
+    }
+
+
+def redact_headers(headers: dict[str, str]) -> dict[str, str]:
+    redacted = {}
+    for name, value in headers.items():
+        if name.lower() == "authorization":
+            value = BASIC_PLACEHOLDER if value.startswith("Basic ") else "<redacted>"
+        elif name.lower() == OAUTH_HEADER.lower():
+            value = TOKEN_PLACEHOLDER
+        redacted[name] = value
+    return redacted
+
+
+@dataclass
+class _Token:
+    value: str
+    expires_at: float  # monotonic clock
+
+
+class OAuthSession:
+    """Issues and caches an access token; refreshes it shortly before ``ttlSeconds`` runs out."""
+
+    def __init__(
+        self,
+        credentials: OAuthCredentials,
+        base_url: str,
+        *,
+        clock: Callable[[], float] = time.monotonic,
+    ) -> None:
+        self._credentials = credentials
+        self._url = base_url + TOKEN_PATH
+        self._clock = clock
+        self._token: _Token | None = None
+        self._lock = asyncio.Lock()
+        self.issued = 0  # tokens generated in this session (tests and diagnostics)
+
+    def __repr__(self) -> str:
+        return f"OAuthSession(client_key={self._credentials.client_key!r})"
+
+    def invalidate(self) -> None:
+        self._token = None
+
+    @property
+    def ttl_remaining(self) -> float | None:
+        return None if self._token is None else self._token.expires_at - self._clock()
+
+    async def token(self, http: httpx.AsyncClient) -> str:
+        async with self._lock:
+            if self._token is None or self._clock() >= self._token.expires_at:
+                self._token = await self._generate(http)
+            return self._token.value
+
+    async def _generate(self, http: httpx.AsyncClient) -> _Token:
+        payload = {"key": self._credentials.client_key, "secret": self._credentials.client_secret}
+        try:
+            response = await http.post(self._url, json=payload)
+        except httpx.ConnectError as exc:
+            raise ConnectFailed(f"could not reach {self._url} for an OAuth token: {exc}") from None
+        except httpx.HTTPError as exc:
+            # No message has gone out yet, whatever happened to the token call.
+            raise NotSent(f"OAuth token request failed: {type(exc).__name__}") from None
+        request_id = response.headers.get("X-Cap-Requestid")
+        try:
+            data = response.json()
+        except ValueError:
+            data = None
+        errors = data.get("errors") if isinstance(data, dict) else None
+        if response.status_code in (401, 403) or errors:
+            message = "invalid client key and secret"
+            if isinstance(errors, list) and errors and isinstance(errors[0], dict):
+                message = str(errors[0].get("message") or message)
+            raise AuthFailed(
+                f"OAuth token refused: {message}",
+                http_status=response.status_code,
+                code=(errors[0].get("code") if isinstance(errors, list) and errors else None),
+                request_id=request_id,
+            )
+        token_data = data.get("data") if isinstance(data, dict) else None
+        if not response.is_success or not isinstance(token_data, dict):
+            raise RequestRejected(
+                f"OAuth token endpoint answered HTTP {response.status_code}",
+                http_status=response.status_code,
+                request_id=request_id,
+            )
+        value = token_data.get("accessToken")
+        try:
+            ttl = float(token_data.get("ttlSeconds") or 300)
+        except (TypeError, ValueError):
+            ttl = 300.0
+        if not isinstance(value, str) or not value:
+            raise CommsError("OAuth token endpoint answered without an access token")
+        # Refresh a little early so a token never expires in flight (max 30 s, ≤ a fifth of ttl).
+        margin = min(30.0, ttl / 5)
+        self.issued += 1
+        return _Token(value=value, expires_at=self._clock() + ttl - margin)

@@ -1,0 +1,389 @@
+"""Pydantic models of the four channels' message items, with the API's wire names (§3).
+
+Validation happens here, before anything leaves the machine. Validators take the profile's phone
+region and time zone from the validation context (``model_validate(data, context=...)``), so the
+same ``"09591471711"`` means an Indian number for an Indian profile.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+from datetime import datetime, timezone, tzinfo
+from enum import Enum
+from typing import Any, Literal
+
+from pydantic import (
+    BaseModel,
+    ConfigDict,
+    Field,
+    PrivateAttr,
+    ValidationInfo,
+    field_serializer,
+    field_validator,
+)
+
+from comms_tui.api.errors import InvalidInput
+
+Envelope = Literal["root", "bare"]
+
+
+class Channel(str, Enum):
+    SMS = "sms"
+    WHATSAPP = "whatsapp"
+    EMAIL = "email"
+    ZALO = "zalo"
+
+    @classmethod
+    def parse(cls, text: str) -> Channel:
+        try:
+            return cls(text.strip().lower())
+        except ValueError:
+            names = ", ".join(c.value for c in cls)
+            raise InvalidInput(f"unknown channel {text!r}; use one of {names}") from None
+
+    @property
+    def list_key(self) -> str:
+        """The request body's list key."""
+        return _LIST_KEYS[self]
+
+    @property
+    def response_keys(self) -> tuple[str, str]:
+        """The response's (list key, item key)."""
+        return _RESPONSE_KEYS[self]
+
+    @property
+    def label(self) -> str:
+        return _LABELS[self]
+
+
+_LIST_KEYS = {
+    Channel.SMS: "sms",
+    Channel.EMAIL: "email",
+    Channel.WHATSAPP: "whatsappMessage",
+    Channel.ZALO: "zaloMessage",
+}
+_RESPONSE_KEYS = {
+    Channel.SMS: ("smsList", "sms"),
+    Channel.EMAIL: ("emails", "email"),
+    Channel.WHATSAPP: ("whatsapp", "whatsappMessage"),
+    Channel.ZALO: ("zalo", "zaloMessage"),
+}
+_LABELS = {
+    Channel.SMS: "SMS",
+    Channel.EMAIL: "Email",
+    Channel.WHATSAPP: "WhatsApp",
+    Channel.ZALO: "Zalo",
+}
+
+# Field labels in a support agent's words, for error messages.
+FIELD_LABELS: dict[str, str] = {
+    "to": "Recipient",
+    "receiver": "Recipient",
+    "body": "Message",
+    "template": "Message text",
+    "sender": "Sender ID",
+    "scheduledTime": "Schedule",
+    "from": "From",
+    "subject": "Subject",
+    "cc": "Cc",
+    "bcc": "Bcc",
+    "attachments": "Attachments",
+}
+
+
+@dataclass(frozen=True)
+class ValidationContext:
+    """Profile settings that give meaning to user input."""
+
+    region: str | None = None  # default phone region, e.g. "IN"
+    tz: tzinfo = field(default_factory=lambda: datetime.now().astimezone().tzinfo or timezone.utc)
+
+    def as_dict(self) -> dict[str, Any]:
+        return {"region": self.region, "tz": self.tz}
+
+
+def _context(info: ValidationInfo) -> ValidationContext:
+    ctx = info.context
+    if isinstance(ctx, ValidationContext):
+        return ctx
+    if isinstance(ctx, dict):
+        return ValidationContext(region=ctx.get("region"), tz=ctx.get("tz") or timezone.utc)
+    return ValidationContext()
+
+
+# Deliberately simple: catches typos, leaves deliverability to the server (code 8055).
+_EMAIL_RE = re.compile(
+    r"^[A-Za-z0-9.!#$%&'*+/=?^_`{|}~-]+@[A-Za-z0-9](?:[A-Za-z0-9-]*[A-Za-z0-9])?"
+    r"(?:\.[A-Za-z0-9](?:[A-Za-z0-9-]*[A-Za-z0-9])?)+$"
+)
+
+
+def validate_email(text: str, *, field_name: str = "to") -> str:
+    address = text.strip()
+    if not address:
+        raise InvalidInput(f"{FIELD_LABELS[field_name]} is empty", field=field_name)
+    if len(address) > 254 or not _EMAIL_RE.match(address) or ".." in address:
+        raise InvalidInput(f"“{address}” is not an email address", field=field_name)
+    return address
+
+
+def validate_email_list(text: str, *, field_name: str) -> str:
+    """cc/bcc: one or more addresses separated by commas or semicolons → ``a@x, b@y``."""
+    parts = [p.strip() for p in re.split(r"[,;\n]", text) if p.strip()]
+    return ", ".join(validate_email(p, field_name=field_name) for p in parts)
+
+
+def _required_text(value: object, field_name: str) -> str:
+    if not isinstance(value, str) or not value.strip():
+        raise InvalidInput(f"{FIELD_LABELS[field_name]} is empty", field=field_name)
+    return value
+
+
+def _phone(value: object, info: ValidationInfo, field_name: str) -> str:
+    from comms_tui.api.phones import normalise_phone
+
+    if not isinstance(value, str):
+        raise InvalidInput(f"{FIELD_LABELS[field_name]} must be text", field=field_name)
+    try:
+        return normalise_phone(value, _context(info).region).digits
+    except InvalidInput as exc:
+        raise InvalidInput(exc.message, field=field_name) from None
+
+
+def _schedule(value: object, info: ValidationInfo) -> datetime | None:
+    from comms_tui.api.schedule import parse_schedule
+
+    if value is None:
+        return None
+    if isinstance(value, datetime):
+        return value if value.tzinfo else value.replace(tzinfo=_context(info).tz)
+    if not isinstance(value, str):
+        raise InvalidInput("Schedule must be a date and time", field="scheduledTime")
+    return parse_schedule(value, tz=_context(info).tz)
+
+
+def _wire_time(value: datetime | None) -> str | None:
+    from comms_tui.api.schedule import to_wire
+
+    return None if value is None else to_wire(value)
+
+
+class _Message(BaseModel):
+    model_config = ConfigDict(
+        frozen=True, populate_by_name=True, extra="forbid", str_strip_whitespace=False
+    )
+
+    scheduled_time: datetime | None = Field(default=None, alias="scheduledTime")
+
+    @field_validator("scheduled_time", mode="before")
+    @classmethod
+    def _check_schedule(cls, value: object, info: ValidationInfo) -> datetime | None:
+        return _schedule(value, info)
+
+    @field_serializer("scheduled_time")
+    def _serialise_schedule(self, value: datetime | None) -> str | None:
+        return _wire_time(value)
+
+    @property
+    def recipient(self) -> str:
+        raise NotImplementedError
+
+    def content_key(self) -> str:
+        """What makes two sends to one recipient 'the same message' (the duplicate guard)."""
+        raise NotImplementedError
+
+    def wire(self) -> dict[str, Any]:
+        return self.model_dump(by_alias=True, exclude_none=True)
+
+
+class SmsMessage(_Message):
+    to: str
+    body: str
+    sender: str | None = None
+
+    @field_validator("to", mode="before")
+    @classmethod
+    def _check_to(cls, value: object, info: ValidationInfo) -> str:
+        return _phone(value, info, "to")
+
+    @field_validator("body", mode="before")
+    @classmethod
+    def _check_body(cls, value: object) -> str:
+        return _required_text(value, "body")
+
+    @field_validator("sender", mode="before")
+    @classmethod
+    def _check_sender(cls, value: object) -> str | None:
+        from comms_tui.api.sms import validate_sender_id
+
+        if value is None or (isinstance(value, str) and not value.strip()):
+            return None
+        if not isinstance(value, str):
+            raise InvalidInput("Sender ID must be text", field="sender")
+        return validate_sender_id(value)
+
+    @property
+    def recipient(self) -> str:
+        return self.to
+
+    def content_key(self) -> str:
+        return f"{self.sender or ''}\x1f{self.body}"
+
+
+class _TemplateMessage(_Message):
+    receiver: str
+    template: str
+
+    @field_validator("receiver", mode="before")
+    @classmethod
+    def _check_receiver(cls, value: object, info: ValidationInfo) -> str:
+        return _phone(value, info, "receiver")
+
+    @field_validator("template", mode="before")
+    @classmethod
+    def _check_template(cls, value: object) -> str:
+        return _required_text(value, "template")
+
+    @property
+    def recipient(self) -> str:
+        return self.receiver
+
+    def content_key(self) -> str:
+        return self.template
+
+
+class WhatsAppMessage(_TemplateMessage):
+    pass
+
+
+class ZaloMessage(_TemplateMessage):
+    pass
+
+
+class Attachment(BaseModel):
+    """One email attachment, always base64 (``file_encoding_type``)."""
+
+    model_config = ConfigDict(frozen=True, extra="forbid")
+
+    file_name: str
+    file_type: str
+    file_data: str
+    file_encoding_type: Literal["base64"] = "base64"
+    _raw_size: int = PrivateAttr(default=-1)
+    _sha256: str = PrivateAttr(default="")
+
+    @classmethod
+    def from_encoded(
+        cls, *, file_name: str, file_type: str, file_data: str, raw_size: int, sha256: str
+    ) -> Attachment:
+        # model_construct: the base64 text can be tens of MB; validating it again is waste.
+        attachment = cls.model_construct(
+            file_name=file_name, file_type=file_type, file_data=file_data
+        )
+        attachment._raw_size = raw_size
+        attachment._sha256 = sha256
+        return attachment
+
+    @property
+    def encoded_size(self) -> int:
+        return len(self.file_data)
+
+    @property
+    def raw_size(self) -> int:
+        if self._raw_size < 0:
+            data = self.file_data
+            self._raw_size = len(data) * 3 // 4 - data[-2:].count("=")
+        return self._raw_size
+
+    @property
+    def sha256(self) -> str:
+        if not self._sha256:
+            import base64
+            import hashlib
+
+            self._sha256 = hashlib.sha256(base64.b64decode(self.file_data)).hexdigest()
+        return self._sha256
+
+    def summary(self) -> dict[str, Any]:
+        """What the journal and displays keep instead of the data."""
+        return {
+            "file_name": self.file_name,
+            "file_type": self.file_type,
+            "size": self.raw_size,
+            "sha256": self.sha256,
+        }
+
+
+class EmailMessage(_Message):
+    to: str
+    from_: str = Field(alias="from")
+    subject: str
+    body: str
+    cc: str | None = None
+    bcc: str | None = None
+    attachments: tuple[Attachment, ...] = ()
+
+    @field_validator("to", mode="before")
+    @classmethod
+    def _check_to(cls, value: object) -> str:
+        if not isinstance(value, str):
+            raise InvalidInput("Recipient must be text", field="to")
+        return validate_email(value, field_name="to")
+
+    @field_validator("from_", mode="before")
+    @classmethod
+    def _check_from(cls, value: object) -> str:
+        if not isinstance(value, str):
+            raise InvalidInput("From must be text", field="from")
+        return validate_email(value, field_name="from")
+
+    @field_validator("cc", "bcc", mode="before")
+    @classmethod
+    def _check_copies(cls, value: object, info: ValidationInfo) -> str | None:
+        name = info.field_name or "cc"
+        if value is None or (isinstance(value, str) and not value.strip()):
+            return None
+        if not isinstance(value, str):
+            raise InvalidInput(f"{FIELD_LABELS[name]} must be text", field=name)
+        return validate_email_list(value, field_name=name)
+
+    @field_validator("subject", mode="before")
+    @classmethod
+    def _check_subject(cls, value: object) -> str:
+        return _required_text(value, "subject")
+
+    @field_validator("body", mode="before")
+    @classmethod
+    def _check_body(cls, value: object) -> str:
+        return _required_text(value, "body")
+
+    @field_serializer("attachments")
+    def _serialise_attachments(self, value: tuple[Attachment, ...]) -> dict[str, Any] | None:
+        if not value:
+            return None
+        return {"attachment": [a.model_dump() for a in value]}
+
+    def wire(self) -> dict[str, Any]:
+        data = self.model_dump(by_alias=True, exclude_none=True)
+        if data.get("attachments") is None:
+            data.pop("attachments", None)
+        return data
+
+    @property
+    def recipient(self) -> str:
+        return self.to
+
+    def content_key(self) -> str:
+        files = ",".join(a.sha256 for a in self.attachments)
+        return f"{self.subject}\x1f{self.body}\x1f{files}"
+
+
+Message = SmsMessage | EmailMessage | WhatsAppMessage | ZaloMessage
+
+MESSAGE_TYPES: dict[Channel, type[SmsMessage | EmailMessage | WhatsAppMessage | ZaloMessage]] = {
+    Channel.SMS: SmsMessage,
+    Channel.EMAIL: EmailMessage,
+    Channel.WHATSAPP: WhatsAppMessage,
+    Channel.ZALO: ZaloMessage,
+}

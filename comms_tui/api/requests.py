@@ -1,0 +1,148 @@
+"""A send request: one channel, one item per recipient, in the configured envelope."""
+
+from __future__ import annotations
+
+import hashlib
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
+from typing import Any
+
+import pydantic
+import pydantic_core
+
+from comms_tui.api.errors import InvalidInput
+from comms_tui.api.models import (
+    FIELD_LABELS,
+    MESSAGE_TYPES,
+    Channel,
+    EmailMessage,
+    Envelope,
+    Message,
+    ValidationContext,
+)
+
+# A request of this many items is refused locally; the server's batch limit (code 1060) is not
+# published, and nobody sends hundreds of one-off messages by hand.
+MAX_ITEMS = 1000
+
+
+@dataclass(frozen=True)
+class SendRequest:
+    channel: Channel
+    items: tuple[Message, ...]
+    envelope: Envelope = "root"
+
+    def __post_init__(self) -> None:
+        if not self.items:
+            raise InvalidInput("add at least one recipient", field=recipient_field(self.channel))
+        if len(self.items) > MAX_ITEMS:
+            raise InvalidInput(
+                f"{len(self.items)} recipients is more than {MAX_ITEMS} in one request",
+                field=recipient_field(self.channel),
+            )
+        expected = MESSAGE_TYPES[self.channel]
+        for item in self.items:
+            if not isinstance(item, expected):
+                raise InvalidInput(
+                    f"a {type(item).__name__} cannot go in a {self.channel.label} request"
+                )
+
+    @property
+    def recipients(self) -> list[str]:
+        return [item.recipient for item in self.items]
+
+    def body(self) -> dict[str, Any]:
+        payload = {self.channel.list_key: [item.wire() for item in self.items]}
+        return {"root": payload} if self.envelope == "root" else payload
+
+    def body_bytes(self) -> bytes:
+        # pydantic_core serialises straight to bytes: one copy of any large base64 attachment.
+        return pydantic_core.to_json(self.body())
+
+    def redacted_body(self) -> dict[str, Any]:
+        """The body with attachment data replaced by name, size and SHA-256 (journal, display)."""
+        payload: dict[str, Any] = {}
+        items = []
+        for item in self.items:
+            data = item.wire()
+            if isinstance(item, EmailMessage) and item.attachments:
+                data["attachments"] = {"attachment": [a.summary() for a in item.attachments]}
+            items.append(data)
+        payload[self.channel.list_key] = items
+        return {"root": payload} if self.envelope == "root" else payload
+
+    def fingerprints(self) -> list[str]:
+        """One hash per item of channel + recipient + content, for the duplicate guard."""
+        return [
+            hashlib.sha256(
+                f"{self.channel.value}\x1e{item.recipient}\x1e{item.content_key()}".encode()
+            ).hexdigest()
+            for item in self.items
+        ]
+
+
+def recipient_field(channel: Channel) -> str:
+    return "receiver" if channel in (Channel.WHATSAPP, Channel.ZALO) else "to"
+
+
+def _message_from(err: Mapping[str, Any]) -> tuple[str, str]:
+    loc = err.get("loc") or ("",)
+    name = str(loc[0]) if loc else ""
+    name = "from" if name == "from_" else name
+    ctx_error = (err.get("ctx") or {}).get("error")
+    if isinstance(ctx_error, InvalidInput):
+        return ctx_error.field or name, ctx_error.message
+    label = FIELD_LABELS.get(name, name or "Message")
+    if err.get("type") == "missing":
+        return name, f"{label} is required"
+    if err.get("type") == "extra_forbidden":
+        return name, f"unknown field {name!r}"
+    return name, f"{label}: {err.get('msg', 'invalid value')}"
+
+
+def validate_item(
+    channel: Channel, fields: Mapping[str, Any], context: ValidationContext | None = None
+) -> Message:
+    """Validate one item's wire-named fields, or raise InvalidInput naming every bad field."""
+    model = MESSAGE_TYPES[channel]
+    try:
+        return model.model_validate(dict(fields), context=context or ValidationContext())
+    except pydantic.ValidationError as exc:
+        errors: dict[str, str] = {}
+        for err in exc.errors(include_url=False):
+            name, message = _message_from(err)
+            errors.setdefault(name, message)
+        summary = "; ".join(errors.values())
+        raise InvalidInput(summary, errors=errors) from None
+
+
+def build_request(
+    channel: Channel,
+    recipients: Sequence[str],
+    fields: Mapping[str, Any],
+    *,
+    context: ValidationContext | None = None,
+    envelope: Envelope = "root",
+) -> SendRequest:
+    """One item per recipient, sharing ``fields``; every problem reported at once."""
+    key = recipient_field(channel)
+    context = context or ValidationContext()
+    if not recipients:
+        raise InvalidInput(f"{FIELD_LABELS[key]} is required", field=key)
+    items: list[Message] = []
+    errors: dict[str, str] = {}
+    bad_recipients: list[str] = []
+    for recipient in recipients:
+        try:
+            items.append(validate_item(channel, {**fields, key: recipient}, context))
+        except InvalidInput as exc:
+            for name, message in exc.errors.items():
+                if name == key:
+                    bad_recipients.append(message)
+                else:
+                    errors.setdefault(name, message)
+    if bad_recipients:
+        errors[key] = "; ".join(dict.fromkeys(bad_recipients))
+    if errors:
+        raise InvalidInput("; ".join(errors.values()), errors=errors)
+    return SendRequest(channel=channel, items=tuple(items), envelope=envelope)

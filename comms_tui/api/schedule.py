@@ -1,0 +1,110 @@
+"""When to send: the forms people type, and the wire form the API takes.
+
+Accepted: empty or ``now``; ``+15m``, ``+2h``, ``+1d``, ``+90s``, ``+1h30m``; ``today 18:30``,
+``tomorrow 09:00``, ``tomorrow`` (09:00), ``18:30`` (today); ISO 8601 date-times with an offset or
+``Z``, or without one (then the profile's time zone applies).
+"""
+
+from __future__ import annotations
+
+import re
+from datetime import datetime, time, timedelta, timezone, tzinfo
+
+from comms_tui.api.errors import InvalidInput
+
+__all__ = ["describe_schedule", "is_past", "parse_schedule", "to_wire"]
+
+_EXAMPLES = "now, +15m, +1h30m, 18:30, tomorrow 09:00 or 2026-11-28T09:00+05:30"
+_RELATIVE = re.compile(r"\+\s*((?:\d+\s*[dhms]\s*)+)", re.ASCII)
+_RELATIVE_PART = re.compile(r"(\d+)\s*([dhms])", re.ASCII)
+_UNIT_SECONDS = {"d": 86400, "h": 3600, "m": 60, "s": 1}
+_DAY_TIME = re.compile(r"(?:(today|tomorrow)\s*)?(?:(\d{1,2}):(\d{2})(?::(\d{2}))?)?", re.ASCII)
+_DEFAULT_TIME = time(9, 0)  # "tomorrow" alone: the start of a working day
+_MAX_AHEAD = timedelta(days=3660)  # far enough for any real schedule; stops overflow early
+
+
+def parse_schedule(text: str, *, tz: tzinfo, now: datetime | None = None) -> datetime | None:
+    """An aware datetime to send at, or None for "send now".
+
+    Times without a date or offset are read in ``tz`` (the profile's zone).
+    Raises ``InvalidInput(field="scheduledTime")`` with examples of accepted forms.
+    """
+    raw = text.strip()
+    key = raw.lower()
+    if key in ("", "now"):
+        return None
+    if now is None:
+        now = datetime.now(tz)
+    elif now.tzinfo is None:
+        now = now.replace(tzinfo=tz)
+
+    relative = _RELATIVE.fullmatch(key)
+    if relative:
+        seconds = sum(
+            int(n) * _UNIT_SECONDS[unit] for n, unit in _RELATIVE_PART.findall(relative[1])
+        )
+        if seconds > _MAX_AHEAD.total_seconds():
+            raise _invalid(f"“{raw}” is too far ahead; schedule within 10 years")
+        return now + timedelta(seconds=seconds)
+
+    day_time = _DAY_TIME.fullmatch(key)
+    if day_time and (day_time[1] or day_time[2]):
+        return _day_time(raw, day_time, tz, now)
+
+    return _iso(raw, tz)
+
+
+def _day_time(raw: str, match: re.Match[str], tz: tzinfo, now: datetime) -> datetime:
+    day, hour, minute, second = match.groups()
+    if hour is None:
+        if day == "today":  # "today" alone names no time
+            raise _invalid(f"“{raw}” needs a time, e.g. today 18:30")
+        at = _DEFAULT_TIME
+    else:
+        if int(hour) > 23 or int(minute) > 59 or int(second or 0) > 59:
+            raise _invalid(f"“{raw}” is not a time of day (use 00:00 to 23:59)")
+        at = time(int(hour), int(minute), int(second or 0))
+    date = now.astimezone(tz).date() + timedelta(days=1 if day == "tomorrow" else 0)
+    return datetime.combine(date, at, tzinfo=tz)
+
+
+def _iso(raw: str, tz: tzinfo) -> datetime:
+    if not re.fullmatch(r"\d{4}-\d{2}-\d{2}(?:[Tt ]\S+)?", raw, re.ASCII):
+        raise _invalid(f"“{raw}” isn't a time we understand")
+    text = raw[:-1] + "+00:00" if raw.endswith(("Z", "z")) else raw  # 3.10 can't read "Z"
+    try:
+        when = datetime.fromisoformat(text)
+    except ValueError:
+        raise _invalid(f"“{raw}” is not a valid date and time") from None
+    if len(raw) == 10:  # a date alone would silently mean midnight
+        raise _invalid(f"“{raw}” has no time of day; add one, e.g. {raw} 09:00")
+    return when if when.tzinfo is not None else when.replace(tzinfo=tz)
+
+
+def _invalid(reason: str) -> InvalidInput:
+    return InvalidInput(f"{reason}. Try: {_EXAMPLES}", field="scheduledTime")
+
+
+def describe_schedule(when: datetime | None, tz: tzinfo) -> str:
+    """``now``, or e.g. ``2026-11-28 09:00 IST (03:30 UTC)`` (the UTC date too if it differs)."""
+    if when is None:
+        return "now"
+    local = when.astimezone(tz)
+    utc = when.astimezone(timezone.utc)
+    shown = f"{local:%Y-%m-%d %H:%M} {local.tzname() or local.strftime('%z')}"
+    if local.utcoffset() == timedelta(0) and local.tzname() == "UTC":
+        return shown
+    utc_shown = f"{utc:%H:%M}" if utc.date() == local.date() else f"{utc:%Y-%m-%d %H:%M}"
+    return f"{shown} ({utc_shown} UTC)"
+
+
+def is_past(when: datetime, now: datetime | None = None) -> bool:
+    """True if ``when`` (aware) has passed. The API sends those at once: warn, don't block."""
+    return when < (now if now is not None else datetime.now(timezone.utc))
+
+
+def to_wire(when: datetime) -> str:
+    """ISO 8601 with offset and whole seconds: ``2024-02-22T00:25:06+05:30``."""
+    if when.tzinfo is None or when.utcoffset() is None:
+        raise ValueError("scheduledTime needs a time zone: got a naive datetime")
+    return when.isoformat(timespec="seconds")

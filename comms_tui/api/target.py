@@ -1,0 +1,138 @@
+"""Where a request goes and as whom: clusters, base URLs, credentials, attribution, timeouts."""
+
+from __future__ import annotations
+
+import ipaddress
+from dataclasses import dataclass, field
+from typing import Literal
+from urllib.parse import urlsplit
+
+from comms_tui.api.errors import InvalidInput
+
+Envelope = Literal["root", "bare"]
+
+# Cluster hosts from Capillary's overview pages (old and new pages disagree: all are offered).
+CLUSTERS: dict[str, str] = {
+    "apac": "apac.api.capillarytech.com",
+    "apac2": "apac2.api.capillarytech.com",
+    "sea": "sea.api.capillarytech.com",
+    "eu": "eu.api.capillarytech.com",
+    "us": "us.api.capillarytech.com",
+    "ushc": "ushc.api.capillarytech.com",
+    "cn": "api.capillarytech.cn.com",
+}
+CLUSTER_LABELS: dict[str, str] = {
+    "apac": "India / Asia 1",
+    "apac2": "Asia 2",
+    "sea": "SEA",
+    "eu": "Europe",
+    "us": "US",
+    "ushc": "US (HC)",
+    "cn": "China",
+}
+
+ATTRIBUTION_TYPES = ("TILL", "STORE_CODE", "STORE_NAME", "STORE_EXTERNAL_ID")
+
+
+@dataclass(frozen=True)
+class BasicCredentials:
+    """A till login. ``password`` is the real password; it is hashed to MD5 only on the wire."""
+
+    username: str
+    password: str = field(repr=False)
+
+    def __repr__(self) -> str:
+        return f"BasicCredentials(username={self.username!r}, password=***)"
+
+
+@dataclass(frozen=True)
+class OAuthCredentials:
+    client_key: str
+    client_secret: str = field(repr=False)
+
+    def __repr__(self) -> str:
+        return f"OAuthCredentials(client_key={self.client_key!r}, client_secret=***)"
+
+
+Credentials = BasicCredentials | OAuthCredentials
+
+
+@dataclass(frozen=True)
+class Attribution:
+    """Which till/store a call is made for, and so whose OU's sender IDs apply."""
+
+    code: str
+    entity_type: str = "TILL"
+
+    def __post_init__(self) -> None:
+        if self.entity_type not in ATTRIBUTION_TYPES:
+            raise InvalidInput(
+                f"attribution type must be one of {', '.join(ATTRIBUTION_TYPES)}",
+                field="attribution",
+            )
+        if not self.code.strip():
+            raise InvalidInput("attribution code is empty", field="attribution")
+
+    @classmethod
+    def parse(cls, text: str) -> Attribution:
+        """``TYPE:CODE`` or a bare till code."""
+        kind, sep, code = text.partition(":")
+        if sep and kind.upper() in ATTRIBUTION_TYPES:
+            return cls(code=code.strip(), entity_type=kind.upper())
+        return cls(code=text.strip())
+
+    def __str__(self) -> str:
+        return f"{self.entity_type}:{self.code}"
+
+
+def is_loopback_host(host: str) -> bool:
+    if host == "localhost":
+        return True
+    try:
+        return ipaddress.ip_address(host.strip("[]")).is_loopback
+    except ValueError:
+        return False
+
+
+def resolve_base_url(host: str, *, allow_insecure_http: bool = False) -> str:
+    """A cluster name, a host name, or a full base URL → ``scheme://host[:port]`` without a slash.
+
+    Plain ``http://`` is accepted only for loopback hosts (the sandbox) unless explicitly allowed.
+    """
+    text = host.strip().rstrip("/")
+    if not text:
+        raise InvalidInput("host is empty", field="host")
+    if text.lower() in CLUSTERS:
+        return f"https://{CLUSTERS[text.lower()]}"
+    if "://" not in text:
+        text = f"https://{text}"
+    parts = urlsplit(text)
+    if parts.scheme not in ("http", "https") or not parts.hostname:
+        raise InvalidInput(f"not a host name or http(s) URL: {host!r}", field="host")
+    if parts.scheme == "http" and not allow_insecure_http and not is_loopback_host(parts.hostname):
+        raise InvalidInput(
+            f"plain http:// is only allowed for loopback hosts, not {parts.hostname}; "
+            "use https:// (or set allow_insecure_http in the profile)",
+            field="host",
+        )
+    if parts.query or parts.fragment:
+        raise InvalidInput("the host URL must not carry a query or fragment", field="host")
+    return f"{parts.scheme}://{parts.netloc}{parts.path}".rstrip("/")
+
+
+@dataclass(frozen=True)
+class Target:
+    """Everything the client needs to reach one org on one cluster."""
+
+    base_url: str
+    credentials: Credentials
+    envelope: Envelope = "root"
+    attribution: Attribution | None = None
+    connect_timeout: float = 5.0
+    read_timeout: float = 30.0
+    verify_tls: bool = True
+    label: str = ""  # profile name, or "sandbox"
+
+    @property
+    def is_loopback(self) -> bool:
+        return is_loopback_host(urlsplit(self.base_url).hostname or "")

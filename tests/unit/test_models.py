@@ -1,0 +1,186 @@
+"""Message models: wire names, validation in a support agent's words, both envelopes."""
+
+from __future__ import annotations
+
+import json
+from datetime import datetime, timedelta, timezone
+from zoneinfo import ZoneInfo
+
+import pytest
+
+from comms_tui.api.errors import InvalidInput
+from comms_tui.api.models import Attachment, Channel, EmailMessage, SmsMessage, ValidationContext
+from comms_tui.api.requests import SendRequest, build_request, validate_item
+
+IST = ZoneInfo("Asia/Kolkata")
+INDIA = ValidationContext(region="IN", tz=IST)
+
+
+def test_sms_request_matches_the_documented_root_example() -> None:
+    request = build_request(
+        Channel.SMS,
+        ["919591471711"],
+        {"body": "747977-is the OTP", "scheduledTime": "2024-02-22T00:25:06+05:30"},
+        context=INDIA,
+    )
+    assert request.body() == {
+        "root": {
+            "sms": [
+                {
+                    "to": "919591471711",
+                    "body": "747977-is the OTP",
+                    "scheduledTime": "2024-02-22T00:25:06+05:30",
+                }
+            ]
+        }
+    }
+
+
+def test_bare_envelope_drops_root() -> None:
+    request = build_request(
+        Channel.WHATSAPP, ["+91 95914 71711"], {"template": "hi"}, envelope="bare"
+    )
+    assert json.loads(request.body_bytes()) == {
+        "whatsappMessage": [{"receiver": "919591471711", "template": "hi"}]
+    }
+
+
+def test_zalo_list_key_and_national_number_with_region() -> None:
+    request = build_request(Channel.ZALO, ["095914 71711"], {"template": "x"}, context=INDIA)
+    assert request.body()["root"]["zaloMessage"][0]["receiver"] == "919591471711"
+
+
+def test_several_recipients_give_one_item_each() -> None:
+    request = build_request(
+        Channel.SMS, ["919591471711", "+1 202-555-0100"], {"body": "hi"}, context=INDIA
+    )
+    assert request.recipients == ["919591471711", "12025550100"]
+    assert len(request.body()["root"]["sms"]) == 2
+
+
+def test_email_wire_names_and_attachments() -> None:
+    attachment = Attachment.from_encoded(
+        file_name="a.pdf", file_type="pdf", file_data="aGVsbG8=", raw_size=5, sha256="x" * 64
+    )
+    request = build_request(
+        Channel.EMAIL,
+        ["user@example.com"],
+        {
+            "from": "noreply@example.com",
+            "subject": "Testing",
+            "body": "<p>Hello</p>",
+            "cc": "a@example.com; b@example.com",
+            "attachments": (attachment,),
+        },
+    )
+    item = request.body()["root"]["email"][0]
+    assert item["from"] == "noreply@example.com"
+    assert item["cc"] == "a@example.com, b@example.com"
+    assert "bcc" not in item
+    assert item["attachments"] == {
+        "attachment": [
+            {
+                "file_name": "a.pdf",
+                "file_type": "pdf",
+                "file_data": "aGVsbG8=",
+                "file_encoding_type": "base64",
+            }
+        ]
+    }
+    redacted = request.redacted_body()["root"]["email"][0]["attachments"]["attachment"][0]
+    assert "file_data" not in redacted and redacted["size"] == 5
+
+
+def test_errors_name_every_bad_field_in_plain_words() -> None:
+    with pytest.raises(InvalidInput) as caught:
+        build_request(
+            Channel.EMAIL,
+            ["not-an-address"],
+            {"from": "noreply@example.com", "subject": " ", "body": ""},
+        )
+    errors = caught.value.errors
+    assert set(errors) == {"to", "subject", "body"}
+    assert "not an email address" in errors["to"]
+    assert errors["subject"] == "Subject is empty"
+
+
+def test_missing_required_field_is_reported() -> None:
+    with pytest.raises(InvalidInput) as caught:
+        validate_item(Channel.SMS, {"to": "919591471711"})
+    assert caught.value.errors == {"body": "Message is required"}
+
+
+def test_bad_phone_is_reported_on_the_recipient_field() -> None:
+    with pytest.raises(InvalidInput) as caught:
+        build_request(Channel.SMS, ["12ab"], {"body": "hi"}, context=INDIA)
+    assert set(caught.value.errors) == {"to"}
+
+
+def test_sender_id_rule() -> None:
+    ok = validate_item(Channel.SMS, {"to": "919591471711", "body": "x", "sender": "CAPNTH"})
+    assert isinstance(ok, SmsMessage) and ok.sender == "CAPNTH"
+    blank = validate_item(Channel.SMS, {"to": "919591471711", "body": "x", "sender": " "})
+    assert isinstance(blank, SmsMessage) and blank.sender is None
+    with pytest.raises(InvalidInput) as caught:
+        validate_item(Channel.SMS, {"to": "919591471711", "body": "x", "sender": "TOO-LONG-ID!"})
+    assert set(caught.value.errors) == {"sender"}
+
+
+def test_naive_schedule_gets_the_profile_zone() -> None:
+    item = validate_item(
+        Channel.SMS,
+        {"to": "919591471711", "body": "x", "scheduledTime": "2030-01-02T09:00:00"},
+        INDIA,
+    )
+    assert item.wire()["scheduledTime"] == "2030-01-02T09:00:00+05:30"
+
+
+def test_schedule_accepts_aware_datetimes_and_rejects_garbage() -> None:
+    when = datetime(2030, 1, 2, 3, 4, 5, tzinfo=timezone(timedelta(hours=2)))
+    item = validate_item(Channel.SMS, {"to": "919591471711", "body": "x", "scheduledTime": when})
+    assert item.wire()["scheduledTime"] == "2030-01-02T03:04:05+02:00"
+    with pytest.raises(InvalidInput) as caught:
+        validate_item(Channel.SMS, {"to": "919591471711", "body": "x", "scheduledTime": "soonish"})
+    assert set(caught.value.errors) == {"scheduledTime"}
+
+
+def test_empty_request_is_refused() -> None:
+    with pytest.raises(InvalidInput):
+        SendRequest(channel=Channel.SMS, items=())
+    with pytest.raises(InvalidInput):
+        build_request(Channel.SMS, [], {"body": "x"})
+
+
+def test_item_of_the_wrong_channel_is_refused() -> None:
+    sms = validate_item(Channel.SMS, {"to": "919591471711", "body": "x"})
+    with pytest.raises(InvalidInput):
+        SendRequest(channel=Channel.WHATSAPP, items=(sms,))
+
+
+def test_fingerprints_depend_on_channel_recipient_and_content() -> None:
+    a = build_request(Channel.SMS, ["919591471711"], {"body": "x"}).fingerprints()
+    b = build_request(Channel.SMS, ["919591471711"], {"body": "y"}).fingerprints()
+    c = build_request(Channel.WHATSAPP, ["919591471711"], {"template": "x"}).fingerprints()
+    again = build_request(Channel.SMS, ["+919591471711"], {"body": "x"}).fingerprints()
+    assert a == again
+    assert len({a[0], b[0], c[0]}) == 3
+
+
+def test_channel_parse_is_case_insensitive() -> None:
+    assert Channel.parse("WhatsApp") is Channel.WHATSAPP
+    with pytest.raises(InvalidInput):
+        Channel.parse("fax")
+
+
+def test_attachment_sizes_are_derived_from_base64() -> None:
+    attachment = Attachment(file_name="a.txt", file_type="txt", file_data="aGVsbG8=")
+    assert attachment.raw_size == 5
+    assert attachment.encoded_size == 8
+    assert len(attachment.sha256) == 64
+
+
+def test_email_message_requires_from() -> None:
+    with pytest.raises(InvalidInput) as caught:
+        validate_item(Channel.EMAIL, {"to": "a@example.com", "subject": "s", "body": "b"})
+    assert caught.value.errors == {"from": "From is required"}
+    assert EmailMessage.model_fields["from_"].alias == "from"
