@@ -1,0 +1,46 @@
+"""``comms-tui sandbox``: the emulator on its own, for demos, scripts and other clients."""
+
+from __future__ import annotations
+
+import argparse
+import sys
+from typing import Any
+
+
+def register(sub: Any) -> None:
+    parser: argparse.ArgumentParser = sub.add_parser(
+        "sandbox",
+        help="run the API emulator on loopback",
+        description="Run the Communications v2 emulator on loopback (Ctrl-C stops it).",
+    )
+    parser.add_argument("--host", default="127.0.0.1", help="loopback address (default 127.0.0.1)")
+    parser.add_argument("--port", type=int, default=8765, help="port (default 8765; 0 = any)")
+    parser.add_argument(
+        "--rate-limit", type=int, default=100, metavar="N", help="sends per minute per credential"
+    )
+    parser.add_argument(
+        "--slow-seconds",
+        type=float,
+        default=40.0,
+        metavar="S",
+        help="how long the 'slow' magic recipient stalls (default 40)",
+    )
+    parser.set_defaults(func=run)
+
+
+def run(args: argparse.Namespace) -> int:
+    from comms_tui.sandbox.rules import SandboxConfig
+    from comms_tui.sandbox.server import run_standalone
+
+    config = SandboxConfig(rate_limit_per_minute=args.rate_limit, slow_seconds=args.slow_seconds)
+    try:
+        run_standalone(host=args.host, port=args.port, config=config)
+    except ValueError as exc:
+        print(f"comms-tui sandbox: {exc}", file=sys.stderr)
+        return 2
+    except OSError as exc:
+        print(
+            f"comms-tui sandbox: cannot listen on {args.host}:{args.port}: {exc}", file=sys.stderr
+        )
+        return 2
+    return 0

@@ -1,0 +1,93 @@
+"""What a running app or command works against: a target, its profile, maybe a sandbox.
+
+Opening a session may start the embedded sandbox or read the keyring, both slow or blocking:
+the TUI opens it in a thread worker after the first frame, the CLI just calls it.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import TYPE_CHECKING
+
+from comms_tui.api.target import BasicCredentials, Target
+
+if TYPE_CHECKING:
+    from comms_tui.sandbox.server import EmbeddedSandbox
+    from comms_tui.store.profiles import Profile
+    from comms_tui.store.secrets import SecretStore
+
+SANDBOX_USERNAME = "sandbox"
+SANDBOX_PASSWORD = "sandbox"  # the sandbox's published demo credential, not a secret
+SANDBOX_OTP_TEMPLATE = "{otp} is your OTP for {brand}. Valid for {minutes} minutes."
+
+
+def sandbox_profile(base_url: str) -> Profile:
+    """The built-in profile for the embedded sandbox (never written to disk)."""
+    from comms_tui.store.profiles import Profile
+
+    return Profile(
+        name="sandbox",
+        host=base_url,
+        auth="basic",
+        username=SANDBOX_USERNAME,
+        region="IN",
+        timezone="Asia/Kolkata",
+        sender_ids={"": ["CAPNTH", "NRTHSMS"], "TILL:south.till": ["CAPSTH", "STHSMS"]},
+        email_from="north@sandbox.example",
+        templates={"otp": SANDBOX_OTP_TEMPLATE},
+    )
+
+
+@dataclass
+class Session:
+    target: Target
+    profile: Profile | None
+    sandbox: EmbeddedSandbox | None = None
+    warnings: list[str] = field(default_factory=list)
+
+    @property
+    def name(self) -> str:
+        return self.profile.name if self.profile else (self.target.label or "environment")
+
+    @property
+    def is_sandbox(self) -> bool:
+        return self.sandbox is not None
+
+    @property
+    def production(self) -> bool:
+        return bool(self.profile and self.profile.production)
+
+    @classmethod
+    def for_sandbox(cls, sandbox: EmbeddedSandbox | None = None) -> Session:
+        """Start (or adopt) an embedded sandbox on loopback and target it with its demo login."""
+        from comms_tui.sandbox.server import EmbeddedSandbox
+
+        sandbox = sandbox or EmbeddedSandbox()
+        try:
+            base_url = sandbox.base_url
+        except RuntimeError:  # not started yet
+            base_url = sandbox.start()
+        target = Target(
+            base_url=base_url,
+            credentials=BasicCredentials(SANDBOX_USERNAME, SANDBOX_PASSWORD),
+            label="sandbox",
+        )
+        return cls(target=target, profile=sandbox_profile(base_url), sandbox=sandbox)
+
+    @classmethod
+    def for_profile(cls, name: str | None, secrets: SecretStore | None = None) -> Session:
+        """The named profile, else the environment, else the default profile (store rules)."""
+        from comms_tui.store.resolve import resolve_target
+        from comms_tui.store.secrets import SecretStore, insecure_file_warning
+
+        target, profile = resolve_target(name, secrets=secrets or SecretStore())
+        session = cls(target=target, profile=profile)
+        if text := insecure_file_warning():
+            session.warnings.append(text)
+        if not target.verify_tls:
+            session.warnings.append("TLS verification is OFF for this profile")
+        return session
+
+    def close(self) -> None:
+        if self.sandbox is not None:
+            self.sandbox.stop()

@@ -1,0 +1,171 @@
+"""``comms-tui send`` as a subprocess: exit codes, the --json object, --dry-run, confirmations."""
+
+from __future__ import annotations
+
+import json
+
+import pytest
+
+from comms_tui.sandbox import EmbeddedSandbox
+from tests.support.cli import run_cli
+
+GOOD = "919591471711"
+
+
+def _json(stdout: str) -> dict[str, object]:
+    data = json.loads(stdout)
+    assert isinstance(data, dict)
+    return data
+
+
+def test_send_sms_on_the_embedded_sandbox_prints_accepted() -> None:
+    proc = run_cli("send", "sms", "--sandbox", "--to", GOOD, "--body", "hi", "--json")
+    assert proc.returncode == 0, proc.stderr
+    data = _json(proc.stdout)
+    assert data["outcome"] == "accepted" and data["http_status"] == 200
+    assert data["count"] == data["success_count"] == 1
+    assert isinstance(data["history_id"], int) and data["request_id"]
+    assert data["items"] == [{"recipient": GOOD, "ok": True, "errors": [], "warnings": []}]
+    assert data["error"] is None
+
+
+@pytest.mark.parametrize(
+    ("digits", "exit_code", "outcome", "requests"),
+    [
+        ("12025550100", 0, "accepted", 1),
+        ("12025550101", 1, "failed", 1),
+        ("12025550102", 0, "accepted", 1),
+        ("12025550129", 3, "rejected", 2),
+        ("12025550150", 3, "rejected", 1),
+        ("12025550153", 3, "rejected", 2),
+        ("12025550140", 4, "unknown", 1),
+        ("12025550144", 4, "unknown", 1),
+        ("12025550122", 4, "unknown", 1),
+    ],
+)
+def test_each_magic_recipient_gives_its_exit_code_and_no_second_request(
+    digits: str,
+    exit_code: int,
+    outcome: str,
+    requests: int,
+    sandbox_env: dict[str, str],
+    cli_sandbox: EmbeddedSandbox,
+) -> None:
+    proc = run_cli("send", "sms", "--to", digits, "--body", "x", "--json", env=sandbox_env)
+    assert proc.returncode == exit_code, proc.stderr
+    assert _json(proc.stdout)["outcome"] == outcome
+    assert cli_sandbox.state.stats()["requests"] == requests
+
+
+def test_several_recipients_make_one_request_with_one_item_each(
+    sandbox_env: dict[str, str], cli_sandbox: EmbeddedSandbox
+) -> None:
+    proc = run_cli(
+        "send", "whatsapp", "--to", GOOD, "--to", "12025550101", "--template", "t", "--json",
+        "--yes", env=sandbox_env,
+    )  # fmt: skip
+    assert proc.returncode == 1
+    data = _json(proc.stdout)
+    assert data["outcome"] == "partial" and data["count"] == 2 and data["success_count"] == 1
+    assert cli_sandbox.state.stats()["requests"] == 1
+
+
+def test_several_recipients_without_a_terminal_need_yes(
+    sandbox_env: dict[str, str], cli_sandbox: EmbeddedSandbox
+) -> None:
+    proc = run_cli(
+        "send", "sms", "--to", GOOD, "--to", "12025550100", "--body", "x", env=sandbox_env
+    )
+    assert proc.returncode == 2
+    assert "--yes" in proc.stderr
+    assert cli_sandbox.state.stats()["requests"] == 0
+
+
+def test_invalid_input_is_reported_per_field_and_nothing_is_sent(
+    sandbox_env: dict[str, str], cli_sandbox: EmbeddedSandbox
+) -> None:
+    proc = run_cli(
+        "send", "email", "--to", "nope", "--from", "a@example.com", "--subject", " ",
+        "--body", "b", env=sandbox_env,
+    )  # fmt: skip
+    assert proc.returncode == 2
+    assert "to: “nope” is not an email address" in proc.stderr
+    assert "subject: Subject is empty" in proc.stderr
+    assert cli_sandbox.state.stats()["requests"] == 0
+
+
+def test_missing_attachment_is_a_clear_error(sandbox_env: dict[str, str]) -> None:
+    proc = run_cli(
+        "send", "email", "--to", "a@example.com", "--from", "b@example.com", "--subject", "s",
+        "--body", "b", "--attach", "/nonexistent/report.pdf", env=sandbox_env,
+    )  # fmt: skip
+    assert proc.returncode == 2 and "report.pdf" in proc.stderr
+
+
+def test_dry_run_prints_the_request_without_secrets_and_sends_nothing(
+    sandbox_env: dict[str, str], cli_sandbox: EmbeddedSandbox
+) -> None:
+    env = {**sandbox_env, "COMMS_TUI_PASSWORD": "Sentinel-Pass-42"}
+    proc = run_cli("send", "sms", "--to", GOOD, "--body", "hi", "--dry-run", env=env)
+    assert proc.returncode == 0, proc.stderr
+    assert proc.stdout.startswith(f"POST {cli_sandbox.base_url}/v2/communications/sendMessage")
+    assert "Authorization: Basic <base64(username:md5(password))>" in proc.stdout
+    assert '"to": "919591471711"' in proc.stdout
+    from comms_tui.api.auth import basic_authorization, md5_hex
+    from comms_tui.api.target import BasicCredentials
+
+    for secret in (
+        "Sentinel-Pass-42",
+        md5_hex("Sentinel-Pass-42"),
+        basic_authorization(BasicCredentials("sandbox", "Sentinel-Pass-42")).split()[1],
+    ):
+        assert secret not in proc.stdout + proc.stderr
+    assert cli_sandbox.state.stats()["requests"] == 0
+    as_json = run_cli("send", "sms", "--to", GOOD, "--body", "hi", "--dry-run", "--json", env=env)
+    assert json.loads(as_json.stdout)["body"] == {"root": {"sms": [{"to": GOOD, "body": "hi"}]}}
+
+
+def test_bare_envelope_from_the_environment(sandbox_env: dict[str, str]) -> None:
+    env = {**sandbox_env, "COMMS_TUI_ENVELOPE": "bare"}
+    proc = run_cli("send", "zalo", "--to", GOOD, "--template", "t", "--dry-run", "--json", env=env)
+    assert json.loads(proc.stdout)["body"] == {"zaloMessage": [{"receiver": GOOD, "template": "t"}]}
+
+
+def test_duplicate_guard_stops_an_accidental_resend(
+    sandbox_env: dict[str, str], cli_sandbox: EmbeddedSandbox
+) -> None:
+    args = ("send", "sms", "--to", GOOD, "--body", "747977 is your OTP", "--json")
+    first = run_cli(*args, env=sandbox_env)
+    assert first.returncode == 0
+    history_id = _json(first.stdout)["history_id"]
+    second = run_cli(*args, env=sandbox_env)
+    assert second.returncode == 2
+    assert f"#{history_id}" in second.stderr and "--yes" in second.stderr
+    assert cli_sandbox.state.stats()["requests"] == 1
+    third = run_cli(*args, "--yes", env=sandbox_env)
+    assert third.returncode == 0 and cli_sandbox.state.stats()["requests"] == 2
+
+
+def test_unknown_outcome_also_guards_a_resend(sandbox_env: dict[str, str]) -> None:
+    args = ("send", "sms", "--to", "12025550144", "--body", "x", "--json")
+    assert run_cli(*args, env=sandbox_env).returncode == 4
+    again = run_cli(*args, env=sandbox_env)
+    assert again.returncode == 2 and "unknown" in again.stderr
+
+
+def test_long_sms_asks_first(sandbox_env: dict[str, str]) -> None:
+    proc = run_cli("send", "sms", "--to", GOOD, "--body", "x" * 800, env=sandbox_env)
+    assert proc.returncode == 2 and "segments" in proc.stderr
+
+
+def test_human_output_names_the_outcome_and_request_id(sandbox_env: dict[str, str]) -> None:
+    proc = run_cli("send", "sms", "--to", "12025550101", "--body", "x", env=sandbox_env)
+    assert proc.returncode == 1
+    assert proc.stdout.startswith("FAILED: every item failed · HTTP 201 · request id ")
+    assert "✗ 12025550101  4209: recipient is on the do-not-disturb list" in proc.stdout
+
+
+def test_no_profile_and_no_environment_is_a_usage_error() -> None:
+    proc = run_cli("send", "sms", "--to", GOOD, "--body", "x")
+    assert proc.returncode == 2
+    assert "profile add" in proc.stderr and "--sandbox" in proc.stderr
