@@ -32,8 +32,10 @@ def attribution_label(attribution: Attribution | None) -> str:
 class LabCell:
     sender: str
     attribution: str
-    ok: bool | None  # None: unknown outcome, or not sent
-    outcome: str  # accepted / failed / rejected / unknown / invalid
+    ok: bool | None  # None: unknown outcome
+    # accepted · rejected (the server refused this sender ID) · not_sent (the whole request was
+    # refused: auth, attribution, rate limit…) · unknown · invalid (failed our own checks)
+    outcome: str
     errors: tuple[str, ...] = ()
     warnings: tuple[str, ...] = ()
     recipients: tuple[str, ...] = ()
@@ -87,7 +89,7 @@ class LabMatrix:
             return 4
         if outcomes <= {"accepted"}:
             return 0
-        if outcomes <= {"rejected"}:
+        if outcomes <= {"not_sent"}:
             return 3
         return 1
 
@@ -190,12 +192,13 @@ def _cells(
     cells = []
     for sender_id, results in by_sender.items():
         ok: bool | None
-        if result.outcome in (Outcome.REJECTED, Outcome.UNKNOWN):
-            ok = None if result.outcome is Outcome.UNKNOWN else False
-            outcome = result.outcome.value
+        if result.outcome is Outcome.UNKNOWN:
+            ok, outcome = None, "unknown"
+        elif result.outcome is Outcome.REJECTED:
+            ok, outcome = False, "not_sent"
         else:
             ok = all(r.ok for r in results)
-            outcome = "accepted" if ok else "failed"
+            outcome = "accepted" if ok else "rejected"
         errors = tuple(dict.fromkeys(str(e) for r in results for e in r.errors)) or request_error
         cells.append(
             LabCell(

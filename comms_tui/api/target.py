@@ -77,9 +77,15 @@ class Attribution:
     def parse(cls, text: str) -> Attribution:
         """``TYPE:CODE`` or a bare till code."""
         kind, sep, code = text.partition(":")
-        if sep and kind.upper() in ATTRIBUTION_TYPES:
-            return cls(code=code.strip(), entity_type=kind.upper())
-        return cls(code=text.strip())
+        if not sep:
+            return cls(code=text.strip())
+        if kind.strip().upper() not in ATTRIBUTION_TYPES:
+            raise InvalidInput(
+                f"unknown attribution type {kind.strip()!r}: use one of "
+                f"{', '.join(ATTRIBUTION_TYPES)}, as TYPE:CODE",
+                field="attribution",
+            )
+        return cls(code=code.strip(), entity_type=kind.strip().upper())
 
     def __str__(self) -> str:
         return f"{self.entity_type}:{self.code}"
