@@ -71,6 +71,12 @@ class SendRequest:
         payload[self.channel.list_key] = items
         return {"root": payload} if self.envelope == "root" else payload
 
+    def only(self, recipients: Sequence[str]) -> SendRequest:
+        """A new request with just the items for ``recipients`` (e.g. resending failed items)."""
+        wanted = set(recipients)
+        items = tuple(item for item in self.items if item.recipient in wanted)
+        return SendRequest(channel=self.channel, items=items, envelope=self.envelope)
+
     def fingerprints(self) -> list[str]:
         """One hash per item of channel + recipient + content, for the duplicate guard."""
         return [
