@@ -17,7 +17,7 @@ from io import BufferedIOBase
 from pathlib import Path
 
 from comms_tui.api.errors import InvalidInput
-from comms_tui.api.models import Attachment
+from comms_tui.api.models import Attachment, Base64Text
 
 __all__ = [
     "DEFAULT_MAX_FILE_BYTES",
@@ -153,21 +153,18 @@ def load_attachment(
 
 def _encode(
     file: BufferedIOBase, size: int, name: str, progress: Callable[[int, int], None] | None
-) -> tuple[str, str, bytes]:
+) -> tuple[Base64Text, str, bytes]:
     """(base64 text, SHA-256 hex of the raw bytes, the first bytes for sniffing).
 
-    Each chunk is encoded while it is still in the CPU cache and kept as a ``str``; one join makes
-    the result. That is one full-size copy fewer than filling a bytearray and decoding it at the
-    end, with the same peak: the pieces plus the result.
+    Each chunk is encoded while it is still in the CPU cache and kept as it is: the request body
+    is later assembled around these chunks, so the base64 data is never copied again.
     """
     pieces, digest, head = _encode_pieces(file, size, name, progress)
     if file.read(1):  # the size we checked against the budget is no longer the file's size
         raise AttachmentError(f"{name} grew while it was read; try again")
     if size == 0 and progress is not None:
         progress(0, 0)
-    data = "".join(pieces)
-    pieces.clear()  # free the pieces now: only the joined text remains
-    return data, digest, head
+    return Base64Text(pieces), digest, head
 
 
 def _encode_pieces(
@@ -175,11 +172,11 @@ def _encode_pieces(
     size: int,
     name: str,
     progress: Callable[[int, int], None] | None,
-) -> tuple[list[str], str, bytes]:
+) -> tuple[list[bytes], str, bytes]:
     """Read, hash and encode chunk by chunk; the read buffer is gone once this returns."""
     sha = hashlib.sha256()
     view = memoryview(bytearray(min(_CHUNK, size)))
-    pieces: list[str] = []
+    pieces: list[bytes] = []
     head = b""
     done = 0
     while done < size:
@@ -194,7 +191,7 @@ def _encode_pieces(
         if not head:
             head = bytes(chunk[:_SNIFF_BYTES])
         sha.update(chunk)
-        pieces.append(binascii.b2a_base64(chunk, newline=False).decode("ascii"))
+        pieces.append(binascii.b2a_base64(chunk, newline=False))
         done += want
         if progress is not None:
             progress(done, size)

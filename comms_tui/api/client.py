@@ -11,7 +11,7 @@ from __future__ import annotations
 import asyncio
 import json
 import time
-from collections.abc import Awaitable, Callable
+from collections.abc import AsyncIterator, Awaitable, Callable
 from dataclasses import dataclass
 from types import TracebackType
 from typing import Any
@@ -162,7 +162,7 @@ class CommsClient:
         chosen: Attribution | None = (
             self.target.attribution if attribution is TARGET_ATTRIBUTION else attribution
         )
-        body = request.body_bytes()
+        body = request.body_parts()
         url = self.url(request.channel)
         started = time.perf_counter()
         result = SendResult(
@@ -243,9 +243,17 @@ class CommsClient:
             return self._classify(result, request, started, status, response_headers, content)
 
     async def _post(
-        self, url: str, body: bytes, headers: dict[str, str]
+        self, url: str, body: list[bytes], headers: dict[str, str]
     ) -> tuple[int, httpx.Headers, bytes]:
-        async with self._http.stream("POST", url, content=body, headers=headers) as response:
+        content: bytes | AsyncIterator[bytes]
+        if len(body) == 1:
+            content = body[0]
+        else:
+            # Stream the pieces (big attachments stay uncopied) with a Content-Length, which
+            # httpx then sends instead of chunked transfer encoding.
+            headers = {**headers, "Content-Length": str(sum(len(part) for part in body))}
+            content = _pieces(body)
+        async with self._http.stream("POST", url, content=content, headers=headers) as response:
             declared = response.headers.get("content-length")
             if declared and declared.isdigit() and int(declared) > MAX_RESPONSE_BYTES:
                 raise _ResponseTooLarge
@@ -386,6 +394,11 @@ class CommsClient:
         if response.status_code >= 500:
             raise ServerError(f"the server answered HTTP {response.status_code}")
         return f"{self.target.base_url} accepted the login (HTTP {response.status_code})"
+
+
+async def _pieces(parts: list[bytes]) -> AsyncIterator[bytes]:
+    for part in parts:
+        yield part
 
 
 def _status_of(data: Any) -> tuple[int | None, str]:

@@ -114,7 +114,7 @@ async def test_email_attachment_arrives_intact(
     assert result.outcome is Outcome.ACCEPTED
     stored = fresh.state.outbox()[0]["attachments"]
     assert stored == [{"file_name": "report.pdf", "file_type": "pdf", "size": path.stat().st_size}]
-    assert base64.b64decode(attachment.file_data) == path.read_bytes()
+    assert base64.b64decode(str(attachment.file_data)) == path.read_bytes()
 
 
 async def test_a_past_schedule_is_accepted_and_echoed_in_utc(basic_target: Target) -> None:

@@ -43,7 +43,7 @@ def sparse(path: Path, size: int) -> Path:
 def test_round_trip(tmp_path: Path, size: int) -> None:
     data = os.urandom(size)
     attachment = load_attachment(write(tmp_path / "report.PDF", data))
-    assert base64.b64decode(attachment.file_data, validate=True) == data
+    assert base64.b64decode(str(attachment.file_data), validate=True) == data
     assert attachment.file_name == "report.PDF"
     assert attachment.file_type == "pdf"
     assert attachment.file_encoding_type == "base64"
@@ -59,7 +59,7 @@ def test_round_trip_across_many_chunks(tmp_path: Path, monkeypatch: pytest.Monke
     attachment = load_attachment(
         write(tmp_path / "x.bin", data), progress=lambda done, total: calls.append((done, total))
     )
-    assert base64.b64decode(attachment.file_data) == data
+    assert base64.b64decode(str(attachment.file_data)) == data
     assert attachment.sha256 == hashlib.sha256(data).hexdigest()
     assert len(calls) == 34  # ⌈1000 / 30⌉
     assert [done for done, _ in calls] == sorted({done for done, _ in calls})

@@ -184,3 +184,24 @@ def test_email_message_requires_from() -> None:
         validate_item(Channel.EMAIL, {"to": "a@example.com", "subject": "s", "body": "b"})
     assert caught.value.errors == {"from": "From is required"}
     assert EmailMessage.model_fields["from_"].alias == "from"
+
+
+def test_body_parts_splice_attachment_chunks_into_valid_json() -> None:
+    from comms_tui.api.models import Base64Text
+
+    data = Base64Text([b"aGVs", b"bG8g", b"d29y", b"bGQ="])
+    attachment = Attachment.from_encoded(
+        file_name="a.txt", file_type="txt", file_data=data, raw_size=11, sha256="0" * 64
+    )
+    request = build_request(
+        Channel.EMAIL,
+        ["a@example.com", "b@example.com"],
+        {"from": "c@example.com", "subject": "s", "body": "b", "attachments": (attachment,)},
+    )
+    parts = request.body_parts()
+    assert any(part is chunk for part in parts for chunk in data.chunks)  # not copied
+    decoded = json.loads(b"".join(parts))
+    files = [i["attachments"]["attachment"][0] for i in decoded["root"]["email"]]
+    assert [f["file_data"] for f in files] == ["aGVsbG8gd29ybGQ="] * 2
+    assert decoded == json.loads(json.dumps(request.body()))
+    assert attachment.raw_size == 11 and str(attachment.file_data) == "aGVsbG8gd29ybGQ="
