@@ -32,6 +32,7 @@ from comms_tui.api.errors import (
     BadRequest,
     CommsError,
     ConnectFailed,
+    NotSent,
     OutcomeUnknown,
     RateLimited,
     RequestRejected,
@@ -68,7 +69,10 @@ class RetryPolicy:
 
 
 class _ResponseTooLarge(Exception):
-    pass
+    def __init__(self, status: int, headers: httpx.Headers) -> None:
+        super().__init__(status)
+        self.status = status
+        self.headers = headers
 
 
 class CommsClient:
@@ -129,10 +133,26 @@ class CommsClient:
         headers.update(attribution_headers(self.target.credentials, attribution))
         return headers
 
+    @property
+    def _deadline(self) -> float:
+        """The longest one attempt (connect + answer) may take, whatever the server trickles."""
+        return self.target.connect_timeout + self.target.read_timeout
+
+    async def _token(self) -> str:
+        assert self._oauth is not None
+        try:
+            # httpx times out each read, not the whole answer: a trickle never trips it.
+            return await asyncio.wait_for(self._oauth.token(self._http), timeout=self._deadline)
+        except asyncio.TimeoutError:
+            raise NotSent(
+                "the OAuth token request got no complete answer within the timeout; "
+                "nothing was sent"
+            ) from None
+
     async def _headers(self, attribution: Attribution | None) -> dict[str, str]:
         headers = self._static_headers(attribution)
         if self._oauth is not None:
-            headers[OAUTH_HEADER] = await self._oauth.token(self._http)
+            headers[OAUTH_HEADER] = await self._token()
         else:
             assert not isinstance(self.target.credentials, OAuthCredentials)
             headers["Authorization"] = basic_authorization(self.target.credentials)
@@ -182,7 +202,7 @@ class CommsClient:
             try:
                 status, response_headers, content = await asyncio.wait_for(
                     self._post(url, body, headers),
-                    timeout=self.target.connect_timeout + self.target.read_timeout,
+                    timeout=self._deadline,
                 )
             except (httpx.ConnectError, httpx.ConnectTimeout) as exc:
                 # Nothing was written: the one case where trying again is always safe.
@@ -210,12 +230,17 @@ class CommsClient:
                         "the message may have gone out"
                     ),
                 )
-            except _ResponseTooLarge:
+            except _ResponseTooLarge as exc:
+                result.http_status = exc.status
+                result.request_id = exc.headers.get("x-cap-requestid")
                 return self._finish(
                     result,
                     request,
                     started,
-                    error=OutcomeUnknown("the response was larger than 10 MB and was not read"),
+                    error=OutcomeUnknown(
+                        f"HTTP {exc.status} with a response larger than 10 MB, which was not "
+                        "read: the messages may have been sent"
+                    ),
                 )
             except httpx.TransportError as exc:
                 return self._finish(
@@ -256,13 +281,13 @@ class CommsClient:
         async with self._http.stream("POST", url, content=content, headers=headers) as response:
             declared = response.headers.get("content-length")
             if declared and declared.isdigit() and int(declared) > MAX_RESPONSE_BYTES:
-                raise _ResponseTooLarge
+                raise _ResponseTooLarge(response.status_code, response.headers)
             chunks: list[bytes] = []
             size = 0
             async for chunk in response.aiter_bytes():
                 size += len(chunk)
                 if size > MAX_RESPONSE_BYTES:
-                    raise _ResponseTooLarge
+                    raise _ResponseTooLarge(response.status_code, response.headers)
                 chunks.append(chunk)
             return response.status_code, response.headers, b"".join(chunks)
 
@@ -373,18 +398,22 @@ class CommsClient:
         """Check host and credentials without sending a message; raises CommsError on failure."""
         if self._oauth is not None:
             self._oauth.invalidate()
-            await self._oauth.token(self._http)
+            await self._token()
             remaining = self._oauth.ttl_remaining or 0
             return f"OAuth token issued by {self.target.base_url} (refreshes in {remaining:.0f} s)"
         # An empty batch is refused after authentication: proves the login without sending.
         batch: dict[str, list[object]] = {"sms": []}
         empty = {"root": batch} if self.target.envelope == "root" else batch
+        headers = await self._headers(self.target.attribution)
         try:
-            response = await self._http.post(
-                self.url(Channel.SMS),
-                json=empty,
-                headers=await self._headers(self.target.attribution),
+            response = await asyncio.wait_for(
+                self._http.post(self.url(Channel.SMS), json=empty, headers=headers),
+                timeout=self._deadline,
             )
+        except asyncio.TimeoutError:
+            raise ConnectFailed(
+                f"no complete answer from {self.target.base_url} within the timeout"
+            ) from None
         except httpx.HTTPError as exc:
             raise ConnectFailed(f"could not reach {self.target.base_url}: {exc}") from None
         if response.status_code in (401, 498):

@@ -24,6 +24,7 @@ from pydantic import (
     ValidationInfo,
     field_serializer,
     field_validator,
+    model_validator,
 )
 
 from comms_tui.api.errors import InvalidInput
@@ -137,6 +138,40 @@ def validate_email_list(text: str, *, field_name: str) -> str:
     return ", ".join(validate_email(p, field_name=field_name) for p in parts)
 
 
+# A lone surrogate is what Python makes of bytes that were not UTF-8 (argv, stdin, file names):
+# no JSON body can carry it, and quoting it in an error message would fail too.
+_SURROGATE = re.compile("[\ud800-\udfff]")
+
+
+def _has_surrogate(value: object) -> bool:
+    if isinstance(value, str):
+        return not value.isascii() and _SURROGATE.search(value) is not None
+    if isinstance(value, dict):
+        return any(_has_surrogate(k) or _has_surrogate(v) for k, v in value.items())
+    if isinstance(value, list | tuple):
+        return any(_has_surrogate(v) for v in value)
+    if isinstance(value, BaseModel):
+        return _has_surrogate(dict(value))
+    return False
+
+
+def _reject_broken_text(data: object) -> object:
+    """Refuse input holding text that is not valid Unicode, naming the field, before anything
+    else reads it."""
+    if isinstance(data, dict):
+        for name, value in data.items():
+            if _has_surrogate(name) or _has_surrogate(value):
+                key = name if isinstance(name, str) and not _has_surrogate(name) else "field"
+                key = "from" if key == "from_" else key
+                label = FIELD_LABELS.get(key, key)
+                raise InvalidInput(
+                    f"{label} contains bytes that are not valid text (not UTF-8); "
+                    "retype or re-save it as UTF-8",
+                    field=key,
+                )
+    return data
+
+
 def _required_text(value: object, field_name: str) -> str:
     if not isinstance(value, str) or not value.strip():
         raise InvalidInput(f"{FIELD_LABELS[field_name]} is empty", field=field_name)
@@ -178,6 +213,11 @@ class _Message(BaseModel):
     )
 
     scheduled_time: datetime | None = Field(default=None, alias="scheduledTime")
+
+    @model_validator(mode="before")
+    @classmethod
+    def _check_text(cls, data: object) -> object:
+        return _reject_broken_text(data)
 
     @field_validator("scheduled_time", mode="before")
     @classmethod
@@ -427,6 +467,14 @@ class EmailMessage(_Message):
     @classmethod
     def _check_body(cls, value: object) -> str:
         return _required_text(value, "body")
+
+    @field_validator("attachments", mode="before")
+    @classmethod
+    def _read_wire_attachments(cls, value: object) -> object:
+        # The wire wraps the list, ``{"attachment": [...]}``: read back what we write.
+        if isinstance(value, dict) and set(value) == {"attachment"}:
+            return value["attachment"]
+        return value
 
     @field_serializer("attachments")
     def _serialise_attachments(self, value: tuple[Attachment, ...]) -> dict[str, Any] | None:

@@ -64,6 +64,8 @@ class SendRequest:
         with a marker in place of each ``file_data`` and split there, so megabytes of base64 are
         neither escaped nor copied on the way to the socket.
         """
+        if not any(isinstance(item, EmailMessage) and item.attachments for item in self.items):
+            return [pydantic_core.to_json(self.body())]
         token = secrets.token_hex(8)
         chunks: list[tuple[bytes, ...]] = []
 

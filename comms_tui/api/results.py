@@ -49,7 +49,7 @@ class Notice(BaseModel):
             return None
         try:
             return int(value)  # type: ignore[call-overload, no-any-return]
-        except (TypeError, ValueError):
+        except (TypeError, ValueError, OverflowError):  # OverflowError: JSON's 1e999 is inf
             return None
 
     @classmethod
@@ -109,6 +109,13 @@ def _recipient_of(echo: dict[str, Any]) -> str:
     return ""
 
 
+def _notices(value: object) -> tuple[Notice, ...]:
+    """A list of notices; a lone one not wrapped in a list (``"errors": "…"``) counts as one."""
+    if not value:
+        return ()
+    return tuple(Notice.coerce(v) for v in (value if isinstance(value, list) else [value]))
+
+
 def parse_response(
     channel: Channel, data: object, *, recipients: Sequence[str] = ()
 ) -> ParsedResponse:
@@ -130,8 +137,8 @@ def parse_response(
             raise ResponseFormatError(f"item {index} of {list_key!r} is not an object")
         echo = raw.get(item_key)
         echo = echo if isinstance(echo, dict) else {}
-        errors = tuple(Notice.coerce(e) for e in (raw.get("errors") or []))
-        warnings = tuple(Notice.coerce(w) for w in (raw.get("warnings") or []))
+        errors = _notices(raw.get("errors"))
+        warnings = _notices(raw.get("warnings"))
         recipient = _recipient_of(echo) or (recipients[index] if index < len(recipients) else "")
         items.append(
             ItemResult(

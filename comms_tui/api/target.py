@@ -31,6 +31,9 @@ CLUSTER_LABELS: dict[str, str] = {
     "cn": "China",
 }
 
+DEFAULT_CONNECT_TIMEOUT = 5.0  # seconds
+DEFAULT_READ_TIMEOUT = 30.0
+
 ATTRIBUTION_TYPES = ("TILL", "STORE_CODE", "STORE_NAME", "STORE_EXTERNAL_ID")
 
 
@@ -105,14 +108,24 @@ def resolve_base_url(host: str, *, allow_insecure_http: bool = False) -> str:
 
     Plain ``http://`` is accepted only for loopback hosts (the sandbox) unless explicitly allowed.
     """
-    text = host.strip().rstrip("/")
+    raw = host.strip()
+    text = raw.rstrip("/")
     if not text:
         raise InvalidInput("host is empty", field="host")
     if text.lower() in CLUSTERS:
         return f"https://{CLUSTERS[text.lower()]}"
-    if "://" not in text:
+    if "://" not in raw:  # not ``text``: "https://" stripped of its slashes is no host name
         text = f"https://{text}"
     parts = urlsplit(text)
+    if "@" in parts.netloc:
+        # Checked before any message quotes the URL: user:password@host would put a credential
+        # in profiles.toml, the journal and every display, and httpx would send it as a second
+        # Authorization.
+        raise InvalidInput(
+            "the host URL must not carry a user name or password; "
+            "credentials go in the profile (the secret in the keyring)",
+            field="host",
+        )
     if parts.scheme not in ("http", "https") or not parts.hostname:
         raise InvalidInput(f"not a host name or http(s) URL: {host!r}", field="host")
     if parts.scheme == "http" and not allow_insecure_http and not is_loopback_host(parts.hostname):
@@ -134,8 +147,8 @@ class Target:
     credentials: Credentials
     envelope: Envelope = "root"
     attribution: Attribution | None = None
-    connect_timeout: float = 5.0
-    read_timeout: float = 30.0
+    connect_timeout: float = DEFAULT_CONNECT_TIMEOUT
+    read_timeout: float = DEFAULT_READ_TIMEOUT
     verify_tls: bool = True
     label: str = ""  # profile name, or "sandbox"
 

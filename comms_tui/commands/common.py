@@ -63,6 +63,27 @@ def open_session(args: argparse.Namespace) -> Session | None:
     return session
 
 
+def pending_deadline_seconds() -> float:
+    """How long a send from this machine's CLI may be in flight: the client's bound on one
+    attempt, connect timeout + read timeout (``$COMMS_TUI_TIMEOUT``, default 30 s).
+
+    A journal entry still ``pending`` after that was left by a process that died mid-send
+    (crash, SIGKILL): it reads as ``unknown``. A live send waiting out a Retry-After may read
+    ``unknown`` a little early — the safe side: both say "check before sending again".
+    """
+    import os
+
+    from comms_tui.api.target import DEFAULT_CONNECT_TIMEOUT, DEFAULT_READ_TIMEOUT
+
+    try:
+        read = float(os.environ.get("COMMS_TUI_TIMEOUT") or DEFAULT_READ_TIMEOUT)
+    except ValueError:
+        read = DEFAULT_READ_TIMEOUT
+    if not 0 < read <= 600:  # what apply_timeout accepts
+        read = DEFAULT_READ_TIMEOUT
+    return DEFAULT_CONNECT_TIMEOUT + read
+
+
 def apply_timeout(session: Session, args: argparse.Namespace) -> str | None:
     """Apply ``--timeout`` / ``$COMMS_TUI_TIMEOUT`` to the session; an error message if bad."""
     import dataclasses

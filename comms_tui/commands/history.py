@@ -6,6 +6,7 @@ import argparse
 import json
 import sys
 
+from comms_tui.commands.common import pending_deadline_seconds
 from comms_tui.store.errors import StoreError
 from comms_tui.store.history import OUTCOMES, Journal, JournalEntry
 from comms_tui.store.secrets import insecure_file_warning
@@ -40,7 +41,8 @@ def run(args: argparse.Namespace) -> int:
     if warning:
         print(warning, file=sys.stderr)
     try:
-        entries = Journal().list(
+        journal = Journal(stale_after_seconds=pending_deadline_seconds())
+        entries = journal.list(
             args.limit, channel=args.channel, recipient=args.recipient, outcome=args.outcome
         )
     except StoreError as exc:

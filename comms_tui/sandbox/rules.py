@@ -12,6 +12,7 @@ from __future__ import annotations
 import enum
 import json
 import math
+import re
 from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any, Literal
@@ -211,6 +212,20 @@ def _finite_float(text: str) -> float:
     return value
 
 
+# An escaped UTF-16 surrogate, e.g. \ud83d: as a pair it is one character, alone it is not text.
+_SURROGATE_ESCAPE = re.compile(rb"\\u[dD][89a-fA-F][0-9a-fA-F]{2}")
+
+
+def _has_lone_surrogate(value: Any) -> bool:
+    if isinstance(value, str):
+        return not value.isascii() and any("\ud800" <= c <= "\udfff" for c in value)
+    if isinstance(value, dict):
+        return any(_has_lone_surrogate(k) or _has_lone_surrogate(v) for k, v in value.items())
+    if isinstance(value, list):
+        return any(_has_lone_surrogate(v) for v in value)
+    return False
+
+
 def parse_json_object(raw: bytes) -> JsonObj:
     try:
         # NaN/Infinity would be echoed back and break strict JSON rendering: refuse them here.
@@ -219,6 +234,11 @@ def parse_json_object(raw: bytes) -> JsonObj:
         )
     except (ValueError, RecursionError) as exc:  # UnicodeDecodeError is a ValueError
         raise RequestError(INVALID_INPUT, detail=f"body is not valid JSON ({exc})") from None
+    # A lone surrogate escape is valid JSON syntax but no UTF-8 answer could echo it back.
+    if _SURROGATE_ESCAPE.search(raw) and _has_lone_surrogate(data):
+        raise RequestError(
+            INVALID_INPUT, detail="body is not valid text: it holds a lone UTF-16 surrogate"
+        )
     if not isinstance(data, dict):
         raise RequestError(INVALID_INPUT, detail="body must be a JSON object")
     return data

@@ -220,15 +220,16 @@ def test_non_utf8_file_is_reported_with_line() -> None:
         ({"timezone": "Mars/Olympus"}, "unknown time zone"),
         ({"email_from": "nobody"}, "not an email"),
         ({"client_key": "k"}, "no 'client_key'"),
-        ({"attribution": "BOGUS_TYPE_ONLY:"}, None),
+        ({"attribution": "BOGUS_TYPE_ONLY:"}, "unknown attribution type"),
+        ({"attribution": "south.till"}, None),
         ({"attribution": {"type": "CASHIER", "code": "1"}}, "attribution type"),
         ({"sender_ids": {"": [" "]}}, "empty sender ID"),
     ],
 )
 def test_profile_validation(changes: dict[str, Any], needle: str | None) -> None:
     base: dict[str, Any] = {"name": "w", "host": CLUSTER, "auth": "basic", "username": "u"}
-    if needle is None:  # not a known TYPE: the whole text is a till code
-        assert Profile(**{**base, **changes}).attribution == Attribution("BOGUS_TYPE_ONLY:")
+    if needle is None:  # no TYPE: prefix: the whole text is a till code
+        assert Profile(**{**base, **changes}).attribution == Attribution("south.till")
         return
     with pytest.raises(ValueError, match=needle):
         Profile(**{**base, **changes})

@@ -1,0 +1,328 @@
+"""A small misbehaving HTTP server for fault tests: one behaviour per instance, stdlib only.
+
+It reads each request in full (so it knows the request *was written*), counts it, then misbehaves
+in exactly one way. Every socket has a timeout, long-running behaviours watch a stop event, and
+``stop()`` joins every thread, so a test that uses it cannot hang or leak a thread.
+
+    with RogueServer(Behaviour.GARBAGE) as server:
+        ... send to server.base_url ...
+        assert server.requests == 1
+"""
+
+from __future__ import annotations
+
+import contextlib
+import enum
+import json
+import socket
+import socketserver
+import ssl
+import struct
+import threading
+import time
+from dataclasses import dataclass
+from types import TracebackType
+from typing import Any
+from urllib.parse import parse_qs, urlsplit
+
+SOCKET_TIMEOUT = 5.0  # no single socket operation of the server waits longer than this
+MAX_HEADER_BYTES = 64 * 1024
+HUGE_BYTES = 11 * 1024 * 1024  # over the client's 10 MB cap
+REQUEST_ID = "rogue-request-1"
+
+PROXY_502_PAGE = (
+    b"<html>\r\n<head><title>502 Bad Gateway</title></head>\r\n<body>\r\n"
+    b"<center><h1>502 Bad Gateway</h1></center>\r\n<hr><center>nginx</center>\r\n"
+    b"</body>\r\n</html>\r\n"
+)
+
+
+class Behaviour(str, enum.Enum):
+    REFUSE = "refuse"  # nothing listens on the port: connection refused
+    OK = "ok"  # a correct §4 answer (the baseline, and the TLS tests' server)
+    RESET_BEFORE_RESPONSE = "reset_before_response"  # read the request, then RST
+    CLOSE_BEFORE_RESPONSE = "close_before_response"  # read the request, then a clean FIN
+    HEADERS_CUT = "headers_cut"  # half a status line and headers, then close
+    GARBAGE = "garbage"  # bytes that are not HTTP at all
+    TRICKLE = "trickle"  # valid headers, then one body byte every trickle_interval
+    HUGE = "huge"  # a 200 declaring (and sending) an 11 MB body
+    HUGE_CHUNKED = "huge_chunked"  # 11 MB chunked, no Content-Length to warn the client
+    WRONG_CONTENT_TYPE = "wrong_content_type"  # a valid §4 body labelled text/html
+    PROXY_502 = "proxy_502"  # an nginx-style HTML 502 page
+    NOT_JSON_2XX = "not_json_2xx"  # 200 text/plain "OK"
+
+
+@dataclass(frozen=True)
+class ReceivedRequest:
+    method: str
+    path: str
+    query: dict[str, list[str]]
+    headers: dict[str, str]  # lower-case names
+    body: bytes
+
+    def json(self) -> Any:
+        return json.loads(self.body)
+
+
+def echo_body(request: ReceivedRequest) -> bytes:
+    """A §4 success body echoing the request's items (every channel, both envelopes)."""
+    channel = (request.query.get("channel") or ["sms"])[0].lower()
+    keys = {
+        "sms": ("sms", "smsList", "sms"),
+        "email": ("email", "emails", "email"),
+        "whatsapp": ("whatsappMessage", "whatsapp", "whatsappMessage"),
+        "zalo": ("zaloMessage", "zalo", "zaloMessage"),
+    }
+    request_key, list_key, item_key = keys[channel]
+    data = request.json()
+    items = data.get("root", data).get(request_key, [])
+    status = {
+        "count": len(items),
+        "successCount": len(items),
+        "code": 200,
+        "success": True,
+        "message": "Success",
+        "statusCode": {"status": True, "message": "Success", "code": 200},
+        "warnings": [],
+        "warningsAsStatusCode": [],
+    }
+    entries = [{item_key: item, "errors": [], "warnings": []} for item in items]
+    return json.dumps({"status": status, list_key: entries}).encode()
+
+
+def token_body() -> bytes:
+    data = {"data": {"accessToken": "rogue-token", "ttlSeconds": 300}, "errors": None}
+    return json.dumps(data).encode()
+
+
+def _head(status: str, content_type: str, length: int) -> bytes:
+    return (
+        f"HTTP/1.1 {status}\r\nContent-Type: {content_type}\r\nContent-Length: {length}\r\n"
+        f"Connection: close\r\nX-Cap-Requestid: {REQUEST_ID}\r\n\r\n"
+    ).encode("ascii")
+
+
+def _response(status: str, content_type: str, body: bytes) -> bytes:
+    return _head(status, content_type, len(body)) + body
+
+
+class _Server(socketserver.ThreadingTCPServer):
+    daemon_threads = False
+    block_on_close = True  # server_close() joins the handler threads
+    allow_reuse_address = True
+
+    rogue: RogueServer
+
+    def get_request(self) -> tuple[socket.socket, Any]:
+        sock, address = super().get_request()
+        sock.settimeout(SOCKET_TIMEOUT)
+        with self.rogue._lock:
+            self.rogue.connections += 1
+        context = self.rogue.tls_context
+        if context is not None:
+            # Handshake in the handler thread (do_handshake_on_connect would do it here).
+            sock = context.wrap_socket(sock, server_side=True, do_handshake_on_connect=False)
+        return sock, address
+
+    def handle_error(self, request: Any, client_address: Any) -> None:
+        pass  # a client hanging up on a rogue server is the point, not an error
+
+
+class _Handler(socketserver.BaseRequestHandler):
+    server: _Server
+
+    def handle(self) -> None:
+        rogue = self.server.rogue
+        sock: socket.socket = self.request
+        try:
+            if isinstance(sock, ssl.SSLSocket):
+                sock.do_handshake()
+            request = _read_request(sock)
+        except (OSError, ValueError):
+            return  # refused handshake, client gone, or not HTTP: nothing was received
+        rogue._received(request)
+        if request.path.endswith("/oauth/token/generate") and rogue.token_ok:
+            with contextlib.suppress(OSError):
+                sock.sendall(_response("200 OK", "application/json", token_body()))
+            return
+        with contextlib.suppress(OSError):
+            rogue._misbehave(sock, request)
+
+
+def _read_request(sock: socket.socket) -> ReceivedRequest:
+    buffer = b""
+    while b"\r\n\r\n" not in buffer:
+        chunk = sock.recv(65536)
+        if not chunk:
+            raise ValueError("connection closed before the request headers ended")
+        if not buffer and not chunk[:1].isupper():
+            # Not a request line (a TLS ClientHello, say): answer as any HTTP server would.
+            sock.sendall(
+                b"HTTP/1.1 400 Bad Request\r\nContent-Length: 0\r\nConnection: close\r\n\r\n"
+            )
+            raise ValueError("not an HTTP request")
+        buffer += chunk
+        if len(buffer) > MAX_HEADER_BYTES:
+            raise ValueError("request headers too large")
+    head, _, body = buffer.partition(b"\r\n\r\n")
+    lines = head.decode("latin-1").split("\r\n")
+    method, target, _version = lines[0].split(" ", 2)
+    headers = {}
+    for line in lines[1:]:
+        name, _, value = line.partition(":")
+        headers[name.strip().lower()] = value.strip()
+    length = int(headers.get("content-length", "0"))
+    while len(body) < length:
+        chunk = sock.recv(min(65536, length - len(body)))
+        if not chunk:
+            raise ValueError("connection closed before the request body ended")
+        body += chunk
+    parts = urlsplit(target)
+    return ReceivedRequest(method, parts.path, parse_qs(parts.query), headers, body[:length])
+
+
+class RogueServer:
+    """One misbehaving HTTP/1.1 server on 127.0.0.1, counting the requests it fully received."""
+
+    def __init__(
+        self,
+        behaviour: Behaviour | str,
+        *,
+        trickle_interval: float = 0.05,
+        tls_context: ssl.SSLContext | None = None,
+        token_ok: bool = True,
+    ) -> None:
+        self.behaviour = Behaviour(behaviour)
+        self.trickle_interval = trickle_interval
+        self.tls_context = tls_context
+        self.token_ok = token_ok  # answer the OAuth token endpoint properly, misbehave elsewhere
+        self.connections = 0
+        self.received: list[ReceivedRequest] = []
+        self.request_arrived = threading.Event()
+        self._lock = threading.Lock()
+        self._stop = threading.Event()
+        self._server: _Server | None = None
+        self._thread: threading.Thread | None = None
+        self.port = 0
+
+    # -------------------------------------------------------------------- lifecycle
+
+    def start(self) -> str:
+        if self.behaviour is Behaviour.REFUSE:
+            # Bind to get a free port, then close it: nothing listens there any more.
+            with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as probe:
+                probe.bind(("127.0.0.1", 0))
+                self.port = probe.getsockname()[1]
+            return self.base_url
+        server = _Server(("127.0.0.1", 0), _Handler, bind_and_activate=True)
+        server.rogue = self
+        self._server = server
+        self.port = server.server_address[1]
+        self._thread = threading.Thread(
+            target=server.serve_forever, kwargs={"poll_interval": 0.05}, daemon=True
+        )
+        self._thread.start()
+        return self.base_url
+
+    def stop(self) -> None:
+        self._stop.set()
+        server, thread = self._server, self._thread
+        if server is None or thread is None:
+            return
+        server.shutdown()
+        server.server_close()  # joins the handler threads (block_on_close)
+        thread.join(SOCKET_TIMEOUT)
+        self._server = self._thread = None
+
+    def __enter__(self) -> RogueServer:
+        self.start()
+        return self
+
+    def __exit__(
+        self,
+        exc_type: type[BaseException] | None,
+        exc: BaseException | None,
+        tb: TracebackType | None,
+    ) -> None:
+        self.stop()
+
+    @property
+    def base_url(self) -> str:
+        scheme = "https" if self.tls_context is not None else "http"
+        return f"{scheme}://127.0.0.1:{self.port}"
+
+    # -------------------------------------------------------------------- counters
+
+    @property
+    def requests(self) -> int:
+        """sendMessage requests received in full (token requests are not counted)."""
+        with self._lock:
+            return sum(1 for r in self.received if r.path.endswith("/sendMessage"))
+
+    def requests_to(self, suffix: str) -> int:
+        with self._lock:
+            return sum(1 for r in self.received if r.path.endswith(suffix))
+
+    def _received(self, request: ReceivedRequest) -> None:
+        with self._lock:
+            self.received.append(request)
+        self.request_arrived.set()
+
+    # -------------------------------------------------------------------- behaviours
+
+    def _misbehave(self, sock: socket.socket, request: ReceivedRequest) -> None:
+        b = self.behaviour
+        # What a correct server would answer; the behaviours below spoil it one way each.
+        body = token_body() if request.path.endswith("/generate") else echo_body(request)
+        if b is Behaviour.OK:
+            sock.sendall(_response("200 OK", "application/json", body))
+        elif b is Behaviour.RESET_BEFORE_RESPONSE:
+            # SO_LINGER with a zero timeout turns close() into a TCP RST.
+            sock.setsockopt(socket.SOL_SOCKET, socket.SO_LINGER, struct.pack("ii", 1, 0))
+            sock.close()  # now, before socketserver's shutdown(SHUT_WR) could send a FIN
+        elif b is Behaviour.CLOSE_BEFORE_RESPONSE:
+            sock.shutdown(socket.SHUT_RDWR)
+        elif b is Behaviour.HEADERS_CUT:
+            sock.sendall(b"HTTP/1.1 200 OK\r\nContent-Type: applic")
+        elif b is Behaviour.GARBAGE:
+            sock.sendall(b"SSH-2.0-OpenSSH_9.6\r\n\x00\xff\xfe garbage \x16\x03\x01\r\n\r\n")
+        elif b is Behaviour.TRICKLE:
+            self._trickle(sock, body)
+        elif b is Behaviour.HUGE:
+            self._huge(sock, chunked=False)
+        elif b is Behaviour.HUGE_CHUNKED:
+            self._huge(sock, chunked=True)
+        elif b is Behaviour.WRONG_CONTENT_TYPE:
+            sock.sendall(_response("200 OK", "text/html; charset=utf-8", body))
+        elif b is Behaviour.PROXY_502:
+            sock.sendall(_response("502 Bad Gateway", "text/html", PROXY_502_PAGE))
+        elif b is Behaviour.NOT_JSON_2XX:
+            sock.sendall(_response("200 OK", "text/plain", b"OK"))
+        # Closing the socket (the caller's ``with``) ends every behaviour.
+
+    def _trickle(self, sock: socket.socket, body: bytes) -> None:
+        sock.sendall(_head("200 OK", "application/json", len(body)))
+        for i in range(len(body)):
+            if self._stop.wait(self.trickle_interval):
+                return
+            sock.sendall(body[i : i + 1])
+
+    def _huge(self, sock: socket.socket, *, chunked: bool) -> None:
+        block = b"x" * 65536
+        if chunked:
+            sock.sendall(
+                b"HTTP/1.1 200 OK\r\nContent-Type: application/json\r\n"
+                + f"X-Cap-Requestid: {REQUEST_ID}\r\n".encode()
+                + b"Transfer-Encoding: chunked\r\nConnection: close\r\n\r\n"
+            )
+            frame = f"{len(block):x}\r\n".encode() + block + b"\r\n"
+        else:
+            sock.sendall(_head("200 OK", "application/json", HUGE_BYTES))
+            frame = block
+        deadline = time.monotonic() + SOCKET_TIMEOUT
+        for _ in range(HUGE_BYTES // len(block) + 1):
+            if self._stop.is_set() or time.monotonic() > deadline:
+                return
+            sock.sendall(frame)  # fails with a broken pipe once the client hangs up
+        if chunked:
+            sock.sendall(b"0\r\n\r\n")
