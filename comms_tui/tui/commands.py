@@ -1,0 +1,62 @@
+"""Command palette entries for every action (ctrl+p); themes come from Textual's own provider."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from functools import partial
+from typing import TYPE_CHECKING
+
+from textual.command import DiscoveryHit, Hit, Hits, Provider
+
+from comms_tui.tui.channels import CHANNELS, LABELS
+
+if TYPE_CHECKING:
+    from comms_tui.tui.app import CommsApp
+
+Command = tuple[str, str, Callable[[], object]]
+
+
+# (title, help, action); "screen." actions run on the compose screen.
+_ACTIONS: tuple[tuple[str, str, str], ...] = (
+    ("Send", "Send the visible form (ctrl+j)", "screen.send"),
+    *(
+        (f"Compose {LABELS[c]}", f"Switch to the {LABELS[c]} form", f"screen.channel('{c}')")
+        for c in CHANNELS
+    ),
+    ("Clear form", "Clear the visible form and its draft (ctrl+l)", "screen.clear_form"),
+    ("Attach a file…", "Add an attachment to the email (ctrl+o)", "screen.attach"),
+    ("Results", "Go to the results list (ctrl+r)", "screen.focus_results"),
+    ("Show request & response", "The raw request and response", "screen.expand_result"),
+    ("Copy as curl", "The selected request as curl, secrets as placeholders", "screen.copy_curl"),
+    ("Copy response", "The selected result's raw response", "screen.copy_response"),
+    ("History", "Every send from this machine (f2)", "history"),
+    ("Outbox", "What each sandbox recipient received (f3)", "outbox"),
+    ("Help", "Keys and tips (f1)", "help"),
+    ("Quit", "Leave comms-tui (ctrl+q)", "quit"),
+)  # fmt: skip
+
+
+def commands(app: CommsApp) -> list[Command]:
+    """(title, help, callback) for each action available now, in palette order."""
+    return [
+        (title, help_text, partial(app.run_action, action))
+        for title, help_text, action in _ACTIONS
+        if action != "outbox" or app.is_sandbox
+    ]
+
+
+class CommsCommands(Provider):
+    def _commands(self) -> list[Command]:
+        from comms_tui.tui.app import CommsApp
+
+        return commands(self.app) if isinstance(self.app, CommsApp) else []
+
+    async def discover(self) -> Hits:
+        for title, help_text, callback in self._commands():
+            yield DiscoveryHit(title, callback, help=help_text)
+
+    async def search(self, query: str) -> Hits:
+        matcher = self.matcher(query)
+        for title, help_text, callback in self._commands():
+            if (score := matcher.match(title)) > 0:
+                yield Hit(score, matcher.highlight(title), callback, help=help_text)

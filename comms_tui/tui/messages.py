@@ -1,0 +1,56 @@
+"""Typed messages that carry work results from workers and side screens to the main screen."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import TYPE_CHECKING
+
+from textual.message import Message
+
+if TYPE_CHECKING:
+    from comms_tui.api.models import Channel
+    from comms_tui.sending import Sent
+    from comms_tui.tui.screens.compose_screen import Connection
+
+
+@dataclass
+class ComposeAgain:
+    """Pre-fill a compose form (from the history screen).
+
+    ``fields`` has wire-name keys; ``to``/``receiver`` holds the recipients joined by ", ".
+    """
+
+    channel: Channel
+    fields: dict[str, str] = field(default_factory=dict)
+
+
+class SessionReady(Message):
+    """The session (target, profile, maybe a sandbox) is open and sends may start."""
+
+    def __init__(self, connection: Connection) -> None:
+        super().__init__()
+        self.connection = connection
+
+
+class SessionFailed(Message):
+    """Opening the session failed; the app stays up and says why."""
+
+    def __init__(self, error: str) -> None:
+        super().__init__()
+        self.error = error
+
+
+class SendStarted(Message):
+    def __init__(self, channel: Channel, count: int) -> None:
+        super().__init__()
+        self.channel = channel
+        self.count = count
+
+
+class SendFinished(Message):
+    """A send completed, whatever its outcome (the result says which)."""
+
+    def __init__(self, sent: Sent, profile: str) -> None:
+        super().__init__()
+        self.sent = sent
+        self.profile = profile

@@ -1,0 +1,335 @@
+"""Pick a file to attach: a directory tree, a path input that completes, and the size budget.
+
+Everything that touches the file system runs off the event loop: completion in a thread via
+``asyncio.to_thread``, the size check and the base64 encoding in thread workers. The encoder
+reports progress from its thread; updates are throttled so a 10 MB file does not flood the UI.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import os
+import stat
+import time
+from dataclasses import dataclass
+from pathlib import Path
+from typing import ClassVar
+
+from textual import on, work
+from textual.app import ComposeResult
+from textual.binding import Binding, BindingType
+from textual.containers import Horizontal, Vertical
+from textual.content import Content
+from textual.css.query import NoMatches
+from textual.screen import ModalScreen
+from textual.suggester import Suggester
+from textual.timer import Timer
+from textual.widgets import Button, DirectoryTree, Input, ProgressBar, Static
+from textual.worker import get_current_worker
+
+from comms_tui.api.attachments import (
+    AttachmentBudget,
+    AttachmentError,
+    encoded_size,
+    file_type_for,
+    human_size,
+    load_attachment,
+)
+from comms_tui.api.models import Attachment
+
+PROGRESS_FROM_BYTES = 1024 * 1024  # smaller files encode in a blink: no bar
+PROGRESS_INTERVAL = 0.05  # seconds between progress updates from the encoder thread
+INSPECT_DELAY = 0.15  # debounce for the size check while typing
+COMPLETION_SCAN_LIMIT = 5000  # entries read per directory when completing
+DEFAULT_BUDGET = AttachmentBudget()  # frozen, so one shared default is safe
+
+
+def complete_path(value: str) -> str | None:
+    """``value`` extended to the first matching entry of its directory (``/`` after a folder)."""
+    directory, prefix = os.path.split(os.path.expanduser(value))
+    if not prefix:
+        return None
+    matches: list[tuple[str, bool]] = []
+    try:
+        with os.scandir(directory or ".") as entries:
+            for count, entry in enumerate(entries):
+                if count >= COMPLETION_SCAN_LIMIT:
+                    break
+                hidden_ok = prefix.startswith(".") or not entry.name.startswith(".")
+                if entry.name.startswith(prefix) and entry.name != prefix and hidden_ok:
+                    matches.append((entry.name, entry.is_dir()))
+    except OSError:
+        return None
+    if not matches:
+        return None
+    name, is_dir = min(matches)
+    return value + name[len(prefix) :] + ("/" if is_dir else "")
+
+
+class PathSuggester(Suggester):
+    """Completes file-system paths; listing a directory can be slow, so it runs in a thread."""
+
+    def __init__(self) -> None:
+        # No cache: the directory may change while the picker is open.
+        super().__init__(use_cache=False, case_sensitive=True)
+
+    async def get_suggestion(self, value: str) -> str | None:
+        return await asyncio.to_thread(complete_path, value)
+
+
+@dataclass(frozen=True)
+class FileCheck:
+    """What the picker knows about a path before encoding it."""
+
+    path: str
+    problem: str | None = None
+    folder: bool = False
+    size: int = 0
+    file_type: str = ""
+
+
+def check_file(path: str) -> FileCheck:
+    """Blocking (stat, and maybe sniffing the first bytes): call from a thread."""
+    target = Path(path).expanduser()
+    try:
+        info = target.stat()
+    except FileNotFoundError:
+        return FileCheck(path, problem="No such file.")
+    except OSError as exc:
+        return FileCheck(path, problem=f"Can't be read: {exc.strerror or exc}.")
+    if stat.S_ISDIR(info.st_mode):
+        return FileCheck(path, folder=True)
+    if not stat.S_ISREG(info.st_mode):
+        return FileCheck(path, problem="Not a regular file.")
+    return FileCheck(path, size=info.st_size, file_type=file_type_for(target))
+
+
+def display_path(path: Path) -> str:
+    """``~/Documents`` rather than ``/home/me/Documents``."""
+    home = Path.home()
+    try:
+        return "~/" + str(path.relative_to(home)) if path != home else "~"
+    except ValueError:
+        return str(path)
+
+
+class _Cancelled(Exception):
+    """Raised from the progress callback to stop encoding once the picker is gone."""
+
+
+class AttachmentPickerScreen(ModalScreen["Attachment | None"]):
+    """Choose and encode one file; dismisses with the ``Attachment``, or None on Escape."""
+
+    BINDINGS: ClassVar[list[BindingType]] = [Binding("escape", "cancel", "Cancel")]
+    AUTO_FOCUS = "#picker-path"
+    DEFAULT_CSS = """
+    AttachmentPickerScreen { align: center middle; }
+    AttachmentPickerScreen #picker-dialog {
+        width: 100; max-width: 100%; height: 90%;
+        border: thick $primary; background: $surface; padding: 0 1;
+    }
+    AttachmentPickerScreen #picker-title { text-style: bold; padding: 0 1; }
+    AttachmentPickerScreen #picker-tree { height: 1fr; border: round $panel; }
+    AttachmentPickerScreen #picker-tree:focus { border: round $primary; }
+    AttachmentPickerScreen #picker-error {
+        color: $text-error; background: $error-muted; padding: 0 1; height: auto;
+    }
+    AttachmentPickerScreen #picker-error.-empty { display: none; }
+    AttachmentPickerScreen #picker-info { height: auto; min-height: 1; padding: 0 1; }
+    AttachmentPickerScreen #picker-progress { display: none; padding: 0 1; }
+    AttachmentPickerScreen.-encoding #picker-progress { display: block; }
+    AttachmentPickerScreen #picker-buttons { height: auto; align-horizontal: right; }
+    AttachmentPickerScreen #picker-buttons Button { margin-left: 1; }
+    """
+
+    def __init__(
+        self,
+        budget: AttachmentBudget = DEFAULT_BUDGET,
+        used_bytes: int = 0,
+        start_dir: Path | None = None,
+    ) -> None:
+        super().__init__()
+        self.budget = budget
+        self.used_bytes = used_bytes
+        self.start_dir = start_dir
+        self._inspect_timer: Timer | None = None
+        self._encoding = False
+        self.chosen_path: Path | None = None  # where the dismissed Attachment was read from
+
+    def compose(self) -> ComposeResult:
+        start = self.start_dir or Path.cwd()
+        with Vertical(id="picker-dialog"):
+            yield Static(
+                Content.from_markup(
+                    "Attach a file  [dim]$left left of $limit for this message[/dim]",
+                    left=human_size(max(0, self.budget.max_message_bytes - self.used_bytes)),
+                    limit=human_size(self.budget.max_message_bytes),
+                ),
+                id="picker-title",
+            )
+            yield DirectoryTree(start, id="picker-tree")
+            yield Input(
+                placeholder="Path to a file (→ accepts the completion)",
+                suggester=PathSuggester(),
+                id="picker-path",
+            )
+            yield Static("", id="picker-error", classes="-empty")
+            yield Static("", id="picker-info")
+            yield ProgressBar(show_eta=False, id="picker-progress")
+            with Horizontal(id="picker-buttons"):
+                yield Button("Cancel", id="picker-cancel")
+                yield Button("Attach", id="picker-attach", variant="primary")
+
+    def on_mount(self) -> None:
+        tree = self.query_one(DirectoryTree)
+        tree.root.set_label(display_path(Path(tree.path)))
+
+    # -- choosing -----------------------------------------------------------------------------
+
+    @on(DirectoryTree.NodeHighlighted, "#picker-tree")
+    def _tree_highlighted(self, event: DirectoryTree.NodeHighlighted[object]) -> None:
+        entry = event.node.data
+        path = getattr(entry, "path", None)
+        if isinstance(path, Path) and event.node is not event.node.tree.root:
+            self.query_one("#picker-path", Input).value = str(path)
+
+    @on(DirectoryTree.FileSelected, "#picker-tree")
+    def _tree_file_selected(self, event: DirectoryTree.FileSelected) -> None:
+        # Not attached yet: a click selects too, and the size check should be seen first.
+        self.query_one("#picker-path", Input).value = str(event.path)
+        self.query_one("#picker-attach", Button).focus()
+
+    @on(Input.Changed, "#picker-path")
+    def _path_changed(self, event: Input.Changed) -> None:
+        self._show_error("")
+        if self._inspect_timer is not None:
+            self._inspect_timer.stop()
+        value = event.value.strip()
+        if not value:
+            self.query_one("#picker-info", Static).update("")
+            return
+        self._inspect_timer = self.set_timer(INSPECT_DELAY, lambda: self._inspect(value))
+
+    @work(thread=True, exclusive=True, group="picker-inspect")
+    def _inspect(self, path: str) -> None:
+        check = check_file(path)
+        if not get_current_worker().is_cancelled:
+            self.app.call_from_thread(self._show_check, check)
+
+    # Callbacks from worker threads: the picker may be closing meanwhile (NoMatches).
+
+    def _show_check(self, check: FileCheck) -> None:
+        with contextlib.suppress(NoMatches):
+            if check.path == self.query_one("#picker-path", Input).value.strip():
+                self.query_one("#picker-info", Static).update(self._describe(check))
+            # else the user typed on; a newer check is coming
+
+    def _describe(self, check: FileCheck) -> Content:
+        if check.problem:
+            return Content.from_markup("[$text-warning]$problem[/]", problem=check.problem)
+        if check.folder:
+            return Content("A folder: pick a file inside it (Enter opens it in the tree).")
+        size, limit = check.size, self.budget.max_message_bytes
+        facts = Content.from_markup(
+            "[b]$name[/b] · $type · $size → $encoded encoded · ",
+            name=Path(check.path).name,
+            type=check.file_type,
+            size=human_size(size),
+            encoded=human_size(encoded_size(size)),
+        )
+        if size > self.budget.max_file_bytes:
+            verdict = Content.from_markup(
+                "[$text-error]too big: the limit is $max per file[/]",
+                max=human_size(self.budget.max_file_bytes),
+            )
+        elif self.used_bytes + size > limit:
+            verdict = Content.from_markup(
+                "[$text-error]doesn't fit: $left left of $max for this message[/]",
+                left=human_size(max(0, limit - self.used_bytes)),
+                max=human_size(limit),
+            )
+        else:
+            verdict = Content.from_markup(
+                "[$text-success]fits[/] ($left left after it)",
+                left=human_size(limit - self.used_bytes - size),
+            )
+        return facts + verdict
+
+    # -- encoding -----------------------------------------------------------------------------
+
+    @on(Input.Submitted, "#picker-path")
+    @on(Button.Pressed, "#picker-attach")
+    def action_attach(self) -> None:
+        if self._encoding:
+            return
+        path = self.query_one("#picker-path", Input).value.strip()
+        if not path:
+            self._show_error("Type a path or pick a file in the tree.")
+            return
+        self._show_error("")
+        self._set_encoding(True)
+        self._encode(path)
+
+    @work(thread=True, exclusive=True, group="picker-encode")
+    def _encode(self, path: str) -> None:
+        worker = get_current_worker()
+        last = 0.0
+
+        def progress(done: int, total: int) -> None:
+            nonlocal last
+            if worker.is_cancelled:
+                raise _Cancelled
+            now = time.monotonic()
+            if total < PROGRESS_FROM_BYTES or (done < total and now - last < PROGRESS_INTERVAL):
+                return
+            last = now
+            self.app.call_from_thread(self._progress, done, total)
+
+        try:
+            attachment = load_attachment(
+                path, budget=self.budget, used_bytes=self.used_bytes, progress=progress
+            )
+        except _Cancelled:
+            return
+        except AttachmentError as exc:
+            self.app.call_from_thread(self._failed, exc.message)
+            return
+        except MemoryError:
+            self.app.call_from_thread(self._failed, "Not enough memory to encode this file.")
+            return
+        if not worker.is_cancelled:
+            self.app.call_from_thread(self._encoded, attachment, Path(path).expanduser())
+
+    def _progress(self, done: int, total: int) -> None:
+        with contextlib.suppress(NoMatches):
+            self.query_one("#picker-progress", ProgressBar).update(total=total, progress=done)
+
+    def _failed(self, message: str) -> None:
+        with contextlib.suppress(NoMatches):
+            self._set_encoding(False)
+            self._show_error(message)
+            self.query_one("#picker-path", Input).focus()
+
+    def _encoded(self, attachment: Attachment, path: Path) -> None:
+        if self.is_current:
+            self.chosen_path = path
+            self.dismiss(attachment)
+
+    def _set_encoding(self, encoding: bool) -> None:
+        self._encoding = encoding
+        self.set_class(encoding, "-encoding")
+        self.query_one("#picker-progress", ProgressBar).update(total=None, progress=0)
+        self.query_one("#picker-attach", Button).disabled = encoding
+        self.query_one("#picker-path", Input).disabled = encoding
+        self.query_one(DirectoryTree).disabled = encoding
+
+    def _show_error(self, message: str) -> None:
+        error = self.query_one("#picker-error", Static)
+        error.update(Content(message))
+        error.set_class(not message, "-empty")
+
+    @on(Button.Pressed, "#picker-cancel")
+    def action_cancel(self) -> None:
+        self.workers.cancel_group(self, "picker-encode")
+        self.dismiss(None)

@@ -1,0 +1,290 @@
+"""The compose form base: one subclass per channel, each a container whose id is the channel.
+
+Input ids are the API's field names. The form validates as you type (debounced) and shows each
+problem under its field; a field left empty is only called out after a send was attempted. It
+builds the ``SendRequest`` through ``comms_tui.api`` and never builds JSON itself.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from datetime import datetime, timezone
+from typing import TYPE_CHECKING, Any, ClassVar
+
+from textual.app import ComposeResult
+from textual.containers import Horizontal, Vertical, VerticalScroll
+from textual.content import Content
+from textual.message import Message
+from textual.timer import Timer
+from textual.widgets import Button, Input, LoadingIndicator, Static, TextArea
+
+from comms_tui.api.errors import InvalidInput
+from comms_tui.tui.channels import LABELS, as_channel, recipient_key
+from comms_tui.tui.widgets.field import form_field, set_error, set_hint
+from comms_tui.tui.widgets.recipients import Checked, check_phones, preview
+
+if TYPE_CHECKING:
+    from comms_tui.api.models import Channel, ValidationContext
+    from comms_tui.api.requests import SendRequest
+    from comms_tui.store.profiles import Profile
+
+VALIDATE_DELAY = 0.15  # seconds of quiet typing before validating
+SCHEDULE_PLACEHOLDER = "now, +15m, tomorrow 09:00 or an ISO time"
+
+
+class ComposeForm(Vertical):
+    CHANNEL: ClassVar[str]  # the wire name: sms, email, whatsapp, zalo
+    FIELDS: ClassVar[tuple[str, ...]]  # every field id, in screen order (drafts, clearing)
+    RECIPIENT_PLACEHOLDER: ClassVar[str] = "919591471711, +65 8123 4567 … (comma or newline)"
+
+    class Changed(Message):
+        """The user edited the form (the screen saves the draft, debounced)."""
+
+        def __init__(self, form: ComposeForm) -> None:
+            super().__init__()
+            self.form = form
+
+    def __init__(self, *, clock: Callable[[], datetime] | None = None) -> None:
+        super().__init__(id=self.CHANNEL, classes="compose-form")
+        self.clock = clock or (lambda: datetime.now(timezone.utc))
+        self.profile: Profile | None = None
+        self._validation_context: ValidationContext | None = None
+        self.attempted = False  # after a send attempt, empty required fields are errors too
+        self._timer: Timer | None = None
+        self._quiet = False  # set while the program (not the user) changes values
+
+    # -- layout -------------------------------------------------------------------------------
+
+    @property
+    def label(self) -> str:
+        return LABELS[self.CHANNEL]
+
+    @property
+    def channel(self) -> Channel:
+        return as_channel(self.CHANNEL)
+
+    @property
+    def recipient_key(self) -> str:
+        return recipient_key(self.CHANNEL)
+
+    @property
+    def context(self) -> ValidationContext:
+        """The profile's region and zone; until the session is open, no region and UTC."""
+        if self._validation_context is None:
+            from comms_tui.api.models import ValidationContext
+
+            self._validation_context = ValidationContext(region=None, tz=timezone.utc)
+        return self._validation_context
+
+    def compose(self) -> ComposeResult:
+        recipients = Input(placeholder=self.RECIPIENT_PLACEHOLDER, id=self.recipient_key)
+        with VerticalScroll(classes="form-fields", can_focus=False):
+            yield from form_field("To", recipients, hint=True)
+            yield from self.compose_fields()
+            schedule = Input(placeholder=SCHEDULE_PLACEHOLDER, id="scheduledTime")
+            yield from form_field("Schedule", schedule, hint=True)
+        with Horizontal(classes="form-actions"):  # outside the scroll: Send stays in view
+            yield Button("Send", id="send-button", variant="primary", tooltip="Send (ctrl+j)")
+            yield LoadingIndicator(id="sending")
+            yield Button(
+                "Clear", id="clear-button", tooltip="Clear this form and its draft (ctrl+l)"
+            )
+            yield Static(id="form-status")
+
+    def compose_fields(self) -> ComposeResult:
+        """The channel's own fields, between recipients and schedule."""
+        raise NotImplementedError
+
+    @staticmethod
+    def text_area(field_id: str, height_class: str = "body") -> TextArea:
+        area = TextArea(id=field_id, soft_wrap=True, tab_behavior="focus", compact=True)
+        area.add_class(height_class)
+        return area
+
+    def on_mount(self) -> None:
+        self.query_one("#sending", LoadingIndicator).display = False
+
+    # -- values ---------------------------------------------------------------------------------
+
+    def value(self, field_id: str) -> str:
+        widget = self.query_one(f"#{field_id}")
+        if isinstance(widget, TextArea):
+            return widget.text
+        assert isinstance(widget, Input)
+        return widget.value
+
+    def set_value(self, field_id: str, text: str) -> None:
+        widget = self.query_one(f"#{field_id}")
+        if isinstance(widget, TextArea):
+            widget.load_text(text)
+            widget.move_cursor(widget.document.end)  # carry on typing where the draft ended
+        elif isinstance(widget, Input):
+            widget.value = text
+            widget.cursor_position = len(text)
+
+    def values(self) -> dict[str, Any]:
+        """What a draft keeps: every field's text (nothing secret)."""
+        return {f: self.value(f) for f in self.FIELDS if self.value(f)}
+
+    def restore(self, draft: dict[str, Any]) -> None:
+        """Fill the form from a draft or a history entry; unknown keys are ignored."""
+        with self.prevent(Input.Changed, TextArea.Changed):
+            for field_id in self.FIELDS:
+                value = draft.get(field_id)
+                self.set_value(field_id, value if isinstance(value, str) else "")
+        self.revalidate()
+
+    def clear(self) -> None:
+        self.attempted = False
+        self.restore({})
+        self.query_one(f"#{self.recipient_key}").focus()
+
+    @property
+    def is_blank(self) -> bool:
+        return not self.values()
+
+    # -- building the request ------------------------------------------------------------------
+
+    def recipients(self) -> list[str]:
+        from comms_tui.api.phones import split_recipients
+
+        return split_recipients(self.value(self.recipient_key))
+
+    def check_recipients(self) -> list[Checked]:
+        return check_phones(self.recipients(), self.context.region)
+
+    def schedule(self) -> datetime | None:
+        """The resolved schedule (the injected clock gives ``now``); raises InvalidInput."""
+        from comms_tui.api.schedule import parse_schedule
+
+        text = self.value("scheduledTime").strip()
+        if not text:
+            return None
+        return parse_schedule(text, tz=self.context.tz, now=self.clock())
+
+    def api_fields(self) -> dict[str, Any]:
+        """Wire-named fields shared by every item (not the recipients)."""
+        skip = {self.recipient_key, "scheduledTime"}
+        fields: dict[str, Any] = {
+            f: self.value(f) for f in self.FIELDS if f not in skip and self.value(f).strip()
+        }
+        when = self.schedule()
+        if when is not None:
+            fields["scheduledTime"] = when
+        return fields
+
+    def build(self) -> SendRequest:
+        """The request to send, or InvalidInput naming every bad field (shown at the fields)."""
+        self.attempted = True
+        errors = self.revalidate()
+        if errors:
+            raise InvalidInput("; ".join(errors.values()), errors=errors)
+        from comms_tui.api.requests import build_request
+
+        envelope = self.profile.envelope if self.profile is not None else "root"
+        try:
+            return build_request(
+                self.channel,
+                self.recipients(),
+                self.api_fields(),
+                context=self.context,
+                envelope=envelope,
+            )
+        except InvalidInput as exc:
+            self.show_errors(exc.errors or {self.recipient_key: exc.message})
+            raise
+
+    # -- validation -----------------------------------------------------------------------------
+
+    def revalidate(self) -> dict[str, str]:
+        """Check every field now; show errors and hints; return the errors shown."""
+        key = self.recipient_key
+        errors: dict[str, str] = {}
+        checked = self.check_recipients()
+        set_hint(self, key, preview(checked) if checked else None)
+        bad = list(dict.fromkeys(c.error for c in checked if c.error))
+        if bad:
+            errors[key] = "; ".join(bad)
+        elif not checked:
+            errors[key] = "Recipient is required"
+        fields: dict[str, Any] = {}
+        try:
+            fields = self.api_fields()
+        except InvalidInput as exc:
+            errors["scheduledTime"] = exc.message
+            fields = {f: self.value(f) for f in self.FIELDS if f not in (key, "scheduledTime")}
+        self._describe_schedule(fields.get("scheduledTime"))
+        sample = next((c.value for c in checked if c.value), "")
+        errors.update(self.field_errors(fields, sample))
+        self.extra_checks(checked, errors)
+        if not self.attempted:  # don't nag about fields the user has not reached yet
+            errors = {f: m for f, m in errors.items() if f not in self.FIELDS or self.value(f)}
+        self.show_errors(errors)
+        return errors
+
+    def field_errors(self, fields: dict[str, Any], sample: str) -> dict[str, str]:
+        """Errors of the non-recipient fields, from the API's own validation."""
+        from comms_tui.api.requests import validate_item
+
+        try:
+            validate_item(self.channel, {**fields, self.recipient_key: sample}, self.context)
+        except InvalidInput as exc:
+            return {f: m for f, m in exc.errors.items() if f != self.recipient_key}
+        return {}
+
+    def extra_checks(self, checked: list[Checked], errors: dict[str, str]) -> None:
+        """Channel-specific hints and errors (sender-ID rules, attachments…)."""
+
+    def show_errors(self, errors: dict[str, str]) -> None:
+        for field_id in self.FIELDS:
+            set_error(self, field_id, errors.get(field_id))
+        other = [m for f, m in errors.items() if f not in self.FIELDS]
+        status = self.query_one("#form-status", Static)
+        status.update(Content.styled("; ".join(other), "$text-error") if other else "")
+
+    def _describe_schedule(self, when: datetime | None) -> None:
+        from comms_tui.api.schedule import describe_schedule, is_past
+
+        if not self.value("scheduledTime").strip():
+            set_hint(self, "scheduledTime", None)
+            return
+        text = Content(describe_schedule(when, self.context.tz))
+        if when is not None and is_past(when, self.clock()):
+            text = Content.assemble(
+                text, ("  ⚠ in the past: it will go out at once", "$text-warning")
+            )
+        set_hint(self, "scheduledTime", text)
+
+    def show_first_error(self) -> None:
+        for field_id in self.FIELDS:
+            if self.query_one(f"#{field_id}-field").has_class("-invalid"):
+                self.query_one(f"#{field_id}").focus()
+                return
+
+    # -- events ---------------------------------------------------------------------------------
+
+    def bind_profile(self, profile: Profile | None, context: ValidationContext) -> None:
+        """The session is open: validate against the profile's region and zone."""
+        self.profile = profile
+        self._validation_context = context
+        self.revalidate()
+
+    def set_sending(self, sending: bool) -> None:
+        self.query_one("#send-button", Button).disabled = sending
+        self.query_one("#sending", LoadingIndicator).display = sending
+
+    def _edited(self) -> None:
+        if self._timer is not None:
+            self._timer.stop()
+        self._timer = self.set_timer(VALIDATE_DELAY, self.revalidate)
+        self.post_message(self.Changed(self))
+
+    def on_input_changed(self, event: Input.Changed) -> None:
+        self._edited()
+
+    def on_text_area_changed(self, event: TextArea.Changed) -> None:
+        self._edited()
+
+    def on_input_submitted(self, event: Input.Submitted) -> None:
+        event.stop()
+        self.app.action_focus_next()

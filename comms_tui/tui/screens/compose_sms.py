@@ -1,0 +1,81 @@
+"""SMS: recipients, message with the segment meter, sender ID (saved IDs + free entry), schedule."""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING, ClassVar
+
+from textual.app import ComposeResult
+from textual.content import Content
+from textual.suggester import SuggestFromList
+from textual.widgets import Input, TextArea
+
+from comms_tui.tui.screens.compose import ComposeForm
+from comms_tui.tui.widgets.field import form_field, set_hint
+from comms_tui.tui.widgets.recipients import Checked
+from comms_tui.tui.widgets.sms_meter import SmsMeter
+
+if TYPE_CHECKING:
+    from comms_tui.api.models import ValidationContext
+    from comms_tui.store.profiles import Profile
+
+
+def saved_sender_ids(profile: Profile | None) -> list[str]:
+    """The profile's sender IDs, those of its own OU (attribution) first."""
+    if profile is None:
+        return []
+    own = str(profile.attribution) if profile.attribution is not None else ""
+    ordered = profile.sender_ids.get(own, []) + [
+        i for ou, ids in sorted(profile.sender_ids.items()) if ou != own for i in ids
+    ]
+    return list(dict.fromkeys(ordered))
+
+
+class SmsForm(ComposeForm):
+    CHANNEL: ClassVar[str] = "sms"
+    FIELDS: ClassVar[tuple[str, ...]] = ("to", "body", "sender", "scheduledTime")
+
+    def compose_fields(self) -> ComposeResult:
+        yield from form_field("Message", self.text_area("body"), classes="-tall")
+        yield SmsMeter(id="body-meter")
+        sender = Input(placeholder="default sender ID (type to pick a saved one)", id="sender")
+        yield from form_field("Sender", sender, hint=True)
+
+    def on_mount(self) -> None:
+        super().on_mount()
+        self.query_one(SmsMeter).measure("")
+
+    def bind_profile(self, profile: Profile | None, context: ValidationContext) -> None:
+        saved = saved_sender_ids(profile)
+        self.query_one("#sender", Input).suggester = (
+            SuggestFromList(saved, case_sensitive=False) if saved else None
+        )
+        super().bind_profile(profile, context)
+
+    def on_text_area_changed(self, event: TextArea.Changed) -> None:
+        # The meter answers every keystroke: it is cheap and people type to fit a segment.
+        if event.text_area.id == "body":
+            self.query_one(SmsMeter).measure(event.text_area.text)
+        super().on_text_area_changed(event)
+
+    def restore(self, draft: dict[str, object]) -> None:
+        super().restore(draft)
+        self.query_one(SmsMeter).measure(self.value("body"))
+
+    def extra_checks(self, checked: list[Checked], errors: dict[str, str]) -> None:
+        from comms_tui.api.sms import sender_warning
+
+        sender = self.value("sender").strip()
+        saved = saved_sender_ids(self.profile)
+        hint: Content | None = None
+        if saved and not sender:
+            hint = Content.styled("Saved: " + " · ".join(saved), "dim")
+        if sender and "sender" not in errors:
+            regions = dict.fromkeys(c.region for c in checked if c.region)
+            warnings = [w for r in regions if (w := sender_warning(sender, r))]
+            if warnings:
+                hint = Content.styled("⚠ " + warnings[0], "$text-warning")
+            elif saved and sender.upper() not in (s.upper() for s in saved):
+                hint = Content.styled(
+                    "Not one of this profile's saved IDs: the server may refuse it", "dim"
+                )
+        set_hint(self, "sender", hint)

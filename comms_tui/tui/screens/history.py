@@ -1,0 +1,350 @@
+"""The send history: every journal entry, newest first, with filters, details and "compose again".
+
+The journal is SQLite, so every query runs in a thread worker; filter changes are debounced so
+typing a recipient does not queue a query per key press.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import json
+from typing import Any, ClassVar
+
+from rich.style import Style
+from rich.text import Text
+from textual import on, work
+from textual.app import ComposeResult
+from textual.binding import Binding, BindingType
+from textual.containers import Horizontal, VerticalScroll
+from textual.content import Content
+from textual.css.query import NoMatches
+from textual.screen import Screen
+from textual.timer import Timer
+from textual.widgets import Button, DataTable, Footer, Input, Select, Static
+from textual.worker import get_current_worker
+
+from comms_tui.api.errors import CommsError
+from comms_tui.api.models import Channel
+from comms_tui.api.requests import recipient_field
+from comms_tui.store.history import OUTCOMES, Journal, JournalEntry
+from comms_tui.tui.messages import ComposeAgain
+
+HISTORY_LIMIT = 500
+# The journal matches recipients exactly; a substring search scans this many newest entries.
+RECIPIENT_SCAN_LIMIT = 5000
+DEBOUNCE_SECONDS = 0.2
+# Fixed widths: a stable layout that need not measure 500 rows (the detail shows full values).
+COLUMNS = (
+    ("Time", 19),
+    ("Profile", 12),
+    ("Channel", 8),
+    ("Recipients", 22),
+    ("Outcome", 9),
+    ("HTTP", 4),
+    ("Request ID", 20),
+    ("Latency", 8),
+)
+
+
+def recipient_summary(recipients: list[str]) -> str:
+    """The first recipient, plus how many more."""
+    if not recipients:
+        return "—"
+    extra = len(recipients) - 1
+    return recipients[0] + (f" +{extra}" if extra else "")
+
+
+def _matches(entry: JournalEntry, needle: str) -> bool:
+    digits = "".join(c for c in needle if c.isdigit())
+    # "+91 95914" should find 919591471711: compare digits when the needle is a phone fragment.
+    phone_like = digits and all(c.isdigit() or c in " +-()" for c in needle)
+    for recipient in entry.recipients:
+        if needle.casefold() in recipient.casefold() or (phone_like and digits in recipient):
+            return True
+    return False
+
+
+def query_history(
+    journal: Journal, *, channel: str | None, recipient: str, outcome: str | None
+) -> tuple[list[JournalEntry], bool]:
+    """(entries newest first, whether more exist than are shown). Blocking: call from a thread."""
+    needle = recipient.strip()
+    if not needle:
+        entries = journal.list(HISTORY_LIMIT + 1, channel=channel, outcome=outcome)
+    else:
+        scanned = journal.list(RECIPIENT_SCAN_LIMIT, channel=channel, outcome=outcome)
+        entries = [e for e in scanned if _matches(e, needle)]
+    return entries[:HISTORY_LIMIT], len(entries) > HISTORY_LIMIT
+
+
+def compose_again_fields(entry: JournalEntry) -> tuple[ComposeAgain, list[str]]:
+    """The ComposeAgain for an entry, and notes on what could not be carried over."""
+    channel = Channel.parse(entry.channel)
+    body: dict[str, Any] = entry.request
+    payload = body.get("root", body) if isinstance(body.get("root"), dict) else body
+    items = [i for i in payload.get(channel.list_key) or [] if isinstance(i, dict)]
+    first: dict[str, Any] = items[0] if items else {}
+    notes: list[str] = []
+    fields = {
+        k: str(v)
+        for k, v in first.items()
+        if k not in ("attachments", "scheduledTime") and isinstance(v, str | int | float)
+    }
+    key = recipient_field(channel)
+    recipients = [str(i[key]) for i in items if i.get(key)] or list(entry.recipients)
+    fields[key] = ", ".join(dict.fromkeys(recipients))
+    if any(i.get("attachments") for i in items):
+        notes.append("attachments are not kept in the history: attach the files again")
+    if "scheduledTime" in first:
+        notes.append("the schedule was not copied: it sends now unless you set one")
+    return ComposeAgain(channel=channel, fields=fields), notes
+
+
+class HistoryScreen(Screen["ComposeAgain | None"]):
+    """Browse the journal; dismisses with a ComposeAgain ("c") or None (Escape)."""
+
+    AUTO_FOCUS = "#history-table"
+    BINDINGS: ClassVar[list[BindingType]] = [
+        Binding("escape", "close", "Back"),
+        Binding("c", "compose_again", "Compose again"),
+        Binding("r", "reload", "Refresh"),
+    ]
+    DEFAULT_CSS = """
+    HistoryScreen { layout: vertical; }
+    HistoryScreen #history-title { height: 1; padding: 0 1; background: $panel; }
+    HistoryScreen #history-filters { height: auto; padding: 0 1; }
+    HistoryScreen #history-filters Select { width: 24; margin-right: 1; }
+    HistoryScreen #history-filters Input { width: 1fr; margin-right: 1; }
+    HistoryScreen #history-filters Button { min-width: 18; }
+    HistoryScreen #history-note { height: 1; padding: 0 2; color: $text-muted; }
+    HistoryScreen #history-note.-error { color: $text-error; }
+    HistoryScreen #history-table { height: 1fr; }
+    HistoryScreen #history-detail {
+        height: 12; border-top: solid $panel; padding: 0 1; background: $boost;
+    }
+    """
+
+    def __init__(self, journal: Journal) -> None:
+        super().__init__()
+        self.journal = journal
+        self._entries: dict[str, JournalEntry] = {}
+        self._timer: Timer | None = None
+
+    def compose(self) -> ComposeResult:
+        yield Static("[b]Send history[/b]  newest first", id="history-title")
+        with Horizontal(id="history-filters"):
+            yield Select(
+                [(c.label, c.value) for c in Channel], prompt="All channels", id="channel-filter"
+            )
+            yield Input(placeholder="Recipient contains…", id="recipient-filter")
+            yield Select([(o, o) for o in OUTCOMES], prompt="Any outcome", id="outcome-filter")
+            yield Button("Compose again", id="compose-again", variant="primary")
+        yield Static("Loading…", id="history-note")
+        table: DataTable[Any] = DataTable(id="history-table", cursor_type="row", zebra_stripes=True)
+        yield table
+        with VerticalScroll(id="history-detail"):
+            yield Static("", id="detail")
+        yield Footer()
+
+    def on_mount(self) -> None:
+        table = self.query_one("#history-table", DataTable)
+        for label, width in COLUMNS:
+            table.add_column(label, width=width)
+        self.action_reload()
+
+    # -- loading ------------------------------------------------------------------------------
+
+    def _filters(self) -> tuple[str | None, str, str | None]:
+        channel = self.query_one("#channel-filter", Select).value
+        outcome = self.query_one("#outcome-filter", Select).value
+        return (
+            channel if isinstance(channel, str) else None,
+            self.query_one("#recipient-filter", Input).value,
+            outcome if isinstance(outcome, str) else None,
+        )
+
+    def action_reload(self) -> None:
+        channel, recipient, outcome = self._filters()
+        self._load(channel, recipient, outcome)
+
+    @on(Select.Changed)
+    @on(Input.Changed, "#recipient-filter")
+    def _filter_changed(self) -> None:
+        if self._timer is not None:
+            self._timer.stop()
+        self._timer = self.set_timer(DEBOUNCE_SECONDS, self.action_reload)
+
+    @work(thread=True, exclusive=True, group="history-load")
+    def _load(self, channel: str | None, recipient: str, outcome: str | None) -> None:
+        worker = get_current_worker()
+        try:
+            entries, more = query_history(
+                self.journal, channel=channel, recipient=recipient, outcome=outcome
+            )
+        except CommsError as exc:
+            if not worker.is_cancelled:
+                self.app.call_from_thread(self._show_error, exc.message)
+            return
+        if not worker.is_cancelled:
+            self.app.call_from_thread(self._show_entries, entries, more, bool(recipient.strip()))
+
+    # Callbacks from the worker thread: the screen may be closing meanwhile (NoMatches).
+
+    def _show_error(self, message: str) -> None:
+        with contextlib.suppress(NoMatches):
+            note = self.query_one("#history-note", Static)
+            note.update(Content(f"Cannot read the history: {message}"))
+            note.add_class("-error")
+
+    def _show_entries(self, entries: list[JournalEntry], more: bool, scanned: bool) -> None:
+        with contextlib.suppress(NoMatches):
+            self._fill_table(entries, more, scanned)
+
+    def _fill_table(self, entries: list[JournalEntry], more: bool, scanned: bool) -> None:
+        table = self.query_one("#history-table", DataTable)
+        table.clear()
+        self._entries = {str(e.id): e for e in entries}
+        theme = self.app.current_theme
+        # DataTable renders Rich text, which cannot resolve $variables: take the theme's colours.
+        colours = {
+            "error": theme.error or "",
+            "success": theme.success or "",
+            "warning": theme.warning or "",
+        }
+        for entry in entries:
+            table.add_row(*self._row(entry, colours), key=str(entry.id))
+        note = self.query_one("#history-note", Static)
+        note.remove_class("-error")
+        if more:
+            text = f"Showing the newest {HISTORY_LIMIT} entries; filter to narrow down."
+        elif not entries:
+            text = "Nothing matches these filters." if any(self._filters()) else "No sends yet."
+        else:
+            text = f"{len(entries)} entr{'y' if len(entries) == 1 else 'ies'}"
+        if scanned:
+            text += f" (recipient searched in the newest {RECIPIENT_SCAN_LIMIT})"
+        note.update(Content(text))
+        self._show_detail(entries[0] if entries else None)
+
+    @staticmethod
+    def _row(entry: JournalEntry, colours: dict[str, str]) -> list[Text]:
+        latency = f"{entry.latency_ms:.0f} ms" if entry.latency_ms is not None else "—"
+        return [
+            Text(entry.created_at.astimezone().strftime("%Y-%m-%d %H:%M:%S")),
+            Text(entry.profile),
+            Text(_channel_label(entry.channel)),
+            Text(recipient_summary(entry.recipients)),
+            outcome_badge(entry.outcome, colours),
+            Text(str(entry.http_status) if entry.http_status is not None else "—"),
+            Text(entry.request_id or "—"),
+            Text(latency, justify="right"),
+        ]
+
+    # -- detail and actions -------------------------------------------------------------------
+
+    @on(DataTable.RowHighlighted, "#history-table")
+    def _highlighted(self, event: DataTable.RowHighlighted) -> None:
+        self._show_detail(self._entries.get(str(event.row_key.value)))
+
+    def _current(self) -> JournalEntry | None:
+        table = self.query_one("#history-table", DataTable)
+        if not table.row_count:
+            return None
+        key = table.coordinate_to_cell_key(table.cursor_coordinate).row_key
+        return self._entries.get(str(key.value))
+
+    def _show_detail(self, entry: JournalEntry | None) -> None:
+        self.query_one("#detail", Static).update(detail_content(entry))
+
+    @on(Button.Pressed, "#compose-again")
+    def action_compose_again(self) -> None:
+        entry = self._current()
+        if entry is None:
+            self.notify("Pick an entry first.", severity="warning")
+            return
+        try:
+            result, notes = compose_again_fields(entry)
+        except CommsError as exc:
+            self.notify(exc.message, severity="error")
+            return
+        for note in notes:
+            self.app.notify(note.capitalize() + ".", severity="warning", timeout=8)
+        self.dismiss(result)
+
+    def action_close(self) -> None:
+        self.dismiss(None)
+
+
+def _channel_label(channel: str) -> str:
+    try:
+        return Channel(channel).label
+    except ValueError:
+        return channel
+
+
+def outcome_badge(outcome: str, colours: dict[str, str]) -> Text:
+    """A coloured outcome label in the theme's colours; ``unknown`` is deliberately loud."""
+
+    def colour(name: str) -> str | None:
+        return colours.get(name) or None
+
+    if outcome == "unknown":
+        return Text(" UNKNOWN ", style=Style(bold=True, reverse=True, color=colour("error")))
+    style = {
+        "accepted": Style(color=colour("success")),
+        "partial": Style(color=colour("warning"), bold=True),
+        "failed": Style(color=colour("error"), bold=True),
+        "rejected": Style(color=colour("error")),
+        "pending": Style(dim=True, italic=True),
+    }.get(outcome, Style())
+    return Text(outcome, style=style)
+
+
+def detail_content(entry: JournalEntry | None) -> Content:
+    if entry is None:
+        return Content("Nothing selected.")
+    lines = [
+        Content.from_markup(
+            "[b]#$id[/b]  $when  [b]$channel[/b] via $profile ($host)",
+            id=str(entry.id),
+            when=entry.created_at.astimezone().strftime("%Y-%m-%d %H:%M:%S %Z"),
+            channel=_channel_label(entry.channel),
+            profile=entry.profile,
+            host=entry.host,
+        )
+    ]
+    lines.append(
+        Content.from_markup(
+            "Outcome [b]$outcome[/b] · HTTP $status · request id $rid · $latency",
+            outcome=entry.outcome,
+            status=str(entry.http_status) if entry.http_status is not None else "—",
+            rid=entry.request_id or "—",
+            latency=f"{entry.latency_ms:.0f} ms" if entry.latency_ms is not None else "—",
+        )
+    )
+    if entry.outcome == "unknown":
+        lines.append(
+            Content.from_markup(
+                "[b $text-error]Outcome unknown:[/] the request may or may not have been sent. "
+                "Check with the recipient before sending again."
+            )
+        )
+    if entry.error:
+        lines.append(Content.from_markup("[b $text-error]Error:[/] $error", error=entry.error))
+    for item in entry.items:
+        ok = item.get("ok")
+        mark = "[$text-success]✔[/]" if ok else ("[$text-error]✘[/]" if ok is False else "?")
+        notices = [f"{n.get('code')}: {n.get('message')}" for n in item.get("errors") or []]
+        notices += [
+            f"warning {n.get('code')}: {n.get('message')}" for n in item.get("warnings") or []
+        ]
+        lines.append(
+            Content.from_markup(
+                f"{mark} $recipient  $notices",
+                recipient=str(item.get("recipient", "?")),
+                notices="; ".join(notices),
+            )
+        )
+    lines.append(Content.from_markup("[b]Request (redacted):[/b]"))
+    lines.append(Content(json.dumps(entry.request, indent=2, ensure_ascii=False)))
+    return Content("\n").join(lines)

@@ -1,0 +1,38 @@
+"""The top line: app name, profile and host, and a badge saying where messages will go.
+
+SANDBOX is calm (nothing real happens); PRODUCTION is loud (real people get these messages).
+"""
+
+from __future__ import annotations
+
+from textual.app import ComposeResult
+from textual.containers import Horizontal
+from textual.content import Content
+from textual.widgets import Static
+
+
+class AppHeader(Horizontal):
+    def __init__(self) -> None:
+        super().__init__(id="app-header")
+
+    def compose(self) -> ComposeResult:
+        yield Static(Content.styled("comms-tui", "b"), id="app-name")
+        yield Static(Content.styled("connecting…", "dim"), id="target")
+        yield Static("", id="env-badge")
+
+    def show_target(self, profile: str, host: str, *, sandbox: bool, production: bool) -> None:
+        self.query_one("#target", Static).update(
+            Content.assemble(("profile ", "dim"), (profile, "b"), ("  ", ""), host)
+        )
+        badge = self.query_one("#env-badge", Static)
+        badge.set_classes("-sandbox" if sandbox else "-production" if production else "-test")
+        label = "SANDBOX" if sandbox else "PRODUCTION" if production else "TEST"
+        badge.update(f" {label} ")
+
+    def show_failure(self, message: str) -> None:
+        self.query_one("#target", Static).update(
+            Content.styled(f"not connected: {message}", "$text-error")
+        )
+        badge = self.query_one("#env-badge", Static)
+        badge.set_classes("-offline")
+        badge.update(" OFFLINE ")

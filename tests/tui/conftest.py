@@ -1,0 +1,59 @@
+"""TUI fixtures: one embedded sandbox per module, a fixed clock, and an app factory.
+
+The sandbox is shared to keep the run short (it starts in a thread); each test resets its
+outbox and counters. Apps get their own journal and drafts file in the test's tmp dir.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterator
+from datetime import datetime, timezone
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from comms_tui.sandbox.rules import SandboxConfig
+from comms_tui.sandbox.server import EmbeddedSandbox
+from comms_tui.session import Session
+from comms_tui.store.history import Journal
+from comms_tui.tui.app import CommsApp, make_app
+
+FIXED_NOW = datetime(2026, 11, 27, 4, 0, tzinfo=timezone.utc)  # 09:30 in Asia/Kolkata
+
+
+def fixed_clock() -> datetime:
+    return FIXED_NOW
+
+
+@pytest.fixture(scope="module")
+def sandbox() -> Iterator[EmbeddedSandbox]:
+    # Tests send far more than the demo limit of 100 a minute.
+    with EmbeddedSandbox(SandboxConfig(rate_limit_per_minute=100_000)) as running:
+        yield running
+
+
+@pytest.fixture
+def session(sandbox: EmbeddedSandbox) -> Session:
+    sandbox.state.reset()
+    return Session.for_sandbox(sandbox)
+
+
+AppFactory = Callable[..., CommsApp]
+
+
+@pytest.fixture
+def app_factory(session: Session, tmp_path: Path) -> AppFactory:
+    """``app_factory(**overrides)``: an app on the shared sandbox with its own files."""
+
+    def factory(**kw: Any) -> CommsApp:
+        options: dict[str, Any] = {
+            "session": session,
+            "journal": Journal(tmp_path / "history.sqlite3"),
+            "drafts_path": tmp_path / "drafts.json",
+            "clock": fixed_clock,
+        }
+        options.update(kw)
+        return make_app(**options)
+
+    return factory

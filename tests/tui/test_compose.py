@@ -1,0 +1,167 @@
+"""Inline validation, the SMS meter, sender and schedule hints, drafts, and the app shell."""
+
+from __future__ import annotations
+
+import json
+import threading
+from pathlib import Path
+
+import pytest
+from textual.widgets import Static
+
+from comms_tui.session import Session
+from comms_tui.tui.app import make_app
+from comms_tui.tui.screens.help import HelpScreen
+from comms_tui.tui.widgets.header import AppHeader
+from tests.tui.conftest import AppFactory
+from tests.tui.helpers import SIZE, connected, error_text, fill, results
+
+
+def text(widget: Static) -> str:
+    return str(widget.render())
+
+
+async def test_invalid_fields_show_errors_and_nothing_is_sent(
+    app_factory: AppFactory, session: Session
+) -> None:
+    app = app_factory()
+    async with app.run_test(size=SIZE) as pilot:
+        await connected(pilot)
+        sms = await fill(pilot, "sms", to="12345", sender="TOO-LONG-SENDER-ID")
+        assert "too short" in error_text(sms, "to")
+        assert error_text(sms, "sender")
+        assert error_text(sms, "body") == ""  # not reached yet: no nagging
+        await pilot.press("ctrl+j")
+        await pilot.app.workers.wait_for_complete()
+        await pilot.pause()
+        assert error_text(sms, "body").startswith("Message is")  # after a send attempt, it is
+        assert sms.query_one("#to-field").has_class("-invalid")
+        assert results(pilot).records == []
+        assert session.sandbox is not None and session.sandbox.state.outbox() == []
+
+
+async def test_recipients_are_shown_normalised_with_their_country(app_factory: AppFactory) -> None:
+    app = app_factory()
+    async with app.run_test(size=SIZE) as pilot:
+        await connected(pilot)
+        sms = await fill(pilot, "sms", to="09591471711; +65 8123 4567")
+        preview = text(sms.query_one("#to-hint", Static))
+        assert "919591471711 · India" in preview
+        assert "6581234567 · Singapore" in preview
+        assert error_text(sms, "to") == ""
+
+
+async def test_sms_meter_names_the_characters_that_force_ucs2(app_factory: AppFactory) -> None:
+    app = app_factory()
+    async with app.run_test(size=SIZE) as pilot:
+        await connected(pilot)
+        sms = await fill(pilot, "sms", body="Hello ✓")
+        meter = text(sms.query_one("#body-meter", Static))
+        assert meter.startswith("UCS-2 (because of: ✓)")
+        assert "1 segment" in meter
+
+
+async def test_sender_warning_for_us_and_schedule_hint(app_factory: AppFactory) -> None:
+    app = app_factory()
+    async with app.run_test(size=SIZE) as pilot:
+        await connected(pilot)
+        sms = await fill(pilot, "sms", to="+1 202 555 0100", sender="CAPNTH")
+        assert "don't accept letter sender IDs" in text(sms.query_one("#sender-hint", Static))
+        await fill(pilot, "sms", scheduledTime="tomorrow 09:00")
+        hint = text(sms.query_one("#scheduledTime-hint", Static))
+        assert "2026-11-28 09:00" in hint and "UTC" in hint
+        sms.set_value("scheduledTime", "2020-01-01T10:00+05:30")
+        await pilot.pause(0.3)
+        assert "in the past" in text(sms.query_one("#scheduledTime-hint", Static))
+        assert error_text(sms, "scheduledTime") == ""  # a warning, not an error
+
+
+async def test_drafts_survive_a_restart_and_clear_removes_them(
+    app_factory: AppFactory, tmp_path: Path
+) -> None:
+    app = app_factory()
+    async with app.run_test(size=SIZE) as pilot:
+        await connected(pilot)
+        await fill(pilot, "sms", to="919591471711", body="Half-written")
+        await pilot.press("alt+3")
+        await fill(pilot, "whatsapp", template="Draft for WhatsApp")
+        await pilot.press("ctrl+q")  # quitting flushes the debounced save
+    saved = json.loads((tmp_path / "drafts.json").read_text())
+    assert saved["sms"] == {"to": "919591471711", "body": "Half-written"}
+
+    again = app_factory()
+    async with again.run_test(size=SIZE) as pilot:
+        screen = await connected(pilot)
+        await again.workers.wait_for_complete()
+        await pilot.pause()
+        assert screen.form("sms").value("body") == "Half-written"
+        assert screen.form("whatsapp").value("template") == "Draft for WhatsApp"
+        await pilot.press("ctrl+l")
+        await again.workers.wait_for_complete()
+        assert screen.form("sms").value("body") == ""
+    assert "sms" not in json.loads((tmp_path / "drafts.json").read_text())
+
+
+async def test_theme_choice_is_remembered(app_factory: AppFactory, tmp_path: Path) -> None:
+    app = app_factory()
+    async with app.run_test(size=SIZE) as pilot:
+        app.theme = "nord"
+        await pilot.pause()
+        await app.workers.wait_for_complete()
+    assert app_factory().theme == "nord"
+
+
+async def test_header_help_and_palette(app_factory: AppFactory) -> None:
+    app = app_factory()
+    async with app.run_test(size=SIZE) as pilot:
+        await connected(pilot)
+        header = app.screen.query_one(AppHeader)
+        assert text(header.query_one("#env-badge", Static)).strip() == "SANDBOX"
+        assert "sandbox" in text(header.query_one("#target", Static))
+        await pilot.press("f1")
+        assert isinstance(app.screen, HelpScreen)
+        await pilot.press("escape")
+        await pilot.press("ctrl+p")
+        await pilot.pause()
+        await pilot.press(*"zalo", "enter")
+        await pilot.pause()
+        assert app.compose_screen.active_form.CHANNEL == "zalo"
+
+
+async def test_own_sandbox_opens_after_the_first_frame_and_stops_on_exit(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    release = threading.Event()
+    real = Session.for_sandbox.__func__  # type: ignore[attr-defined]
+
+    def slow_for_sandbox(cls: type[Session], sandbox: object = None) -> Session:
+        release.wait(10)  # a slow start: the UI must be up and usable meanwhile
+        return real(cls, sandbox)  # type: ignore[no-any-return]
+
+    monkeypatch.setattr(Session, "for_sandbox", classmethod(slow_for_sandbox))
+    app = make_app(sandbox=True, drafts_path=tmp_path / "drafts.json")
+    async with app.run_test(size=SIZE) as pilot:
+        header = app.screen.query_one(AppHeader)
+        assert "connecting" in text(header.query_one("#target", Static))
+        assert app.compose_screen.form("sms").query_one("#send-button").disabled
+        await pilot.press("9")  # typing works while connecting
+        assert app.compose_screen.form("sms").value("to") == "9"
+        release.set()
+        await connected(pilot)
+        assert not app.compose_screen.form("sms").query_one("#send-button").disabled
+        sandbox = app.connection.session.sandbox if app.connection else None
+        assert sandbox is not None and sandbox.base_url
+    with pytest.raises(RuntimeError):
+        sandbox.base_url  # noqa: B018  (stopped with the app)
+
+
+async def test_no_profile_opens_the_welcome_screen(tmp_path: Path) -> None:
+    from comms_tui.tui.screens.welcome import WelcomeScreen
+
+    app = make_app(drafts_path=tmp_path / "drafts.json")
+    async with app.run_test(size=SIZE) as pilot:
+        for _ in range(100):
+            if isinstance(app.screen, WelcomeScreen):
+                break
+            await pilot.pause(0.02)
+        assert isinstance(app.screen, WelcomeScreen)

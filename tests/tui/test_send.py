@@ -1,0 +1,199 @@
+"""Full sends through the UI against the embedded sandbox, and what the UI does with outcomes."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from textual.widgets import OptionList
+
+from comms_tui.api.attachments import load_attachment
+from comms_tui.session import Session
+from comms_tui.tui.screens.compose_email import EmailForm
+from comms_tui.tui.screens.confirm import ConfirmScreen
+from comms_tui.tui.widgets.items_view import ItemsView
+from comms_tui.tui.widgets.result_detail import ResultDetail
+from tests.tui.conftest import AppFactory
+from tests.tui.helpers import SIZE, connected, fill, results, send
+
+
+def outbox(session: Session) -> list[dict[str, object]]:
+    assert session.sandbox is not None
+    return session.sandbox.state.outbox()
+
+
+async def test_sms_send_reaches_the_outbox_and_the_results(
+    app_factory: AppFactory, session: Session
+) -> None:
+    app = app_factory()
+    async with app.run_test(size=SIZE) as pilot:
+        await connected(pilot)
+        await fill(pilot, "sms", to="9591471711", body="Your OTP is 747977", sender="CAPNTH")
+        await send(pilot)
+        [record] = results(pilot).records
+        assert record.result.outcome.value == "accepted"
+        assert record.result.http_status == 200
+        assert record.result.request_id
+        [received] = outbox(session)
+        assert received["recipient"] == "919591471711"
+        assert received["body"] == "Your OTP is 747977"
+        assert received["sender"] == "CAPNTH"
+        # The form is never cleared by a send: people resend or tweak.
+        assert app.compose_screen.form("sms").value("body") == "Your OTP is 747977"
+        assert "✓ ACCEPTED" in str(
+            app.screen.query_one("#sends", OptionList).get_option_at_index(0).prompt
+        )
+
+
+async def test_email_with_an_attachment(
+    app_factory: AppFactory, session: Session, tmp_path: Path
+) -> None:
+    report = tmp_path / "report.pdf"
+    report.write_bytes(b"%PDF-1.4 fake report\n")
+    app = app_factory()
+    async with app.run_test(size=SIZE) as pilot:
+        screen = await connected(pilot)
+        await pilot.press("alt+2")
+        email = screen.form("email")
+        assert isinstance(email, EmailForm)
+        assert email.value("from") == "north@sandbox.example"  # the profile's default
+        await fill(pilot, "email", to="ana@example.com", subject="Report", body="Attached.")
+        email.add_attachment(load_attachment(report), str(report))
+        await pilot.pause()
+        await send(pilot)
+        [record] = results(pilot).records
+        assert record.result.outcome.value == "accepted"
+        [received] = outbox(session)
+        assert received["recipient"] == "ana@example.com"
+        assert received["attachments"] == [
+            {"file_name": "report.pdf", "file_type": "pdf", "size": report.stat().st_size}
+        ]
+
+
+async def test_whatsapp_and_zalo(app_factory: AppFactory, session: Session) -> None:
+    app = app_factory()
+    async with app.run_test(size=SIZE) as pilot:
+        await connected(pilot)
+        await pilot.press("alt+3")
+        await fill(pilot, "whatsapp", receiver="+65 8123 4567", template="Hi from WhatsApp")
+        await send(pilot)
+        await pilot.press("alt+4")
+        await fill(pilot, "zalo", receiver="+84 912 345 678", template="Hi from Zalo")
+        await send(pilot)
+        outcomes = [r.result.outcome.value for r in results(pilot).records]
+        assert outcomes == ["accepted", "accepted"]
+        channels = [(m["channel"], m["recipient"]) for m in outbox(session)]
+        assert channels == [("whatsapp", "6581234567"), ("zalo", "84912345678")]
+
+
+async def test_two_recipients_ask_first_and_cancel_sends_nothing(
+    app_factory: AppFactory, session: Session
+) -> None:
+    app = app_factory()
+    async with app.run_test(size=SIZE) as pilot:
+        await connected(pilot)
+        await fill(pilot, "sms", to="919591471711, 919591471712", body="Hello")
+        await pilot.press("ctrl+j")
+        await pilot.pause()
+        assert isinstance(app.screen, ConfirmScreen)
+        assert "2 recipients" in str(app.screen.query_one("#dialog-body").render())
+        await pilot.press("escape")
+        await pilot.app.workers.wait_for_complete()
+        assert outbox(session) == []
+        assert results(pilot).records == []
+        await pilot.press("ctrl+j")
+        await pilot.pause()
+        await pilot.click("#ok")
+        await pilot.app.workers.wait_for_complete()
+        await pilot.pause()
+        assert len(outbox(session)) == 2
+
+
+async def test_partial_failure_shows_each_item(app_factory: AppFactory) -> None:
+    app = app_factory()
+    async with app.run_test(size=SIZE) as pilot:
+        await connected(pilot)
+        await fill(pilot, "sms", to="919591471711, 12025550101", body="Hello")
+        await pilot.press("ctrl+j")
+        await pilot.pause()
+        await pilot.press("enter")  # "Send 2" has the focus
+        await pilot.app.workers.wait_for_complete()
+        await pilot.pause()
+        [record] = results(pilot).records
+        assert record.result.outcome.value == "partial"
+        view = app.screen.query_one(ItemsView)
+        rows = [view.row_text(i).split() for i in range(view.row_count)]
+        assert rows[0] == ["1", "919591471711", "✓", "accepted"]
+        assert rows[1][:5] == ["2", "12025550101", "✗", "failed", "4209"]
+        assert "do-not-disturb" in str(app.screen.query_one("#item-detail").render())
+        assert "◐ PARTIAL" in str(app.screen.query_one("#result-summary").render())
+
+
+async def test_unknown_outcome_is_loud_and_keeps_the_form(
+    app_factory: AppFactory, session: Session
+) -> None:
+    app = app_factory()
+    async with app.run_test(size=SIZE) as pilot:
+        await connected(pilot)
+        await fill(pilot, "sms", to="12025550144", body="Did this go?")
+        await send(pilot)
+        [record] = results(pilot).records
+        assert record.result.outcome.value == "unknown"
+        summary = str(app.screen.query_one("#result-summary").render())
+        assert "UNKNOWN — may have been sent; check before resending" in summary
+        assert app.compose_screen.form("sms").value("to") == "12025550144"
+        assert app.compose_screen.form("sms").value("body") == "Did this go?"
+
+
+async def test_rejected_send_keeps_the_form(app_factory: AppFactory) -> None:
+    app = app_factory()
+    async with app.run_test(size=SIZE) as pilot:
+        await connected(pilot)
+        await fill(pilot, "sms", to="12025550150", body="Server error please")
+        await send(pilot)
+        [record] = results(pilot).records
+        assert record.result.outcome.value == "rejected"
+        assert record.result.http_status == 500
+        form = app.compose_screen.form("sms")
+        assert (form.value("to"), form.value("body")) == ("12025550150", "Server error please")
+        assert not form.query_one("#send-button").disabled
+
+
+async def test_identical_resend_asks_with_cancel_as_default(
+    app_factory: AppFactory, session: Session
+) -> None:
+    app = app_factory()
+    async with app.run_test(size=SIZE) as pilot:
+        await connected(pilot)
+        await fill(pilot, "sms", to="919591471711", body="Same again")
+        await send(pilot)
+        await pilot.press("ctrl+j")
+        await pilot.pause()
+        await pilot.pause()
+        assert isinstance(app.screen, ConfirmScreen)
+        assert app.screen.id == "confirm-duplicate"
+        assert "already sent" in str(app.screen.query_one("#dialog-body").render())
+        await pilot.press("enter")  # the default button is Cancel
+        await pilot.app.workers.wait_for_complete()
+        assert len(outbox(session)) == 1
+
+
+async def test_request_and_response_and_copies(app_factory: AppFactory) -> None:
+    app = app_factory()
+    copied: list[str] = []
+    app.copy_to_clipboard = copied.append  # type: ignore[method-assign,assignment]
+    async with app.run_test(size=SIZE) as pilot:
+        await connected(pilot)
+        await fill(pilot, "sms", to="919591471711", body="Show me the wire")
+        await send(pilot)
+        await pilot.press("ctrl+r", "enter")
+        await pilot.app.workers.wait_for_complete()
+        await pilot.pause()
+        detail = app.screen.query_one(ResultDetail)
+        assert detail.expanded
+        request = str(app.screen.query_one("#raw-request").render())
+        assert "Authorization: Basic <base64(username:md5(password))>" in request
+        assert "sandbox" not in request.split("\n\n")[0].split("Authorization")[1]
+        await pilot.press("c", "r")
+        assert copied[0].startswith("curl -sS -X POST")
+        assert "Basic <base64" in copied[0]
+        assert '"successCount": 1' in copied[1]
