@@ -32,7 +32,9 @@ __all__ = [
 
 DEFAULT_MAX_FILE_BYTES = 10 * 1024 * 1024
 DEFAULT_MAX_MESSAGE_BYTES = 20 * 1024 * 1024
-_CHUNK = 3 * 1024 * 1024  # a multiple of 3, so chunks encode without padding in between
+# A multiple of 3 (no padding between chunks), and small: binascii holds the GIL while it
+# encodes a chunk, and the UI thread must get it back within a frame.
+_CHUNK = 3 * 128 * 1024
 _MAGIC: tuple[tuple[bytes, str], ...] = (
     (b"%PDF-", "pdf"),
     (b"\x89PNG\r\n\x1a\n", "png"),

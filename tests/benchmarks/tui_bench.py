@@ -1,0 +1,259 @@
+"""The TUI side of the benchmarks: time to first frame, event-loop stalls, a 1,000-item result."""
+
+from __future__ import annotations
+
+import asyncio
+import os
+import pty
+import select
+import signal
+import statistics
+import subprocess
+import sys
+import time
+from pathlib import Path
+from typing import Any
+
+ROOT = Path(__file__).resolve().parents[2]
+MB = 1024 * 1024
+
+BARE_APP = """
+from textual.app import App
+from textual.widgets import Footer, Header, Static
+
+class Bare(App[None]):
+    def compose(self):
+        yield Header()
+        yield Static("bare textual app")
+        yield Footer()
+
+Bare().run()
+"""
+
+
+def _first_frame(argv: list[str], marker: bytes, env: dict[str, str]) -> float:
+    """Seconds from spawn until ``marker`` has been written to the terminal."""
+    master, slave = pty.openpty()
+    os.set_blocking(master, False)
+    start = time.perf_counter()
+    proc = subprocess.Popen(
+        argv, stdin=slave, stdout=slave, stderr=slave, env=env, close_fds=True,
+        start_new_session=True,
+    )  # fmt: skip
+    os.close(slave)
+    seen = b""
+    try:
+        deadline = start + 30
+        while time.perf_counter() < deadline:
+            ready, _, _ = select.select([master], [], [], 0.5)
+            if ready:
+                try:
+                    seen += os.read(master, 65536)
+                except OSError:
+                    break
+                if marker in seen:
+                    return time.perf_counter() - start
+        raise RuntimeError(f"no first frame from {argv} (saw {len(seen)} bytes)")
+    finally:
+        os.killpg(proc.pid, signal.SIGKILL)
+        proc.wait()
+        os.close(master)
+
+
+def bench_startup(runs: int) -> dict[str, Any]:
+    env = {**os.environ, "TERM": "xterm-256color", "COLUMNS": "120", "LINES": "36"}
+    ours_argv = [sys.executable, "-m", "comms_tui.cli", "--sandbox"]
+    bare_argv = [sys.executable, "-c", BARE_APP]
+    # Warm the page cache once for both, then interleave.
+    _first_frame(ours_argv, b"SANDBOX", env)
+    _first_frame(bare_argv, b"bare textual app", env)
+    ours, bare = [], []
+    for _ in range(runs):
+        bare.append(_first_frame(bare_argv, b"bare textual app", env))
+        ours.append(_first_frame(ours_argv, b"SANDBOX", env))
+    return {
+        "startup_ratio": round(statistics.median(ours) / statistics.median(bare), 3),
+        "startup_ms": round(statistics.median(ours) * 1000, 1),
+        "startup_bare_textual_ms": round(statistics.median(bare) * 1000, 1),
+    }
+
+
+class StallMonitor:
+    """Measures how late a 5 ms ticker on the app's event loop wakes up: the longest stall."""
+
+    def __init__(self, period: float = 0.005) -> None:
+        self.period = period
+        self.worst = 0.0
+        self._task: asyncio.Task[None] | None = None
+
+    async def _tick(self) -> None:
+        loop = asyncio.get_running_loop()
+        while True:
+            before = loop.time()
+            await asyncio.sleep(self.period)
+            self.worst = max(self.worst, loop.time() - before - self.period)
+
+    def start(self) -> None:
+        self._task = asyncio.get_running_loop().create_task(self._tick())
+
+    def stop(self) -> float:
+        if self._task is not None:
+            self._task.cancel()
+        return self.worst * 1000
+
+
+_SANDBOX = """
+import sys
+from comms_tui.sandbox.rules import SandboxConfig
+from comms_tui.sandbox.server import run_standalone
+mb = 1024 * 1024
+run_standalone(port=int(sys.argv[1]), config=SandboxConfig(
+    max_attachment_bytes=64 * mb, max_email_attachment_bytes=64 * mb))
+"""
+
+
+def _sandbox_process() -> tuple[subprocess.Popen[bytes], str]:
+    import socket
+
+    import httpx
+
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        port = probe.getsockname()[1]
+    proc = subprocess.Popen(
+        [sys.executable, "-c", _SANDBOX, str(port)],
+        stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
+    )  # fmt: skip
+    base_url = f"http://127.0.0.1:{port}"
+    deadline = time.monotonic() + 20
+    while time.monotonic() < deadline:
+        try:
+            if httpx.get(f"{base_url}/sandbox/health").status_code == 200:
+                return proc, base_url
+        except httpx.HTTPError:
+            time.sleep(0.05)
+    proc.kill()
+    raise RuntimeError("the sandbox process did not start")
+
+
+async def _ui_stall(path: Path) -> dict[str, Any]:
+    from comms_tui.api.attachments import AttachmentBudget
+    from comms_tui.api.target import BasicCredentials, Target
+    from comms_tui.session import Session, sandbox_profile
+    from comms_tui.tui.app import make_app
+    from comms_tui.tui.screens.attachments import AttachmentPickerScreen
+    from comms_tui.tui.widgets.attachments import AttachmentList
+
+    # The sandbox runs in its own process, as the real API would: in this process its JSON and
+    # base64 checks of 33 MB would hold the GIL and be counted as the app's stalls.
+    server, base_url = _sandbox_process()
+    session = Session(
+        target=Target(base_url=base_url, credentials=BasicCredentials("sandbox", "sandbox")),
+        profile=sandbox_profile(base_url),
+    )
+    try:
+        app = make_app(session=session)
+        async with app.run_test(size=(120, 36)) as pilot:
+            await app.workers.wait_for_complete()
+            await pilot.pause()
+            app.compose_screen.show_channel("email")
+            await pilot.pause()
+            form = app.compose_screen.query_one("#email")
+            for field, value in (
+                ("to", "user@example.com"),
+                ("subject", f"big file {time.time_ns()}"),
+            ):
+                form.query_one(f"#{field}").value = value  # type: ignore[attr-defined]
+            form.query_one("#body").text = "see attached"  # type: ignore[attr-defined]
+            attachments = form.query_one(AttachmentList)
+            budget = AttachmentBudget(max_file_bytes=64 * MB, max_message_bytes=64 * MB)
+            attachments.budget = budget
+            monitor = StallMonitor()
+            monitor.start()
+            started = time.perf_counter()
+            picker = AttachmentPickerScreen(budget=budget, start_dir=path.parent)
+            chosen: list[Any] = []
+            await app.push_screen(picker, callback=chosen.append)
+            await pilot.pause()
+            picker.query_one("#picker-path").value = str(path)  # type: ignore[attr-defined]
+            await pilot.press("enter")
+            while not chosen:
+                await asyncio.sleep(0.01)
+            attachments.add(chosen[0], path=path)
+            await pilot.pause()
+            results = app.compose_screen.query_one("#results")
+            before = len(results.records)  # type: ignore[attr-defined]
+            await pilot.press("ctrl+j")
+            while len(results.records) == before:  # type: ignore[attr-defined]
+                await asyncio.sleep(0.01)
+            elapsed = time.perf_counter() - started
+            stall = monitor.stop()
+            outcome = results.records[-1].result.outcome.value  # type: ignore[attr-defined]
+    finally:
+        server.kill()
+        server.wait()
+    return {
+        "ui_stall_ms": round(stall, 1),
+        "ui_stall_scenario": f"encode + send {path.stat().st_size // MB} MB, "
+        f"{elapsed * 1000:.0f} ms, outcome {outcome}",
+    }
+
+
+def bench_ui_stall(path: Path) -> dict[str, Any]:
+    return asyncio.run(_ui_stall(path))
+
+
+def _thousand_item_result() -> Any:
+    from comms_tui.api.models import Channel
+    from comms_tui.api.requests import build_request
+    from comms_tui.api.results import ItemResult, Notice, Outcome, SendResult
+    from comms_tui.sending import Sent
+
+    phones = [f"+9198{i:08d}" for i in range(1000)]
+    request = build_request(Channel.SMS, phones, {"body": "747977 is your OTP"})
+    items = [
+        ItemResult(recipient=r, ok=i % 10 != 0,
+                   errors=(Notice(code=4209, message="recipient is on the DND list"),)
+                   if i % 10 == 0 else ())
+        for i, r in enumerate(request.recipients)
+    ]  # fmt: skip
+    from comms_tui.api.results import RedactedRequest
+
+    result = SendResult(
+        channel=Channel.SMS,
+        outcome=Outcome.PARTIAL,
+        request=RedactedRequest("POST", "http://sandbox/", {}, request.redacted_body()),
+        items=items,
+        http_status=201,
+        request_id="bench",
+        latency_ms=12.0,
+        response_text="{}",
+    )
+    return Sent(history_id=None, result=result)
+
+
+async def _results(runs: int) -> list[float]:
+    from textual.app import App, ComposeResult
+
+    from comms_tui.tui.widgets.results import ResultsPane
+
+    class Host(App[None]):
+        def compose(self) -> ComposeResult:
+            yield ResultsPane()
+
+    sent = _thousand_item_result()
+    samples = []
+    app = Host()
+    async with app.run_test(size=(120, 36)) as pilot:
+        pane = app.query_one(ResultsPane)
+        for _ in range(runs + 1):
+            start = time.perf_counter()
+            pane.add(sent, "bench")
+            await pilot.pause()  # until the pane has been laid out and rendered
+            samples.append(time.perf_counter() - start)
+    return samples[1:]
+
+
+def bench_results(runs: int) -> dict[str, Any]:
+    samples = asyncio.run(_results(runs))
+    return {"results_1000_ms": round(statistics.median(samples) * 1000, 1)}
