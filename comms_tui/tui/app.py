@@ -20,13 +20,16 @@ from textual.theme import Theme
 
 from comms_tui.tui.commands import CommsCommands
 from comms_tui.tui.drafts import DraftStore, UiPrefs
+from comms_tui.tui.masking import Masking
 from comms_tui.tui.messages import ComposeAgain, SessionFailed, SessionReady
+from comms_tui.tui.screens.compose import ComposeForm
 from comms_tui.tui.screens.compose_screen import ComposeScreen, Connection
 
 if TYPE_CHECKING:
     from comms_tui.api.client import CommsClient
     from comms_tui.session import Session
     from comms_tui.store.history import Journal
+    from comms_tui.tui.screens.sender_lab import SenderLabScreen
 
 
 class CommsApp(App[None]):
@@ -37,6 +40,24 @@ class CommsApp(App[None]):
         Binding("f1", "help", "Help", id="help", tooltip="Keys and tips"),
         Binding("f2,h", "history", "History", id="history", tooltip="Every send from here"),
         Binding("f3", "outbox", "Outbox", show=False, id="outbox", tooltip="Sandbox outbox"),
+        Binding(
+            "f4",
+            "sender_lab",
+            "Sender lab",
+            show=False,
+            id="sender-lab",
+            tooltip="Which sender IDs work for which OU",
+        ),
+        # priority: TextArea uses f6 to select a line; masking must work from any field.
+        Binding(
+            "f6",
+            "toggle_mask",
+            "Mask",
+            show=False,
+            priority=True,
+            id="mask",
+            tooltip="Mask recipients for screen sharing",
+        ),
         Binding("ctrl+q", "quit", "Quit", priority=True, id="quit", tooltip="Quit comms-tui"),
     ]
 
@@ -62,6 +83,7 @@ class CommsApp(App[None]):
         self.clock = clock or (lambda: datetime.now(timezone.utc))
         self.pinned = pinned  # tests only: fixed stand-ins for latency and request ids
         self.connection: Connection | None = None
+        self.masking = Masking(self)  # recipients shown as 9195*****711 while sharing a screen
         self._client: CommsClient | None = None
         self._owned_session: Session | None = None  # opened here, so closed here
 
@@ -85,7 +107,8 @@ class CommsApp(App[None]):
 
     def on_mount(self) -> None:
         self.theme_changed_signal.subscribe(self, self._remember_theme)
-        self.open_session(self.given_session)
+        # After the first frame: the worker's imports (httpx, pydantic, uvicorn) hold the GIL.
+        self.call_after_refresh(self.open_session, self.given_session)
 
     @work(thread=True, exclusive=True, group="session")
     def open_session(self, session: Session | None = None, *, owned: bool = False) -> None:
@@ -200,6 +223,36 @@ class CommsApp(App[None]):
             self.notify("The outbox screen is not available yet.", severity="warning")
             return
         self.push_screen(OutboxScreen(session.target.base_url))
+
+    def action_sender_lab(self) -> None:
+        from comms_tui.tui.screens.sender_lab import SenderLabScreen
+
+        if isinstance(self.screen, SenderLabScreen):
+            return
+        connection = self.connection
+        if connection is None:
+            self.notify(
+                "The sender-ID lab opens once the session is connected.", severity="warning"
+            )
+            return
+        session = connection.session
+        lab = SenderLabScreen(
+            connection.sender, session.profile, connection.context, sandbox=session.is_sandbox,
+            production=session.production, pinned=self.pinned,
+        )  # fmt: skip
+        self.push_screen(lab)
+
+    def on_sender_lab_screen_profile_saved(self, message: SenderLabScreen.ProfileSaved) -> None:
+        """Working sender IDs were saved: the SMS form suggests them from now on."""
+        if self.connection is None:
+            return
+        self.connection.session.profile = message.profile
+        for form in self.compose_screen.query(ComposeForm):
+            form.bind_profile(message.profile, self.connection.context)
+
+    def action_toggle_mask(self) -> None:
+        masked = self.masking.toggle()
+        self.notify("Recipients masked (f6 to show)." if masked else "Recipients shown.")
 
     def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
         if action == "outbox":

@@ -25,10 +25,17 @@ _ACTIONS: tuple[tuple[str, str, str], ...] = (
     ),
     ("Clear form", "Clear the visible form and its draft (ctrl+l)", "screen.clear_form"),
     ("Attach a file…", "Add an attachment to the email (ctrl+o)", "screen.attach"),
+    ("Template…", "Fill in a saved template as the message (ctrl+t)", "screen.template"),
     ("Results", "Go to the results list (ctrl+r)", "screen.focus_results"),
     ("Show request & response", "The raw request and response", "screen.expand_result"),
     ("Copy as curl", "The selected request as curl, secrets as placeholders", "screen.copy_curl"),
     ("Copy response", "The selected result's raw response", "screen.copy_response"),
+    ("Resend failed items", "A new request with only the failed items (f in results)",
+     "screen.resend_failed"),
+    ("Export result as JSON", "Save the selected result to the data dir (x in results)",
+     "screen.export_result"),
+    ("Sender-ID lab", "Which sender IDs work for which OU (f4)", "sender_lab"),
+    ("Mask recipients", "Show recipients as 9195*****711, or not (f6)", "toggle_mask"),
     ("History", "Every send from this machine (f2)", "history"),
     ("Outbox", "What each sandbox recipient received (f3)", "outbox"),
     ("Help", "Keys and tips (f1)", "help"),
@@ -38,11 +45,24 @@ _ACTIONS: tuple[tuple[str, str, str], ...] = (
 
 def commands(app: CommsApp) -> list[Command]:
     """(title, help, callback) for each action available now, in palette order."""
-    return [
+    found: list[Command] = [
         (title, help_text, partial(app.run_action, action))
         for title, help_text, action in _ACTIONS
         if action != "outbox" or app.is_sandbox
     ]
+    profile = app.connection.session.profile if app.connection else None
+    for name in sorted(profile.templates if profile else {}):
+        # Called, not an action string: a template name may hold quotes or parentheses.
+        use = partial(_use_template, app, name)
+        found.append((f"Template: {name}", "Fill it in as the message", use))
+    return found
+
+
+def _use_template(app: CommsApp, name: str) -> None:
+    try:
+        app.compose_screen.action_template(name)
+    except LookupError:
+        app.notify("Templates are used on the compose screen.", severity="warning")
 
 
 class CommsCommands(Provider):

@@ -9,6 +9,7 @@ from textual.message import Message
 
 if TYPE_CHECKING:
     from comms_tui.api.models import Channel
+    from comms_tui.api.requests import SendRequest
     from comms_tui.sending import Sent
     from comms_tui.tui.screens.compose_screen import Connection
 
@@ -50,7 +51,8 @@ class SendStarted(Message):
 class SendFinished(Message):
     """A send completed, whatever its outcome (the result says which)."""
 
-    def __init__(self, sent: Sent, profile: str) -> None:
+    def __init__(self, sent: Sent, profile: str, request: SendRequest | None = None) -> None:
         super().__init__()
         self.sent = sent
         self.profile = profile
+        self.request = request  # what was sent (for "resend failed items")

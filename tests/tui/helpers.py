@@ -8,6 +8,7 @@ from textual.widgets import Input, TextArea
 from comms_tui.tui.app import CommsApp
 from comms_tui.tui.screens.compose import VALIDATE_DELAY, ComposeForm
 from comms_tui.tui.screens.compose_screen import ComposeScreen
+from comms_tui.tui.screens.confirm import ConfirmScreen
 from comms_tui.tui.widgets.results import ResultsPane
 
 SIZE = (120, 36)
@@ -49,6 +50,17 @@ async def fill(pilot: Pilot[None], channel: str, **fields: str) -> ComposeForm:
         await pilot.pause()
     await pilot.pause(VALIDATE_DELAY + 0.1)
     return target
+
+
+async def modal(pilot: Pilot[None], screen_id: str = "") -> ConfirmScreen:
+    """Wait for the send flow's modal (it is pushed from a worker, a moment after the key)."""
+    for _ in range(250):
+        screen = pilot.app.screen
+        if isinstance(screen, ConfirmScreen) and screen_id in ("", screen.id):
+            await pilot.pause()
+            return screen
+        await pilot.pause(0.02)
+    raise AssertionError(f"no confirmation modal {screen_id!r}; the screen is {pilot.app.screen}")
 
 
 async def send(pilot: Pilot[None]) -> None:

@@ -142,7 +142,7 @@ async def test_own_sandbox_opens_after_the_first_frame_and_stops_on_exit(
     app = make_app(sandbox=True, drafts_path=tmp_path / "drafts.json")
     async with app.run_test(size=SIZE) as pilot:
         header = app.screen.query_one(AppHeader)
-        assert "connecting" in text(header.query_one("#target", Static))
+        assert "starting the sandbox" in text(header.query_one("#target", Static))
         assert app.compose_screen.form("sms").query_one("#send-button").disabled
         await pilot.press("9")  # typing works while connecting
         assert app.compose_screen.form("sms").value("to") == "9"

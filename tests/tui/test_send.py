@@ -9,11 +9,10 @@ from textual.widgets import OptionList
 from comms_tui.api.attachments import load_attachment
 from comms_tui.session import Session
 from comms_tui.tui.screens.compose_email import EmailForm
-from comms_tui.tui.screens.confirm import ConfirmScreen
 from comms_tui.tui.widgets.items_view import ItemsView
 from comms_tui.tui.widgets.result_detail import ResultDetail
 from tests.tui.conftest import AppFactory
-from tests.tui.helpers import SIZE, connected, fill, results, send
+from tests.tui.helpers import SIZE, connected, fill, modal, results, send
 
 
 def outbox(session: Session) -> list[dict[str, object]]:
@@ -93,15 +92,14 @@ async def test_two_recipients_ask_first_and_cancel_sends_nothing(
         await connected(pilot)
         await fill(pilot, "sms", to="919591471711, 919591471712", body="Hello")
         await pilot.press("ctrl+j")
-        await pilot.pause()
-        assert isinstance(app.screen, ConfirmScreen)
-        assert "2 recipients" in str(app.screen.query_one("#dialog-body").render())
+        confirm = await modal(pilot, "confirm-send")
+        assert "2 recipients" in str(confirm.query_one("#dialog-body").render())
         await pilot.press("escape")
         await pilot.app.workers.wait_for_complete()
         assert outbox(session) == []
         assert results(pilot).records == []
         await pilot.press("ctrl+j")
-        await pilot.pause()
+        await modal(pilot, "confirm-send")
         await pilot.click("#ok")
         await pilot.app.workers.wait_for_complete()
         await pilot.pause()
@@ -114,7 +112,7 @@ async def test_partial_failure_shows_each_item(app_factory: AppFactory) -> None:
         await connected(pilot)
         await fill(pilot, "sms", to="919591471711, 12025550101", body="Hello")
         await pilot.press("ctrl+j")
-        await pilot.pause()
+        await modal(pilot, "confirm-send")
         await pilot.press("enter")  # "Send 2" has the focus
         await pilot.app.workers.wait_for_complete()
         await pilot.pause()
@@ -167,11 +165,8 @@ async def test_identical_resend_asks_with_cancel_as_default(
         await fill(pilot, "sms", to="919591471711", body="Same again")
         await send(pilot)
         await pilot.press("ctrl+j")
-        await pilot.pause()
-        await pilot.pause()
-        assert isinstance(app.screen, ConfirmScreen)
-        assert app.screen.id == "confirm-duplicate"
-        assert "already sent" in str(app.screen.query_one("#dialog-body").render())
+        duplicate = await modal(pilot, "confirm-duplicate")
+        assert "already sent" in str(duplicate.query_one("#dialog-body").render())
         await pilot.press("enter")  # the default button is Cancel
         await pilot.app.workers.wait_for_complete()
         assert len(outbox(session)) == 1

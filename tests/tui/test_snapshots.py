@@ -20,7 +20,7 @@ from comms_tui.session import Session
 from comms_tui.store.history import Journal
 from comms_tui.tui.app import CommsApp, make_app
 from tests.tui.conftest import fixed_clock
-from tests.tui.helpers import SIZE, connected, fill
+from tests.tui.helpers import SIZE, connected, fill, modal
 
 SNAPSHOT_PORT = 47_931  # fixed: the sandbox URL is on screen
 
@@ -102,7 +102,7 @@ def test_results_after_a_partial_send_expanded(snap_compare: Compare, app: Comms
             pilot, "sms", to="919591471711, 12025550101", body="747977 is your OTP", sender="CAPNTH"
         )
         await pilot.press("ctrl+j")
-        await pilot.pause()
+        await modal(pilot, "confirm-send")
         await pilot.press("enter")
         await pilot.app.workers.wait_for_complete()
         await pilot.press("ctrl+r", "enter")
@@ -114,6 +114,7 @@ def test_confirmation_modal(snap_compare: Compare, app: CommsApp) -> None:
     async def steps(pilot: Pilot[None]) -> None:
         await fill(pilot, "sms", to="919591471711, 919591471712", body="Hello both")
         await pilot.press("ctrl+j")
+        await modal(pilot, "confirm-send")
 
     assert shot(snap_compare, app, steps)
 

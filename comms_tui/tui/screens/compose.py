@@ -20,6 +20,7 @@ from textual.widgets import Button, Input, LoadingIndicator, Static, TextArea
 
 from comms_tui.api.errors import InvalidInput
 from comms_tui.tui.channels import LABELS, as_channel, recipient_key
+from comms_tui.tui.masking import is_masked
 from comms_tui.tui.widgets.field import form_field, set_error, set_hint
 from comms_tui.tui.widgets.recipients import Checked, check_phones, preview
 
@@ -35,7 +36,7 @@ SCHEDULE_PLACEHOLDER = "now, +15m, tomorrow 09:00 or an ISO time"
 class ComposeForm(Vertical):
     CHANNEL: ClassVar[str]  # the wire name: sms, email, whatsapp, zalo
     FIELDS: ClassVar[tuple[str, ...]]  # every field id, in screen order (drafts, clearing)
-    RECIPIENT_PLACEHOLDER: ClassVar[str] = "919591471711, +65 8123 4567 … (comma or newline)"
+    RECIPIENT_PLACEHOLDER: ClassVar[str] = "919591471711, +65 8123 4567, …"
 
     class Changed(Message):
         """The user edited the form (the screen saves the draft, debounced)."""
@@ -73,7 +74,7 @@ class ComposeForm(Vertical):
         if self._validation_context is None:
             from comms_tui.api.models import ValidationContext
 
-            self._validation_context = ValidationContext(region=None, tz=timezone.utc)
+            return ValidationContext(region=None, tz=timezone.utc)
         return self._validation_context
 
     def compose(self) -> ComposeResult:
@@ -103,6 +104,22 @@ class ComposeForm(Vertical):
 
     def on_mount(self) -> None:
         self.query_one("#sending", LoadingIndicator).display = False
+        # A form mounted late (a lazy tab) catches up with the session and the drafts.
+        connection = getattr(self.screen, "connection", None)
+        self.query_one("#send-button", Button).disabled = connection is None
+        draft = getattr(self.screen, "loaded_drafts", {}).get(self.CHANNEL)
+        if draft and self.is_blank:
+            self.restore(draft)
+        if connection is not None and self._validation_context is None:
+            self.bind_profile(connection.session.profile, connection.context)
+        if is_masked(self):
+            self.show_masked(True)
+
+    def show_masked(self, masked: bool) -> None:
+        """Screen sharing: recipient inputs hide what was typed (the preview masks numbers)."""
+        for field_id in (self.recipient_key, "cc", "bcc"):
+            for widget in self.query(f"#{field_id}").results(Input):
+                widget.password = masked
 
     # -- values ---------------------------------------------------------------------------------
 
@@ -198,10 +215,12 @@ class ComposeForm(Vertical):
 
     def revalidate(self) -> dict[str, str]:
         """Check every field now; show errors and hints; return the errors shown."""
+        if self._validation_context is None:
+            return {}  # no profile yet: its region decides what a number means (bind revalidates)
         key = self.recipient_key
         errors: dict[str, str] = {}
         checked = self.check_recipients()
-        set_hint(self, key, preview(checked) if checked else None)
+        set_hint(self, key, preview(checked, is_masked(self)) if checked else None)
         bad = list(dict.fromkeys(c.error for c in checked if c.error))
         if bad:
             errors[key] = "; ".join(bad)

@@ -1,7 +1,8 @@
 """The main screen: header, one compose tab per channel, the results pane, a short footer.
 
-It owns the send flow: validate → confirm (several recipients or production) → duplicate guard →
-one exclusive worker sending → ``SendFinished`` → results. A send never clears the form.
+It owns the send flow: validate → confirm (several recipients or production; an SMS over 4
+segments) → duplicate guard → one exclusive worker sending → ``SendFinished`` → results. A send
+never clears the form. "Resend failed items" from the results pane goes through the same flow.
 """
 
 from __future__ import annotations
@@ -24,6 +25,7 @@ from textual.widgets import Button, Footer, TabbedContent, TabPane
 from comms_tui.api.errors import InvalidInput
 from comms_tui.tui.channels import LABELS
 from comms_tui.tui.drafts import DraftStore
+from comms_tui.tui.masking import is_masked, mask_text, masking_of
 from comms_tui.tui.messages import ComposeAgain, SendFinished
 from comms_tui.tui.screens.compose import ComposeForm
 from comms_tui.tui.screens.compose_email import EmailForm
@@ -85,6 +87,14 @@ class ComposeScreen(Screen[None]):
         ),
         Binding("ctrl+r", "focus_results", "Results", id="results", tooltip="Go to the results"),
         Binding("ctrl+o", "attach", "Attach", show=False, id="attach", tooltip="Attach a file"),
+        Binding(
+            "ctrl+t",
+            "template",
+            "Template",
+            show=False,
+            id="template",
+            tooltip="Fill in one of the profile's templates",
+        ),
         *_channel_bindings(),
     ]
 
@@ -99,6 +109,7 @@ class ComposeScreen(Screen[None]):
         self.busy = False  # a send flow (confirm → send) is under way
         self._draft_timers: dict[str, Timer] = {}
         self._drafts_loaded = False
+        self.loaded_drafts: dict[str, dict[str, object]] = {}
 
     def compose(self) -> ComposeResult:
         yield AppHeader()
@@ -119,6 +130,14 @@ class ComposeScreen(Screen[None]):
         self.active_form.query_one(f"#{self.active_form.recipient_key}").focus()
         if self.connection is not None:
             self._apply_connection(self.connection)
+        if (masking := masking_of(self)) is not None:
+            masking.changed.subscribe(self, self._mask_changed)
+
+    def _mask_changed(self, masked: bool) -> None:
+        """Recipient inputs hide what was typed; the previews under them show masked numbers."""
+        for form in self.query(ComposeForm):  # forms of lazy tabs catch up when they mount
+            form.show_masked(masked)
+            form.revalidate()
 
     # -- lookups --------------------------------------------------------------------------------
 
@@ -164,7 +183,9 @@ class ComposeScreen(Screen[None]):
     def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
         if action == "send" and (self.connection is None or self.busy):
             return None  # shown disabled in the footer
-        # attach: hidden (not just greyed) away from the email form
+        # attach and template: hidden (not just greyed) on the forms they don't apply to
+        if action == "template":
+            return not isinstance(self.active_form, EmailForm)
         return not (action == "attach" and not isinstance(self.active_form, EmailForm))
 
     # -- actions --------------------------------------------------------------------------------
@@ -197,6 +218,35 @@ class ComposeScreen(Screen[None]):
         form = self.active_form
         if isinstance(form, EmailForm):
             form.action_attach()
+
+    def action_template(self, name: str | None = None) -> None:
+        from comms_tui.tui.screens.compose_templates import use_template
+
+        profile = self.connection.session.profile if self.connection else None
+        use_template(self.app, self.active_form, profile.templates if profile else {}, name)
+
+    def action_resend_failed(self) -> None:
+        self.results.action_resend_failed()
+
+    def action_export_result(self) -> None:
+        self.results.action_export_json()
+
+    def on_results_pane_resend_requested(self, message: ResultsPane.ResendRequested) -> None:
+        """A new request with only the failed items, through the usual confirm and guard."""
+        from comms_tui.tui.presend import failed_recipients
+
+        request = message.record.request
+        if request is None or self.connection is None or self.busy:
+            self.notify("Can't resend now: still connecting or sending.", severity="warning")
+            return
+        failed = failed_recipients(request, message.record.result)
+        if not failed:
+            self.notify("No failed items to resend.", severity="warning")
+            return
+        self.busy = True
+        self.refresh_bindings()
+        form = self.form(request.channel.value)
+        self._send_flow(form, request.only(failed), self.connection, resend=True)
 
     def action_clear_form(self) -> None:
         form = self.active_form
@@ -248,15 +298,17 @@ class ComposeScreen(Screen[None]):
 
     @work(exclusive=True, group="send")
     async def _send_flow(
-        self, form: ComposeForm, request: SendRequest, connection: Connection
+        self, form: ComposeForm, request: SendRequest, connection: Connection, resend: bool = False
     ) -> None:
         try:
-            if await self._confirmed(request, connection) and await self._not_duplicate(
-                request, connection
+            if (
+                await self._confirmed(request, connection, resend=resend)
+                and await self._long_sms_confirmed(request)
+                and await self._not_duplicate(request, connection)
             ):
                 form.set_sending(True)
                 sent = await connection.sender.send(request)
-                self.post_message(SendFinished(sent, connection.session.name))
+                self.post_message(SendFinished(sent, connection.session.name, request))
         except Exception as exc:  # a journal/disk failure must not take the app down
             self.notify(f"Send failed before it completed: {exc}", severity="error", timeout=15)
         finally:
@@ -264,23 +316,41 @@ class ComposeScreen(Screen[None]):
             self.busy = False
             self.refresh_bindings()
 
-    async def _confirmed(self, request: SendRequest, connection: Connection) -> bool:
+    async def _confirmed(
+        self, request: SendRequest, connection: Connection, *, resend: bool = False
+    ) -> bool:
         session = connection.session
         many = len(request.items) > 1
-        if not many and not session.production:
+        if not many and not session.production and not resend:
             return True
         where = "PRODUCTION profile " if session.production else "profile "
         n = len(request.items)
+        verb = "Resend failed items:" if resend else "Send"
         body = Content.assemble(
-            f"Send {request.channel.label} to ",
+            f"{verb} {request.channel.label} to ",
             (f"{n} recipient{'s' if n > 1 else ''}", "b"),
             f" with the {where}",
             (session.name, "b"),
             "?\nEach recipient gets their own message.",
         )
         title = "Send to production?" if session.production else "Send to several recipients?"
+        if resend:
+            title = "Resend to production?" if session.production else "Resend the failed items?"
         screen = ConfirmScreen(
-            title, body, confirm=f"Send {n}", loud=session.production, id="confirm-send"
+            title, body, confirm=f"{'Resend' if resend else 'Send'} {n}",
+            loud=session.production, id="confirm-send",
+        )  # fmt: skip
+        return await self._ask(screen)
+
+    async def _long_sms_confirmed(self, request: SendRequest) -> bool:
+        from comms_tui.tui.presend import long_sms_segments, long_sms_text
+
+        segments = long_sms_segments(request)
+        if not segments:
+            return True
+        body = long_sms_text(segments, len(request.items))
+        screen = ConfirmScreen(
+            "Send a long SMS?", body, confirm=f"Send {segments} segments", id="confirm-long-sms"
         )
         return await self._ask(screen)
 
@@ -292,11 +362,16 @@ class ComposeScreen(Screen[None]):
 
     async def _not_duplicate(self, request: SendRequest, connection: Connection) -> bool:
         from comms_tui.store.duplicates import describe_duplicates
+        from comms_tui.tui.presend import reached_before
 
         earlier = await asyncio.to_thread(connection.sender.duplicates, request)
+        # An earlier item that failed was never sent: resending it is no duplicate.
+        earlier = reached_before(earlier, request.recipients)
         if not earlier:
             return True
         body = describe_duplicates(earlier, self.clock()) + "\n\nSend it again anyway?"
+        recipients = request.recipients + [r for e in earlier for r in e.recipients]
+        body = mask_text(body, recipients, is_masked(self))
         screen = ConfirmScreen(
             "This looks like a duplicate",
             body,
@@ -310,7 +385,7 @@ class ComposeScreen(Screen[None]):
 
     def on_send_finished(self, message: SendFinished) -> None:
         result = message.sent.result
-        self.results.add(message.sent, message.profile)
+        self.results.add(message.sent, message.profile, message.request)
         text = f"{result.channel.label}: {result.success_count} of {result.count} accepted"
         if result.unknown:
             self.notify(
@@ -332,6 +407,7 @@ class ComposeScreen(Screen[None]):
 
     def _restore_drafts(self, drafts: dict[str, dict[str, object]]) -> None:
         self._drafts_loaded = True
+        self.loaded_drafts = drafts  # for forms that mount later (lazy tabs)
         for form in self.query(ComposeForm):
             draft = drafts.get(form.CHANNEL)
             if draft and form.is_blank:  # never overwrite what was typed meanwhile

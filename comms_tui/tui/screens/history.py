@@ -27,6 +27,7 @@ from comms_tui.api.errors import CommsError
 from comms_tui.api.models import Channel
 from comms_tui.api.requests import recipient_field
 from comms_tui.store.history import OUTCOMES, Journal, JournalEntry
+from comms_tui.tui.masking import display_recipient, is_masked, mask_text, masking_of
 from comms_tui.tui.messages import ComposeAgain
 
 HISTORY_LIMIT = 500
@@ -46,12 +47,12 @@ COLUMNS = (
 )
 
 
-def recipient_summary(recipients: list[str]) -> str:
+def recipient_summary(recipients: list[str], masked: bool = False) -> str:
     """The first recipient, plus how many more."""
     if not recipients:
         return "—"
     extra = len(recipients) - 1
-    return recipients[0] + (f" +{extra}" if extra else "")
+    return display_recipient(recipients[0], masked) + (f" +{extra}" if extra else "")
 
 
 def _matches(entry: JournalEntry, needle: str) -> bool:
@@ -151,6 +152,8 @@ class HistoryScreen(Screen["ComposeAgain | None"]):
         for label, width in COLUMNS:
             table.add_column(label, width=width)
         self.action_reload()
+        if (masking := masking_of(self)) is not None:
+            masking.changed.subscribe(self, lambda _masked: self.action_reload())
 
     # -- loading ------------------------------------------------------------------------------
 
@@ -211,8 +214,9 @@ class HistoryScreen(Screen["ComposeAgain | None"]):
             "success": theme.success or "",
             "warning": theme.warning or "",
         }
+        masked = is_masked(self)
         for entry in entries:
-            table.add_row(*self._row(entry, colours), key=str(entry.id))
+            table.add_row(*self._row(entry, colours, masked), key=str(entry.id))
         note = self.query_one("#history-note", Static)
         note.remove_class("-error")
         if more:
@@ -227,13 +231,13 @@ class HistoryScreen(Screen["ComposeAgain | None"]):
         self._show_detail(entries[0] if entries else None)
 
     @staticmethod
-    def _row(entry: JournalEntry, colours: dict[str, str]) -> list[Text]:
+    def _row(entry: JournalEntry, colours: dict[str, str], masked: bool = False) -> list[Text]:
         latency = f"{entry.latency_ms:.0f} ms" if entry.latency_ms is not None else "—"
         return [
             Text(entry.created_at.astimezone().strftime("%Y-%m-%d %H:%M:%S")),
             Text(entry.profile),
             Text(_channel_label(entry.channel)),
-            Text(recipient_summary(entry.recipients)),
+            Text(recipient_summary(entry.recipients, masked)),
             outcome_badge(entry.outcome, colours),
             Text(str(entry.http_status) if entry.http_status is not None else "—"),
             Text(entry.request_id or "—"),
@@ -254,7 +258,7 @@ class HistoryScreen(Screen["ComposeAgain | None"]):
         return self._entries.get(str(key.value))
 
     def _show_detail(self, entry: JournalEntry | None) -> None:
-        self.query_one("#detail", Static).update(detail_content(entry))
+        self.query_one("#detail", Static).update(detail_content(entry, is_masked(self)))
 
     @on(Button.Pressed, "#compose-again")
     def action_compose_again(self) -> None:
@@ -300,7 +304,7 @@ def outcome_badge(outcome: str, colours: dict[str, str]) -> Text:
     return Text(outcome, style=style)
 
 
-def detail_content(entry: JournalEntry | None) -> Content:
+def detail_content(entry: JournalEntry | None, masked: bool = False) -> Content:
     if entry is None:
         return Content("Nothing selected.")
     lines = [
@@ -341,10 +345,12 @@ def detail_content(entry: JournalEntry | None) -> Content:
         lines.append(
             Content.from_markup(
                 f"{mark} $recipient  $notices",
-                recipient=str(item.get("recipient", "?")),
+                recipient=display_recipient(str(item.get("recipient", "?")), masked),
                 notices="; ".join(notices),
             )
         )
     lines.append(Content.from_markup("[b]Request (redacted):[/b]"))
-    lines.append(Content(json.dumps(entry.request, indent=2, ensure_ascii=False)))
+    request = json.dumps(entry.request, indent=2, ensure_ascii=False)
+    known = [*entry.recipients, *(str(i.get("recipient", "")) for i in entry.items)]
+    lines.append(Content(mask_text(request, known, masked)))
     return Content("\n").join(lines)

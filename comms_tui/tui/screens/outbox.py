@@ -23,6 +23,7 @@ from textual.widgets.option_list import Option
 
 from comms_tui.api.attachments import human_size
 from comms_tui.api.models import Channel
+from comms_tui.tui.masking import display_recipient, is_masked, masking_of
 
 REFRESH_SECONDS = 2.0
 MAX_SHOWN = 200  # newest messages rendered per recipient
@@ -68,7 +69,7 @@ def _text(value: object) -> str:
     return "" if value is None else str(value)
 
 
-def message_widget(message: Message) -> Static:
+def message_widget(message: Message, masked: bool = False) -> Static:
     """A chat bubble (SMS, WhatsApp, Zalo) or a message card (email)."""
     channel = str(message.get("channel") or "").lower()
     received = _local_time(message.get("receivedAt"))
@@ -77,6 +78,10 @@ def message_widget(message: Message) -> Static:
     if channel == "email":
         for label, key in (("From", "from"), ("To", "recipient"), ("Cc", "cc"), ("Bcc", "bcc")):
             if value := _text(message.get(key)):
+                if key != "from":
+                    value = ", ".join(
+                        display_recipient(v.strip(), masked) for v in value.split(",")
+                    )
                 lines.append(Content.from_markup(f"[b]{label}:[/b] $v", v=value))
         lines.append(
             Content.from_markup("[b]Subject:[/b] $v", v=_text(message.get("subject")) or "—")
@@ -173,6 +178,12 @@ class OutboxScreen(Screen[None]):
     def on_mount(self) -> None:
         self._timer = self.set_interval(REFRESH_SECONDS, self.action_refresh_outbox)
         self.action_refresh_outbox()
+        if (masking := masking_of(self)) is not None:
+            masking.changed.subscribe(self, self._mask_changed)
+
+    async def _mask_changed(self, masked: bool) -> None:
+        self._signature = None  # rebuild even though the outbox did not change
+        await self.show_messages(self._messages)
 
     def on_screen_suspend(self, _event: events.ScreenSuspend) -> None:
         if self._timer is not None:
@@ -217,6 +228,7 @@ class OutboxScreen(Screen[None]):
             return
         self._signature, self._messages = signature, messages
         groups = group_by_recipient(messages)
+        masked = is_masked(self)
         recipients = self.query_one("#outbox-recipients", OptionList)
         recipients.clear_options()
         for recipient, received in groups:
@@ -225,7 +237,7 @@ class OutboxScreen(Screen[None]):
                 Option(
                     Content.from_markup(
                         "[b]$who[/b]\n[dim]$n · $channels[/dim]",
-                        who=recipient,
+                        who=display_recipient(recipient, masked),
                         n=f"{len(received)} message{'s' * (len(received) != 1)}",
                         channels=channels,
                     ),
@@ -258,6 +270,7 @@ class OutboxScreen(Screen[None]):
         widgets: list[Static] = []
         if len(received) > len(shown):
             widgets.append(Static(f"(showing the newest {MAX_SHOWN} of {len(received)})"))
-        widgets.extend(message_widget(m) for m in shown)
+        masked = is_masked(self)
+        widgets.extend(message_widget(m, masked) for m in shown)
         await pane.mount_all(widgets)
         pane.call_after_refresh(pane.scroll_end, animate=False)

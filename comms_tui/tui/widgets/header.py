@@ -20,6 +20,16 @@ class AppHeader(Horizontal):
         yield Static(Content.styled("connecting…", "dim"), id="target")
         yield Static("", id="env-badge")
 
+    def on_mount(self) -> None:
+        # --sandbox is known before anything opens: say so from the first frame.
+        if getattr(self.app, "want_sandbox", False):
+            self.query_one("#target", Static).update(
+                Content.styled("starting the sandbox… (nothing leaves this machine)", "dim")
+            )
+            badge = self.query_one("#env-badge", Static)
+            badge.set_classes("-sandbox")
+            badge.update(" SANDBOX ")
+
     def show_target(self, profile: str, host: str, *, sandbox: bool, production: bool) -> None:
         self.query_one("#target", Static).update(
             Content.assemble(("profile ", "dim"), (profile, "b"), ("  ", ""), host)

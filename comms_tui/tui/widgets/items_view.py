@@ -17,6 +17,7 @@ from textual.reactive import reactive
 from textual.scroll_view import ScrollView
 from textual.strip import Strip
 
+from comms_tui.tui.masking import is_masked
 from comms_tui.tui.widgets.recipients import display_recipient
 
 if TYPE_CHECKING:
@@ -84,7 +85,8 @@ class ItemsView(ScrollView, can_focus=True):
         item = self.items[index]
         label, _ = RESULTS[item.ok]
         code = next((str(e.code) for e in item.errors if e.code is not None), "")
-        cells = (str(index + 1), display_recipient(item.recipient), label, code)
+        recipient = display_recipient(item.recipient, is_masked(self))
+        cells = (str(index + 1), recipient, label, code)
         columns = zip(cells, COLUMNS, strict=True)
         return "".join(c[: w - 1].ljust(w) for c, (_, w) in columns) + item_notes(item)
 

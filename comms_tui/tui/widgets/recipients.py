@@ -1,7 +1,7 @@
 """Recipients: several numbers or addresses, each checked and shown normalised with its country.
 
-Every place that shows a recipient goes through ``display_recipient`` so that masking for
-screen sharing can be added in one spot later.
+Every place that shows a recipient goes through ``display_recipient``, which masks them for
+screen sharing when asked (``comms_tui.tui.masking``).
 """
 
 from __future__ import annotations
@@ -11,13 +11,14 @@ from dataclasses import dataclass
 from textual.content import Content
 
 from comms_tui.api.errors import InvalidInput
+from comms_tui.tui import masking
 
 MAX_PREVIEW = 6  # lines of recipients shown before "… and N more"
 
 
-def display_recipient(recipient: str) -> str:
+def display_recipient(recipient: str, masked: bool = False) -> str:
     """A recipient as the UI shows it (the single hook for masking)."""
-    return recipient
+    return masking.display_recipient(recipient, masked)
 
 
 @dataclass(frozen=True)
@@ -57,14 +58,15 @@ def check_emails(entries: list[str]) -> list[Checked]:
     return checked
 
 
-def preview(checked: list[Checked]) -> Content:
+def preview(checked: list[Checked], masked: bool = False) -> Content:
     """``✓ 919591471711 · India`` per line; problems stay in the error line under the field."""
     lines: list[Content] = []
     for item in checked[:MAX_PREVIEW]:
         if item.value is None:
-            lines.append(Content.styled(f"✗ {item.typed}", "$text-error"))
+            typed = display_recipient(item.typed, masked)
+            lines.append(Content.styled(f"✗ {typed}", "$text-error"))
             continue
-        line = Content.assemble(("✓ ", "$text-success"), display_recipient(item.value))
+        line = Content.assemble(("✓ ", "$text-success"), display_recipient(item.value, masked))
         if item.detail:
             line += Content.styled(f" · {item.detail}", "dim")
         lines.append(line)

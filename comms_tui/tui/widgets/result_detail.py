@@ -18,11 +18,13 @@ from textual.containers import VerticalScroll
 from textual.content import Content
 from textual.widgets import Collapsible, Static
 
+from comms_tui.tui.masking import is_masked, mask_text, masking_of
 from comms_tui.tui.widgets.items_view import ItemsView, header_text
 from comms_tui.tui.widgets.outcome import badge, format_latency, format_status, format_time
 from comms_tui.tui.widgets.recipients import display_recipient
 
 if TYPE_CHECKING:
+    from comms_tui.api.requests import SendRequest
     from comms_tui.api.results import ItemResult, SendResult
     from comms_tui.sending import Sent
 
@@ -37,6 +39,7 @@ class ResultRecord:
     at: datetime
     profile: str
     sent: Sent
+    request: SendRequest | None = None  # kept only while it has failed items to resend
 
     @property
     def result(self) -> SendResult:
@@ -80,12 +83,28 @@ def summary(record: ResultRecord, tz: tzinfo | None, pinned: bool) -> Content:
     return Content("\n").join(lines)
 
 
-def item_detail(n: int, item: ItemResult) -> Content:
+def item_detail(n: int, item: ItemResult, masked: bool = False) -> Content:
     """The highlighted item in full, wrapped (the table crops long messages)."""
-    lines = [Content.assemble((f"#{n} ", "dim"), (display_recipient(item.recipient), "b"))]
+    shown = display_recipient(item.recipient, masked)
+    lines = [Content.assemble((f"#{n} ", "dim"), (shown, "b"))]
     lines += [Content.styled(f"✗ {e}", "$text-error") for e in item.errors]
     lines += [Content.styled(f"⚠ {w}", "$text-warning") for w in item.warnings]
     return Content("\n").join(lines)
+
+
+def _wire_recipients(body: object) -> list[str]:
+    """Recipient fields of a request body (``to``, ``receiver``, ``cc``, ``bcc``), any depth."""
+    found: list[str] = []
+    if isinstance(body, dict):
+        for key, value in body.items():
+            if key in ("to", "receiver", "cc", "bcc") and isinstance(value, str):
+                found += [part.strip() for part in value.split(",")]
+            else:
+                found += _wire_recipients(value)
+    elif isinstance(body, list):
+        for value in body:
+            found += _wire_recipients(value)
+    return found
 
 
 def highlight_request(text: str, theme: str) -> Text:
@@ -129,6 +148,16 @@ class ResultDetail(VerticalScroll):
     def on_mount(self) -> None:
         for selector in ("#items-header", "#items", "#item-detail"):
             self.query_one(selector).display = False
+        if (masking := masking_of(self)) is not None:
+            masking.changed.subscribe(self, self._mask_changed)
+
+    def _mask_changed(self, masked: bool) -> None:
+        """Show the same record again, recipients masked or not."""
+        items = self.query_one(ItemsView)
+        items.refresh()
+        if self.record is not None:
+            self._show_item(items.cursor)
+            self._render_raw()
 
     def show(self, record: ResultRecord) -> None:
         self.record = record
@@ -158,7 +187,7 @@ class ResultDetail(VerticalScroll):
         noteworthy = item is not None and bool(item.errors or item.warnings)
         line.display = noteworthy
         if item is not None and noteworthy:
-            line.update(item_detail(row + 1, item))
+            line.update(item_detail(row + 1, item, is_masked(self)))
 
     def _fill_items(self, items: list[ItemResult]) -> None:
         for selector in ("#items-header", "#items"):
@@ -176,10 +205,10 @@ class ResultDetail(VerticalScroll):
         raw = self.query_one("#raw", Collapsible)
         if self.record is None or raw.collapsed:
             return
-        self._highlight(self.record)
+        self._highlight(self.record, is_masked(self))
 
     @work(thread=True, exclusive=True, group="highlight")
-    def _highlight(self, record: ResultRecord) -> None:
+    def _highlight(self, record: ResultRecord, masked: bool) -> None:
         from rich.syntax import Syntax
 
         dark = self.app.current_theme.dark
@@ -188,6 +217,11 @@ class ResultDetail(VerticalScroll):
         response = response_text(record.result) or "(no response body)"
         if self.pinned and record.result.request_id:
             response = response.replace(record.result.request_id, PINNED)
+        # Bodies echo the recipients: mask them too while sharing the screen.
+        recipients = [item.recipient for item in record.result.items]
+        recipients += _wire_recipients(record.result.request.body)
+        request = mask_text(request, recipients, masked)
+        response = mask_text(response, recipients, masked)
         highlighted_request = highlight_request(request, theme)
         syntax = Syntax(response, "json", theme=theme, background_color="default")
         highlighted_response = syntax.highlight(response)

@@ -10,10 +10,12 @@ from collections.abc import Callable
 from datetime import datetime, timezone, tzinfo
 from typing import TYPE_CHECKING, ClassVar
 
+from textual import work
 from textual.app import ComposeResult
 from textual.binding import Binding, BindingType
 from textual.containers import Vertical
 from textual.content import Content
+from textual.message import Message
 from textual.widgets import Label, OptionList
 from textual.widgets.option_list import Option
 
@@ -21,6 +23,9 @@ from comms_tui.tui.widgets.outcome import badge, format_latency, format_status, 
 from comms_tui.tui.widgets.result_detail import PINNED, ResultDetail, ResultRecord, response_text
 
 if TYPE_CHECKING:
+    from pathlib import Path
+
+    from comms_tui.api.requests import SendRequest
     from comms_tui.sending import Sent
 
 
@@ -29,7 +34,17 @@ class ResultsPane(Vertical):
         Binding("e", "expand", "Raw", tooltip="Show or hide the raw request and response"),
         Binding("c", "copy_curl", "Curl", tooltip="Copy the request as curl, no secrets"),
         Binding("r", "copy_response", "Response", tooltip="Copy the raw response body"),
+        Binding("f", "resend_failed", "Resend failed",
+                tooltip="A new request with only the failed items (asks first)"),
+        Binding("x", "export_json", "Export", show=False, tooltip="Save as JSON and copy it"),
     ]  # fmt: skip
+
+    class ResendRequested(Message):
+        """Resend the failed items of ``record`` (the compose screen owns the send flow)."""
+
+        def __init__(self, record: ResultRecord) -> None:
+            super().__init__()
+            self.record = record
 
     def __init__(self, *, clock: Callable[[], datetime] | None = None, id: str = "results") -> None:
         super().__init__(id=id)
@@ -54,10 +69,15 @@ class ResultsPane(Vertical):
     def selected(self) -> ResultRecord | None:
         return self.detail.record
 
-    def add(self, sent: Sent, profile: str) -> ResultRecord:
+    def add(self, sent: Sent, profile: str, request: SendRequest | None = None) -> ResultRecord:
         """Show a finished send at the top and select it."""
         record = ResultRecord(
-            seq=len(self.records) + 1, at=self.clock(), profile=profile, sent=sent
+            seq=len(self.records) + 1,
+            at=self.clock(),
+            profile=profile,
+            sent=sent,
+            # Only a send with failed items can be resent: don't hold every request's attachments.
+            request=request if sent.result.failed_items else None,
         )
         self.records.append(record)
         sends = self.query_one("#sends", OptionList)
@@ -87,6 +107,13 @@ class ResultsPane(Vertical):
         detail = self.detail
         detail.tz, detail.pinned = self.tz, self.pinned
         detail.show(record)
+        self.refresh_bindings()  # "Resend failed" depends on the selected send
+
+    def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
+        if action == "resend_failed":
+            record = self.selected
+            return None if record is None or record.request is None else True
+        return True
 
     def on_option_list_option_highlighted(self, event: OptionList.OptionHighlighted) -> None:
         event.stop()
@@ -120,6 +147,38 @@ class ResultsPane(Vertical):
             return
         self.app.copy_to_clipboard(response_text(record.result))
         self.notify("Copied the response.")
+
+    def action_resend_failed(self) -> None:
+        record = self.selected
+        if record is None or record.request is None:
+            self.notify("The selected send has no failed items to resend.", severity="warning")
+            return
+        self.post_message(self.ResendRequested(record))
+
+    def action_export_json(self) -> None:
+        record = self.selected
+        if record is None:
+            self.notify("Nothing to export yet: send something first.", severity="warning")
+            return
+        self._export(record)
+
+    @work(thread=True, group="export-result")
+    def _export(self, record: ResultRecord) -> None:
+        from comms_tui.store.paths import data_dir
+        from comms_tui.tui.exports import export_result
+
+        try:
+            path, text = export_result(record.result, record.sent.history_id, record.at, data_dir())
+        except OSError as exc:
+            self.app.call_from_thread(
+                self.notify, f"Export failed: {exc}", severity="error", timeout=15
+            )
+            return
+        self.app.call_from_thread(self._exported, path, text)
+
+    def _exported(self, path: Path, text: str) -> None:
+        self.app.copy_to_clipboard(text)
+        self.notify(f"{path}\n(copied to the clipboard)", title="Result exported")
 
     def focus_list(self) -> None:
         sends = self.query_one("#sends", OptionList)

@@ -1,0 +1,421 @@
+"""The sender-ID lab: "does sender ID X work for OU Y?" answered for many X and Y in one run.
+
+Test recipients, the sender IDs to try (the profile's saved ones pre-listed, plus ad hoc) and the
+attributions (the default one, the profile's OUs, plus ad hoc ``TYPE:CODE``). One run sends one
+test SMS per sender ID per attribution through ``SenderIdLab`` (one request per attribution) and
+shows sender ID × attribution as a table. ``s`` saves the working IDs into the profile, ``e``
+exports the matrix as CSV and JSON. The matrix logic lives in ``comms_tui.lab``; this is the UI.
+"""
+
+from __future__ import annotations
+
+import asyncio
+from datetime import datetime
+from pathlib import Path
+from typing import TYPE_CHECKING, ClassVar
+
+from rich.style import Style
+from rich.text import Text
+from textual import on, work
+from textual.app import ComposeResult
+from textual.binding import Binding, BindingType
+from textual.containers import Horizontal, Vertical
+from textual.content import Content
+from textual.message import Message
+from textual.screen import Screen
+from textual.theme import Theme
+from textual.widgets import (
+    Button,
+    DataTable,
+    Footer,
+    Input,
+    Label,
+    LoadingIndicator,
+    SelectionList,
+    Static,
+)
+
+from comms_tui.api.errors import InvalidInput
+from comms_tui.api.target import Attribution
+from comms_tui.lab import LabCell, LabMatrix
+from comms_tui.tui.masking import display_recipient, is_masked, masking_of
+from comms_tui.tui.screens.lab_support import (
+    OUTCOME_COLOURS,
+    LabPlan,
+    attribution_choices,
+    build_plan,
+    cell_detail,
+    cell_text,
+    confirm_text,
+    export_matrix,
+    merge_working,
+    ou_key,
+    save_working,
+    sender_choices,
+    summary,
+)
+
+if TYPE_CHECKING:
+    from comms_tui.api.models import ValidationContext
+    from comms_tui.sending import Sender
+    from comms_tui.store.profiles import Profile, ProfileStore
+
+
+class SenderLabScreen(Screen[None]):
+    # Self-contained (the lab also runs in hosts without app.tcss); theme variables only.
+    DEFAULT_CSS = """
+    SenderLabScreen { layout: vertical; }
+    SenderLabScreen #lab-title {
+        height: 1; width: 1fr; padding: 0 1;
+        background: $panel; color: $text-accent; text-style: bold;
+    }
+    SenderLabScreen #lab-inputs { height: auto; padding: 1 1 0 1; }
+    SenderLabScreen .lab-column { width: 1fr; height: auto; padding-right: 2; }
+    SenderLabScreen .lab-label { color: $text-muted; }
+    SenderLabScreen .lab-column:focus-within .lab-label { color: $text-accent; text-style: bold; }
+    SenderLabScreen SelectionList { height: auto; max-height: 6; background: $boost; }
+    SenderLabScreen Input { background: $boost; }
+    SenderLabScreen .lab-note { color: $text-muted; height: auto; }
+    SenderLabScreen .lab-error { color: $text-error; height: auto; display: none; }
+    SenderLabScreen .lab-error.-shown { display: block; }
+    SenderLabScreen #lab-actions { height: 1; padding: 0 1; margin: 1 0; }
+    SenderLabScreen #lab-run { margin-right: 2; }
+    SenderLabScreen #lab-spinner { width: 6; height: 1; }
+    SenderLabScreen #lab-status { width: 1fr; color: $text-muted; }
+    SenderLabScreen #lab-matrix { height: 1fr; margin: 0 1; }
+    SenderLabScreen #lab-detail {
+        height: auto; max-height: 6; padding: 0 1; border-top: solid $panel;
+    }
+    """
+    BINDINGS: ClassVar[list[BindingType]] = [
+        Binding("ctrl+j,alt+enter", "run", "Run", priority=True, key_display="^j",
+                id="lab-run", tooltip="Send one test SMS per sender ID per attribution"),
+        Binding("s", "save", "Save working IDs", id="lab-save",
+                tooltip="Save the IDs that worked into the profile, per OU"),
+        Binding("e", "export", "Export", id="lab-export",
+                tooltip="Write the matrix as CSV and JSON into the data dir"),
+        Binding("escape", "close", "Back", id="lab-close", tooltip="Back to compose"),
+    ]  # fmt: skip
+
+    class ProfileSaved(Message):
+        """The profile's sender IDs changed (``persisted``: written to profiles.toml)."""
+
+        def __init__(self, profile: Profile, persisted: bool) -> None:
+            super().__init__()
+            self.profile = profile
+            self.persisted = persisted
+
+    def __init__(
+        self,
+        sender: Sender,
+        profile: Profile | None,
+        context: ValidationContext,
+        *,
+        sandbox: bool = False,
+        production: bool = False,
+        store: ProfileStore | None = None,
+        pinned: bool = False,
+        id: str = "sender-lab",
+    ) -> None:
+        super().__init__(id=id)
+        self.sender = sender
+        self.profile = profile
+        self.context = context
+        self.sandbox = sandbox  # nothing real is sent; its profile is not on disk
+        self.production = production or bool(profile and profile.production)
+        self.store = store
+        self.pinned = pinned  # tests only: fixed stand-ins for latency and request ids
+        self.matrix: LabMatrix | None = None
+        self.running = False
+
+    # -- layout ---------------------------------------------------------------------------------
+
+    @property
+    def default_attribution(self) -> Attribution | None:
+        """What "default" means: the attribution every send of this session uses."""
+        return self.sender.client.target.attribution
+
+    def compose(self) -> ComposeResult:
+        name = self.profile.name if self.profile else self.sender.profile
+        where = " · sandbox" if self.sandbox and name != "sandbox" else ""
+        yield Label(f"Sender-ID lab · {name}{where}", id="lab-title")
+        with Horizontal(id="lab-inputs"):
+            with Vertical(classes="lab-column"):
+                yield Label("Test recipients", classes="lab-label")
+                yield Input(placeholder="919591471711, +65 8123 4567", id="lab-to", compact=True)
+                yield Static(id="lab-to-error", classes="lab-error")
+                yield Static(
+                    "One test SMS per recipient, per sender ID, per attribution.",
+                    classes="lab-note",
+                )
+            with Vertical(classes="lab-column"):
+                yield Label("Sender IDs", classes="lab-label")
+                yield SelectionList[str](
+                    *sender_choices(self.profile), id="lab-senders", compact=True
+                )
+                yield Input(placeholder="more IDs: ABC, 9190…", id="lab-senders-extra",
+                            compact=True)  # fmt: skip
+                yield Static(id="lab-senders-error", classes="lab-error")
+            with Vertical(classes="lab-column"):
+                yield Label("Attributions (OU / till)", classes="lab-label")
+                choices = attribution_choices(self.profile, self.default_attribution)
+                yield SelectionList[str](*choices, id="lab-attributions", compact=True)
+                yield Input(placeholder="more: TILL:code, STORE_CODE:…",
+                            id="lab-attributions-extra", compact=True)  # fmt: skip
+                yield Static(id="lab-attributions-error", classes="lab-error")
+        with Horizontal(id="lab-actions"):
+            yield Button("Run", id="lab-run", variant="primary", compact=True,
+                         tooltip="Send the test messages (ctrl+j)")  # fmt: skip
+            yield LoadingIndicator(id="lab-spinner")
+            yield Static("Pick sender IDs and attributions, then Run.", id="lab-status")
+        yield DataTable[Text](id="lab-matrix", cursor_type="cell", zebra_stripes=True)
+        yield Static(id="lab-detail")
+        yield Footer()
+
+    def on_mount(self) -> None:
+        self.query_one("#lab-spinner").display = False
+        self.query_one("#lab-matrix").display = False
+        self.query_one("#lab-detail").display = False
+        self.query_one("#lab-to", Input).focus()
+        self.app.theme_changed_signal.subscribe(self, self._theme_changed)
+        if (masking := masking_of(self)) is not None:
+            masking.changed.subscribe(self, self._mask_changed)
+        self._mask_changed(is_masked(self))
+
+    # -- input ----------------------------------------------------------------------------------
+
+    def _set_error(self, field: str, message: str | None) -> None:
+        line = self.query_one(f"#lab-{field}-error", Static)
+        line.update(Content(message or ""))
+        line.set_class(bool(message), "-shown")
+
+    def plan(self) -> LabPlan:
+        """The checked inputs, or InvalidInput (each problem is shown at its input)."""
+        try:
+            plan = build_plan(
+                recipients=self.query_one("#lab-to", Input).value,
+                senders=self.query_one("#lab-senders", SelectionList).selected,
+                extra_senders=self.query_one("#lab-senders-extra", Input).value,
+                attributions=self.query_one("#lab-attributions", SelectionList).selected,
+                extra_attributions=self.query_one("#lab-attributions-extra", Input).value,
+                default=self.default_attribution,
+                region=self.context.region,
+            )
+        except InvalidInput as exc:
+            for field in ("to", "senders", "attributions"):
+                self._set_error(field, exc.errors.get(field))
+            raise
+        for field in ("to", "senders", "attributions"):
+            self._set_error(field, None)
+        return plan
+
+    # -- running --------------------------------------------------------------------------------
+
+    def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
+        if action == "run" and self.running:
+            return None  # greyed in the footer
+        if action in ("save", "export") and self.matrix is None:
+            return None
+        return True
+
+    @on(Button.Pressed, "#lab-run")
+    def _run_pressed(self, event: Button.Pressed) -> None:
+        event.stop()
+        self.action_run()
+
+    def action_run(self) -> None:
+        if self.running:
+            self.notify("The lab is already running.", severity="warning")
+            return
+        try:
+            plan = self.plan()
+        except InvalidInput:
+            self.notify("Nothing sent: fix the marked fields first.", severity="warning")
+            return
+        self._set_running(True)
+        self._run(plan)
+
+    def _set_running(self, running: bool) -> None:
+        self.running = running
+        self.query_one("#lab-run", Button).disabled = running
+        self.query_one("#lab-spinner").display = running
+        if running:
+            self.query_one("#lab-status", Static).update("Sending test messages…")
+        self.refresh_bindings()
+
+    @work(exclusive=True, group="lab")
+    async def _run(self, plan: LabPlan) -> None:
+        from comms_tui.lab import SenderIdLab
+
+        try:
+            if not await self._confirmed(plan):
+                self.query_one("#lab-status", Static).update("Cancelled: nothing sent.")
+                return
+            lab = SenderIdLab(self.sender, context=self.context)
+            matrix = await lab.run(plan.recipients, plan.senders, plan.attributions)
+        except InvalidInput as exc:
+            self._set_error("to", exc.message)
+            self.query_one("#lab-status", Static).update(Content.styled(exc.message, "$text-error"))
+        except Exception as exc:  # a journal/disk failure must not take the app down
+            self.notify(f"The lab stopped: {exc}", severity="error", timeout=15)
+            self.query_one("#lab-status", Static).update("Stopped: see the notification.")
+        else:
+            self.show_matrix(matrix)
+            self.query_one("#lab-matrix", DataTable).focus()  # arrows read cells; s and e work
+        finally:
+            self._set_running(False)
+
+    async def _confirmed(self, plan: LabPlan) -> bool:
+        if plan.messages == 0 or (self.sandbox and not self.production):
+            return True
+        if plan.messages == 1 and not self.production:
+            return True
+        from comms_tui.tui.screens.confirm import ConfirmScreen
+
+        name = self.profile.name if self.profile else self.sender.profile
+        screen = ConfirmScreen(
+            "Run the sender-ID lab?",
+            confirm_text(plan, name, production=self.production),
+            confirm=f"Send {plan.messages}",
+            loud=self.production,
+            id="confirm-lab",
+        )
+        answer: asyncio.Future[bool] = asyncio.get_running_loop().create_future()
+        self.app.push_screen(screen, lambda ok: answer.set_result(bool(ok)))
+        return await answer
+
+    # -- the matrix -----------------------------------------------------------------------------
+
+    def _style(self, outcome: str) -> Style:
+        colour = self.app.get_css_variables().get(OUTCOME_COLOURS.get(outcome, ""), "")
+        try:
+            return Style.parse(colour.split()[0]) if colour else Style(dim=True)
+        except Exception:  # an odd theme value: plain text still carries the symbol and word
+            return Style()
+
+    def show_matrix(self, matrix: LabMatrix) -> None:
+        self.matrix = matrix
+        table: DataTable[Text] = self.query_one("#lab-matrix", DataTable)
+        cursor = table.cursor_coordinate
+        table.clear(columns=True)
+        table.add_column(Text("Sender ID", style="bold"), key="sender")
+        for label in matrix.attributions:
+            table.add_column(Text(label, style="bold"), key=label)
+        for sender_id in matrix.senders:
+            row = [Text(sender_id, style="bold")]
+            for label in matrix.attributions:
+                cell = matrix.cell(sender_id, label)
+                row.append(Text(cell_text(cell), style=self._style(cell.outcome if cell else "")))
+            table.add_row(*row, key=sender_id)
+        table.display = True
+        self.query_one("#lab-detail").display = True
+        if cursor.column == 0 or cursor.row >= len(matrix.senders):
+            cursor = cursor._replace(row=min(cursor.row, len(matrix.senders) - 1), column=1)
+        table.move_cursor(row=cursor.row, column=cursor.column)
+        self._show_detail(cursor.row, cursor.column)
+        self.query_one("#lab-status", Static).update(summary(matrix))
+        self.refresh_bindings()
+
+    def on_data_table_cell_highlighted(self, event: DataTable.CellHighlighted) -> None:
+        event.stop()
+        self._show_detail(event.coordinate.row, event.coordinate.column)
+
+    def selected_cell(self, row: int, column: int) -> LabCell | None:
+        matrix = self.matrix
+        if matrix is None or not 0 <= row < len(matrix.senders) or not matrix.attributions:
+            return None
+        label = matrix.attributions[max(0, column - 1)]  # on the sender column: the first OU
+        return matrix.cell(matrix.senders[row], label)
+
+    def _show_detail(self, row: int, column: int) -> None:
+        cell = self.selected_cell(row, column)
+        masked = is_masked(self)
+        text = cell_detail(cell, pinned=self.pinned, show=lambda r: display_recipient(r, masked))
+        self.query_one("#lab-detail", Static).update(text)
+
+    def _theme_changed(self, theme: Theme) -> None:
+        if self.matrix is not None:
+            self.show_matrix(self.matrix)  # the outcome colours come from the theme
+
+    def _mask_changed(self, masked: bool) -> None:
+        self.query_one("#lab-to", Input).password = masked  # typed numbers hidden while sharing
+        if self.matrix is not None:
+            table = self.query_one("#lab-matrix", DataTable)
+            self._show_detail(table.cursor_coordinate.row, table.cursor_coordinate.column)
+
+    # -- save and export ------------------------------------------------------------------------
+
+    def action_save(self) -> None:
+        matrix = self.matrix
+        if matrix is None:
+            self.notify("Run the lab first.", severity="warning")
+            return
+        working = {ou_key(a): matrix.working(a) for a in matrix.attributions}
+        if not any(working.values()):
+            self.notify("No sender ID worked: nothing to save.", severity="warning")
+            return
+        if self.profile is None:
+            self.notify("There is no profile to save them in.", severity="warning")
+            return
+        if self.sandbox:
+            updated, added = merge_working(self.profile, working)
+            self._saved(updated, added, persisted=False)
+            return
+        self._save(self.profile, working)
+
+    @work(thread=True, exclusive=True, group="lab-save")
+    def _save(self, profile: Profile, working: dict[str, list[str]]) -> None:
+        from comms_tui.store.errors import ProfileFileError
+        from comms_tui.store.profiles import ProfileStore
+
+        try:
+            updated, added, persisted = save_working(self.store or ProfileStore(), profile, working)
+        except (OSError, ProfileFileError) as exc:
+            self.app.call_from_thread(
+                self.notify, f"Could not save the profile: {exc}", severity="error", timeout=15
+            )
+            return
+        self.app.call_from_thread(self._saved, updated, added, persisted=persisted)
+
+    def _saved(self, updated: Profile, added: int, *, persisted: bool) -> None:
+        self.profile = updated
+        self.post_message(self.ProfileSaved(updated, persisted))
+        if not added:
+            self.notify("The working sender IDs were already saved.")
+        elif persisted:
+            self.notify(f"Saved {added} working sender ID(s) to profile {updated.name}.")
+        else:
+            self.notify(
+                f"Kept {added} working sender ID(s) for this session only: "
+                f"profile {updated.name} is not on disk (sandbox or environment).",
+                severity="warning",
+            )
+
+    def action_export(self) -> None:
+        if self.matrix is None:
+            self.notify("Run the lab first.", severity="warning")
+            return
+        self._export(self.matrix, datetime.now().strftime("%Y%m%d-%H%M%S"))
+
+    @work(thread=True, group="lab-export")
+    def _export(self, matrix: LabMatrix, stamp: str) -> None:
+        from comms_tui.store.paths import data_dir
+
+        try:
+            csv_path, json_path, text = export_matrix(matrix, data_dir(), stamp)
+        except OSError as exc:
+            self.app.call_from_thread(
+                self.notify, f"Export failed: {exc}", severity="error", timeout=15
+            )
+            return
+        self.app.call_from_thread(self._exported, csv_path, json_path, text)
+
+    def _exported(self, csv_path: Path, json_path: Path, text: str) -> None:
+        self.app.copy_to_clipboard(text)
+        self.notify(f"{csv_path}\n{json_path}\n(JSON copied to the clipboard)", title="Exported")
+
+    def action_close(self) -> None:
+        if self.running:
+            self.notify("Wait for the run to finish.", severity="warning")
+            return
+        self.dismiss()

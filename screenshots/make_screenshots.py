@@ -1,0 +1,168 @@
+"""Regenerate the README's screenshots: the real app on the embedded sandbox, driven by Pilot.
+
+    python screenshots/make_screenshots.py        # writes screenshots/*.svg at 120×36
+
+Each screen is captured from one running app (the sandbox, journal and drafts are throwaway).
+Screens of other modules (history, outbox, attachment picker, welcome) are captured when present.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import os
+import sys
+import tempfile
+from collections.abc import Awaitable, Callable
+from pathlib import Path
+
+HERE = Path(__file__).resolve().parent
+SIZE = (120, 36)
+
+
+def _isolate() -> None:
+    """Never touch the user's drafts, theme, journal or profiles."""
+    home = Path(tempfile.mkdtemp(prefix="comms-tui-shots-"))
+    os.environ["COMMS_TUI_CONFIG_DIR"] = str(home / "config")
+    os.environ["COMMS_TUI_DATA_DIR"] = str(home / "data")
+
+
+async def main() -> int:
+    _isolate()
+    from textual.pilot import Pilot
+    from textual.widgets import Input, TextArea
+
+    from comms_tui.tui.app import CommsApp, make_app
+
+    app = make_app(sandbox=True)
+    written: list[str] = []
+
+    async def settle(pilot: Pilot[None]) -> None:
+        # Only this app's own short workers: other screens may keep theirs running.
+        busy = [w for w in app.workers if w.group in ("highlight", "drafts", "session")]
+        if busy:
+            await app.workers.wait_for_complete(busy)
+        await pilot.pause(0.2)
+        for screen in app.screen_stack:
+            for widget in screen.query("Input, TextArea"):
+                if isinstance(widget, Input | TextArea):
+                    widget.cursor_blink = False
+        app.clear_notifications()
+        await pilot.pause()
+
+    async def save(pilot: Pilot[None], name: str) -> None:
+        await settle(pilot)
+        app.save_screenshot(filename=f"{name}.svg", path=str(HERE))
+        written.append(name)
+
+    async def fill(pilot: Pilot[None], channel: str, **fields: str) -> None:
+        form = app.compose_screen.form(channel)
+        for field_id, text in fields.items():
+            form.set_value(field_id, text)
+        await pilot.pause(0.3)
+
+    async def confirm_modal(pilot: Pilot[None]) -> None:
+        for _ in range(250):  # pushed from the send worker, a moment after the key
+            if app.screen.id and app.screen.id.startswith("confirm"):
+                return
+            await pilot.pause(0.02)
+
+    async def optional(name: str, step: Callable[[], Awaitable[None]]) -> None:
+        try:
+            await step()
+        except Exception as exc:  # another module's screen missing or changed: skip it
+            print(f"skipped {name}: {exc}", file=sys.stderr)
+
+    async with app.run_test(size=SIZE) as pilot:
+        assert isinstance(app, CommsApp)
+        while app.connection is None:
+            await pilot.pause(0.05)
+
+        await fill(
+            pilot,
+            "sms",
+            to="919591471711, +65 8123 4567",
+            body="747977 is your OTP for Northwind. Valid for 15 minutes.",
+            sender="CAPNTH",
+            scheduledTime="tomorrow 09:00",
+        )
+        await save(pilot, "compose_sms")
+
+        await pilot.press("ctrl+j")
+        await confirm_modal(pilot)
+        await save(pilot, "confirm")
+        await pilot.press("enter")
+        await app.workers.wait_for_complete()
+        await save(pilot, "result")
+
+        await pilot.press("alt+1")
+        await fill(
+            pilot,
+            "sms",
+            to="919591471711, 12025550101",
+            body="Your parcel NW-4411 is out for delivery.",
+            scheduledTime="",
+        )
+        await pilot.press("ctrl+j")
+        await confirm_modal(pilot)
+        await pilot.press("enter")
+        await app.workers.wait_for_complete()
+        await pilot.press("ctrl+r", "enter")
+        await save(pilot, "result_detail")
+
+        await pilot.press("alt+2")
+        await fill(
+            pilot,
+            "email",
+            to="ana@example.com",
+            cc="ops@example.com",
+            subject="Your March statement",
+            body="Hi Ana,\n\nYour statement is attached.\n\nNorthwind",
+        )
+        await save(pilot, "compose_email")
+
+        await pilot.press("alt+3")
+        await fill(
+            pilot, "whatsapp", receiver="+65 8123 4567", template="Your order #4411 ships today."
+        )
+        await save(pilot, "compose_whatsapp")
+
+        await pilot.press("alt+4")
+        await fill(pilot, "zalo", receiver="+84 912 345 678", template="Mã OTP của bạn là 747977")
+        await save(pilot, "compose_zalo")
+
+        await pilot.press("alt+1")
+        await fill(pilot, "sms", to="12345", body="", sender="TOO LONG ID")
+        await pilot.press("ctrl+j")
+        await save(pilot, "validation")
+
+        await pilot.press("f1")
+        await save(pilot, "help")
+        await pilot.press("escape")
+
+        async def history() -> None:
+            await pilot.press("f2")
+            await save(pilot, "history")
+            await pilot.press("escape")
+
+        async def outbox() -> None:
+            await pilot.press("f3")
+            await pilot.pause(0.5)
+            await save(pilot, "outbox")
+            await pilot.press("escape")
+
+        async def picker() -> None:
+            await pilot.press("alt+2", "ctrl+o")
+            await pilot.pause(0.3)
+            await save(pilot, "attach")
+            await pilot.press("escape")
+
+        await optional("history", history)
+        await optional("outbox", outbox)
+        await optional("attach", picker)
+
+    print("wrote " + ", ".join(f"screenshots/{n}.svg" for n in written))
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(asyncio.run(main()))
