@@ -8,25 +8,23 @@ same ``"09591471711"`` means an Indian number for an Indian profile.
 from __future__ import annotations
 
 import re
-from collections.abc import Callable, Iterable
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import datetime, timezone, tzinfo
 from enum import Enum
-from typing import Annotated, Any, Literal
+from typing import Any, Literal
 
 from pydantic import (
     BaseModel,
-    BeforeValidator,
     ConfigDict,
     Field,
-    PlainSerializer,
-    PrivateAttr,
     ValidationInfo,
     field_serializer,
     field_validator,
     model_validator,
 )
 
+from comms_tui.api.attachments import Attachment
 from comms_tui.api.errors import InvalidInput
 
 Envelope = Literal["root", "bare"]
@@ -302,127 +300,6 @@ class WhatsAppMessage(_TemplateMessage):
 
 class ZaloMessage(_TemplateMessage):
     pass
-
-
-class Base64Text:
-    """Base64 text kept as the encoder's ASCII chunks.
-
-    A 25 MB attachment becomes ~33 MB of base64; holding it as chunks lets the request body be
-    assembled around them (``SendRequest.body_parts``) without copying them again.
-    """
-
-    __slots__ = ("_length", "chunks")
-
-    def __init__(self, chunks: Iterable[bytes]) -> None:
-        self.chunks: tuple[bytes, ...] = tuple(chunks)
-        self._length = sum(len(c) for c in self.chunks)
-
-    @classmethod
-    def coerce(cls, value: object) -> Base64Text:
-        if isinstance(value, Base64Text):
-            return value
-        if isinstance(value, str):
-            try:
-                return cls((value.encode("ascii"),))
-            except UnicodeEncodeError:
-                raise InvalidInput("attachment data is not base64", field="attachments") from None
-        if isinstance(value, bytes):
-            return cls((value,))
-        raise InvalidInput("attachment data must be base64 text", field="attachments")
-
-    def __len__(self) -> int:
-        return self._length
-
-    def __bytes__(self) -> bytes:
-        return b"".join(self.chunks)
-
-    def __str__(self) -> str:
-        return bytes(self).decode("ascii")
-
-    def __repr__(self) -> str:
-        return f"Base64Text(<{self._length} characters>)"
-
-    def __eq__(self, other: object) -> bool:
-        if isinstance(other, Base64Text):
-            return bytes(self) == bytes(other)
-        if isinstance(other, str):
-            return str(self) == other
-        return NotImplemented
-
-    def __hash__(self) -> int:
-        return hash(bytes(self))
-
-    def tail(self, n: int) -> bytes:
-        out = b""
-        for chunk in reversed(self.chunks):
-            out = chunk[-(n - len(out)) :] + out
-            if len(out) >= n:
-                break
-        return out
-
-
-class Attachment(BaseModel):
-    """One email attachment, always base64 (``file_encoding_type``)."""
-
-    model_config = ConfigDict(frozen=True, extra="forbid", arbitrary_types_allowed=True)
-
-    file_name: str
-    file_type: str
-    file_data: Annotated[
-        Base64Text,
-        BeforeValidator(Base64Text.coerce),
-        PlainSerializer(str, return_type=str),
-    ]
-    file_encoding_type: Literal["base64"] = "base64"
-    _raw_size: int = PrivateAttr(default=-1)
-    _sha256: str = PrivateAttr(default="")
-
-    @classmethod
-    def from_encoded(
-        cls,
-        *,
-        file_name: str,
-        file_type: str,
-        file_data: Base64Text | str,
-        raw_size: int,
-        sha256: str,
-    ) -> Attachment:
-        # model_construct: the base64 text can be tens of MB; validating it again is waste.
-        attachment = cls.model_construct(
-            file_name=file_name, file_type=file_type, file_data=Base64Text.coerce(file_data)
-        )
-        attachment._raw_size = raw_size
-        attachment._sha256 = sha256
-        return attachment
-
-    @property
-    def encoded_size(self) -> int:
-        return len(self.file_data)
-
-    @property
-    def raw_size(self) -> int:
-        if self._raw_size < 0:
-            data = self.file_data
-            self._raw_size = len(data) * 3 // 4 - data.tail(2).count(b"=")
-        return self._raw_size
-
-    @property
-    def sha256(self) -> str:
-        if not self._sha256:
-            import base64
-            import hashlib
-
-            self._sha256 = hashlib.sha256(base64.b64decode(bytes(self.file_data))).hexdigest()
-        return self._sha256
-
-    def summary(self) -> dict[str, Any]:
-        """What the journal and displays keep instead of the data."""
-        return {
-            "file_name": self.file_name,
-            "file_type": self.file_type,
-            "size": self.raw_size,
-            "sha256": self.sha256,
-        }
 
 
 class EmailMessage(_Message):

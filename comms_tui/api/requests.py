@@ -11,11 +11,11 @@ from typing import Any
 import pydantic
 import pydantic_core
 
+from comms_tui.api.attachments import Attachment
 from comms_tui.api.errors import InvalidInput
 from comms_tui.api.models import (
     FIELD_LABELS,
     MESSAGE_TYPES,
-    Attachment,
     Channel,
     EmailMessage,
     Envelope,

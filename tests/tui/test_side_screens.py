@@ -21,8 +21,8 @@ from textual.pilot import Pilot
 from textual.screen import Screen
 from textual.widgets import Button, DataTable, DirectoryTree, Input, OptionList, Select, Static
 
-from comms_tui.api.attachments import AttachmentBudget
-from comms_tui.api.models import Attachment, Channel
+from comms_tui.api.attachments import Attachment, AttachmentBudget
+from comms_tui.api.models import Channel
 from comms_tui.sandbox.server import EmbeddedSandbox
 from comms_tui.store import history as history_module
 from comms_tui.store.history import Journal

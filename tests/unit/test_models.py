@@ -8,8 +8,9 @@ from zoneinfo import ZoneInfo
 
 import pytest
 
+from comms_tui.api.attachments import Attachment
 from comms_tui.api.errors import InvalidInput
-from comms_tui.api.models import Attachment, Channel, EmailMessage, SmsMessage, ValidationContext
+from comms_tui.api.models import Channel, EmailMessage, SmsMessage, ValidationContext
 from comms_tui.api.requests import SendRequest, build_request, validate_item
 
 IST = ZoneInfo("Asia/Kolkata")
@@ -187,7 +188,7 @@ def test_email_message_requires_from() -> None:
 
 
 def test_body_parts_splice_attachment_chunks_into_valid_json() -> None:
-    from comms_tui.api.models import Base64Text
+    from comms_tui.api.attachments import Base64Text
 
     data = Base64Text([b"aGVs", b"bG8g", b"d29y", b"bGQ="])
     attachment = Attachment.from_encoded(

@@ -23,9 +23,10 @@ import pytest
 from hypothesis import HealthCheck, assume, given, settings
 from hypothesis import strategies as st
 
+from comms_tui.api.attachments import Attachment
 from comms_tui.api.client import CommsClient
 from comms_tui.api.errors import InvalidInput
-from comms_tui.api.models import Attachment, Channel, ValidationContext
+from comms_tui.api.models import Channel, ValidationContext
 from comms_tui.api.requests import SendRequest, build_request, validate_item
 from comms_tui.api.results import (
     Outcome,

@@ -29,6 +29,7 @@ from textual.widgets import Button, DirectoryTree, Input, ProgressBar, Static
 from textual.worker import get_current_worker
 
 from comms_tui.api.attachments import (
+    Attachment,
     AttachmentBudget,
     AttachmentError,
     encoded_size,
@@ -36,7 +37,6 @@ from comms_tui.api.attachments import (
     human_size,
     load_attachment,
 )
-from comms_tui.api.models import Attachment
 
 PROGRESS_FROM_BYTES = 1024 * 1024  # smaller files encode in a blink: no bar
 PROGRESS_INTERVAL = 0.05  # seconds between progress updates from the encoder thread

@@ -21,7 +21,8 @@ from comms_tui.tui.widgets.field import form_field
 from comms_tui.tui.widgets.recipients import Checked, check_emails
 
 if TYPE_CHECKING:
-    from comms_tui.api.models import Attachment, ValidationContext
+    from comms_tui.api.attachments import Attachment
+    from comms_tui.api.models import ValidationContext
     from comms_tui.store.profiles import Profile
 
 

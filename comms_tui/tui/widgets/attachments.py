@@ -20,8 +20,7 @@ from textual.message import Message
 from textual.widget import Widget
 from textual.widgets import Button, DataTable, ProgressBar, Static
 
-from comms_tui.api.attachments import AttachmentBudget, human_size
-from comms_tui.api.models import Attachment
+from comms_tui.api.attachments import Attachment, AttachmentBudget, human_size
 
 NEAR_BUDGET = 0.8  # warn from this share of the message budget on
 
