@@ -2,23 +2,19 @@
 
 The rule that shapes everything here: a POST that reached the server is never sent again
 automatically, except where the server said it did not act (401/498 token refresh, 429/503).
-A POST whose fate we cannot know (timeout or drop after writing, 502/504, an unreadable 2xx)
-is reported as ``Outcome.UNKNOWN`` and left for the user to decide.
+What each answer or failure means is decided in ``outcomes``; the wire itself is ``transport``.
 """
 
 from __future__ import annotations
 
 import asyncio
-import json
 import time
-from collections.abc import AsyncIterator, Awaitable, Callable
-from dataclasses import dataclass
+from collections.abc import Awaitable, Callable
 from types import TracebackType
 from typing import Any
 
 import httpx
 
-from comms_tui import __version__
 from comms_tui.api.auth import (
     OAUTH_HEADER,
     OAuthSession,
@@ -29,50 +25,27 @@ from comms_tui.api.auth import (
 from comms_tui.api.errors import (
     AccessDenied,
     AuthFailed,
-    BadRequest,
     CommsError,
     ConnectFailed,
     NotSent,
-    OutcomeUnknown,
-    RateLimited,
-    RequestRejected,
     ServerError,
 )
 from comms_tui.api.models import Channel
-from comms_tui.api.requests import SendRequest
-from comms_tui.api.results import (
-    ItemResult,
-    Outcome,
-    RedactedRequest,
-    ResponseFormatError,
-    SendResult,
-    outcome_of,
-    parse_response,
+from comms_tui.api.outcomes import (
+    ACCESS_HINT,
+    RetryPolicy,
+    failure_of,
+    retry_after,
+    settle,
+    settle_answer,
 )
+from comms_tui.api.requests import SendRequest
+from comms_tui.api.results import Outcome, RedactedRequest, SendResult
 from comms_tui.api.target import Attribution, OAuthCredentials, Target
+from comms_tui.api.transport import ResponseTooLarge, http_client, post
 
 SEND_PATH = "/v2/communications/sendMessage"
-MAX_RESPONSE_BYTES = 10 * 1024 * 1024
-ACCESS_HINT = (
-    "the API user needs WRITE access to the “Communication” access-group resource "
-    "(or v2 communications are not enabled for the org)"
-)
 TARGET_ATTRIBUTION: Any = object()  # "use the target's attribution" (None means none)
-
-
-@dataclass(frozen=True)
-class RetryPolicy:
-    connect_retries: int = 2  # only when nothing was written
-    connect_backoff: float = 0.5  # seconds, doubled per try
-    max_retry_after: float = 30.0  # 429/503: wait at most this long, once
-    default_retry_after: float = 1.0  # when the server gives no Retry-After
-
-
-class _ResponseTooLarge(Exception):
-    def __init__(self, status: int, headers: httpx.Headers) -> None:
-        super().__init__(status)
-        self.status = status
-        self.headers = headers
 
 
 class CommsClient:
@@ -89,18 +62,7 @@ class CommsClient:
         self.target = target
         self.retry = retry or RetryPolicy()
         self._sleep = sleep
-        self._http = httpx.AsyncClient(
-            timeout=httpx.Timeout(
-                connect=target.connect_timeout,
-                read=target.read_timeout,
-                write=target.read_timeout,
-                pool=target.connect_timeout,
-            ),
-            verify=target.verify_tls,
-            transport=transport,
-            follow_redirects=False,
-            headers={"Accept": "application/json", "User-Agent": f"comms-tui/{__version__}"},
-        )
+        self._http = http_client(target, transport)
         self._oauth = (
             OAuthSession(target.credentials, target.base_url)
             if isinstance(target.credentials, OAuthCredentials)
@@ -198,60 +160,23 @@ class CommsClient:
             try:
                 headers = await self._headers(chosen)
             except CommsError as exc:  # the token call failed: no message went out
-                return self._finish(result, request, started, error=exc)
+                return settle(result, request, started, error=exc)
             try:
                 status, response_headers, content = await asyncio.wait_for(
-                    self._post(url, body, headers),
+                    post(self._http, url, body, headers),
                     timeout=self._deadline,
                 )
-            except (httpx.ConnectError, httpx.ConnectTimeout) as exc:
-                # Nothing was written: the one case where trying again is always safe.
-                if connect_failures < self.retry.connect_retries:
-                    await self._sleep(self.retry.connect_backoff * 2**connect_failures)
+            except (httpx.TransportError, asyncio.TimeoutError, ResponseTooLarge) as exc:
+                wait = self.retry.reconnect_wait(exc, connect_failures)
+                if wait is not None:  # nothing was written: trying again is safe
+                    await self._sleep(wait)
                     connect_failures += 1
                     continue
-                return self._finish(
-                    result,
-                    request,
-                    started,
-                    error=ConnectFailed(f"could not connect to {self.target.base_url}: {exc}"),
-                )
-            except httpx.PoolTimeout:
-                return self._finish(
-                    result, request, started, error=ConnectFailed("no connection was free")
-                )
-            except (httpx.TimeoutException, asyncio.TimeoutError):
-                return self._finish(
-                    result,
-                    request,
-                    started,
-                    error=OutcomeUnknown(
-                        "no answer within the timeout after the request was sent: "
-                        "the message may have gone out"
-                    ),
-                )
-            except _ResponseTooLarge as exc:
-                result.http_status = exc.status
-                result.request_id = exc.headers.get("x-cap-requestid")
-                return self._finish(
-                    result,
-                    request,
-                    started,
-                    error=OutcomeUnknown(
-                        f"HTTP {exc.status} with a response larger than 10 MB, which was not "
-                        "read: the messages may have been sent"
-                    ),
-                )
-            except httpx.TransportError as exc:
-                return self._finish(
-                    result,
-                    request,
-                    started,
-                    error=OutcomeUnknown(
-                        f"the connection failed after the request was sent ({type(exc).__name__}):"
-                        " the message may have gone out"
-                    ),
-                )
+                if isinstance(exc, ResponseTooLarge):
+                    result.http_status = exc.status
+                    result.request_id = exc.headers.get("x-cap-requestid")
+                error = failure_of(exc, self.target.base_url)
+                return settle(result, request, started, error=error)
             result.http_status = status
             result.request_id = response_headers.get("x-cap-requestid")
             if status in (401, 498) and self._oauth is not None and not refreshed:
@@ -260,139 +185,12 @@ class CommsClient:
                 refreshed = True
                 continue
             if status in (429, 503) and not waited:
-                delay = _retry_after(response_headers.get("retry-after"), self.retry)
+                delay = retry_after(response_headers.get("retry-after"), self.retry)
                 if delay is not None:
                     waited = True
                     await self._sleep(delay)
                     continue
-            return self._classify(result, request, started, status, response_headers, content)
-
-    async def _post(
-        self, url: str, body: list[bytes], headers: dict[str, str]
-    ) -> tuple[int, httpx.Headers, bytes]:
-        content: bytes | AsyncIterator[bytes]
-        if len(body) == 1:
-            content = body[0]
-        else:
-            # Stream the pieces (big attachments stay uncopied) with a Content-Length, which
-            # httpx then sends instead of chunked transfer encoding.
-            headers = {**headers, "Content-Length": str(sum(len(part) for part in body))}
-            content = _pieces(body)
-        async with self._http.stream("POST", url, content=content, headers=headers) as response:
-            declared = response.headers.get("content-length")
-            if declared and declared.isdigit() and int(declared) > MAX_RESPONSE_BYTES:
-                raise _ResponseTooLarge(response.status_code, response.headers)
-            chunks: list[bytes] = []
-            size = 0
-            async for chunk in response.aiter_bytes():
-                size += len(chunk)
-                if size > MAX_RESPONSE_BYTES:
-                    raise _ResponseTooLarge(response.status_code, response.headers)
-                chunks.append(chunk)
-            return response.status_code, response.headers, b"".join(chunks)
-
-    def _finish(
-        self,
-        result: SendResult,
-        request: SendRequest,
-        started: float,
-        *,
-        error: CommsError | None,
-        items: list[ItemResult] | None = None,
-        outcome: Outcome | None = None,
-    ) -> SendResult:
-        result.latency_ms = (time.perf_counter() - started) * 1000
-        result.error = error
-        if items is None:
-            unknown = isinstance(error, OutcomeUnknown)
-            items = [
-                ItemResult(recipient=r, ok=None if unknown else False) for r in request.recipients
-            ]
-            outcome = Outcome.UNKNOWN if unknown else Outcome.REJECTED
-        result.items = items
-        result.outcome = outcome if outcome is not None else outcome_of(items)
-        if isinstance(error, (RequestRejected, OutcomeUnknown)):
-            error.request_id = error.request_id or result.request_id
-            error.http_status = error.http_status or result.http_status
-        return result
-
-    def _classify(
-        self,
-        result: SendResult,
-        request: SendRequest,
-        started: float,
-        status: int,
-        headers: httpx.Headers,
-        content: bytes,
-    ) -> SendResult:
-        text = content.decode("utf-8", errors="replace")
-        result.response_text = text
-        try:
-            data: Any = json.loads(text) if text.strip() else None
-        except ValueError:
-            data = None
-        if 200 <= status < 300:
-            try:
-                if data is None:
-                    raise ResponseFormatError("the body is not JSON")
-                parsed = parse_response(request.channel, data, recipients=request.recipients)
-            except ResponseFormatError as exc:
-                return self._finish(
-                    result,
-                    request,
-                    started,
-                    error=OutcomeUnknown(
-                        f"HTTP {status} but the response could not be read ({exc}): "
-                        "the messages may have been sent"
-                    ),
-                )
-            if not parsed.items:
-                code, message = _status_of(data)
-                if parsed.status.get("success") is False or code not in (None, 200, 201):
-                    return self._finish(
-                        result,
-                        request,
-                        started,
-                        error=BadRequest(message or "request rejected", code=code),
-                    )
-                return self._finish(
-                    result,
-                    request,
-                    started,
-                    error=OutcomeUnknown(f"HTTP {status} with no per-item results"),
-                )
-            items = parsed.items
-            if len(items) < len(request.items):
-                items = items + [
-                    ItemResult(recipient=r, ok=None) for r in request.recipients[len(items) :]
-                ]
-            return self._finish(result, request, started, error=None, items=items)
-        code, message = _status_of(data)
-        detail = message or f"HTTP {status}"
-        error: CommsError
-        if status in (401, 498):
-            error = AuthFailed(
-                f"authentication failed ({detail}): check the credentials of this profile",
-                code=code,
-            )
-        elif status == 403:
-            error = AccessDenied(f"access denied ({detail}): {ACCESS_HINT}", code=code)
-        elif status == 429:
-            retry_after = _retry_after(headers.get("retry-after"), RetryPolicy(max_retry_after=1e9))
-            error = RateLimited(
-                f"rate limited ({detail}): nothing was sent; try again later",
-                retry_after=retry_after,
-                code=code,
-            )
-        elif status in (502, 504):
-            error = OutcomeUnknown(
-                f"HTTP {status} from a gateway: the messages may or may not have been sent"
-            )
-        elif status >= 500:
-            error = ServerError(f"server error ({detail}): nothing was sent", code=code)
-        else:
-            error = BadRequest(f"request refused ({detail})", code=code)
-        return self._finish(result, request, started, error=error)
+            return settle_answer(result, request, started, status, response_headers, content)
 
     async def check(self) -> str:
         """Check host and credentials without sending a message; raises CommsError on failure."""
@@ -423,40 +221,3 @@ class CommsClient:
         if response.status_code >= 500:
             raise ServerError(f"the server answered HTTP {response.status_code}")
         return f"{self.target.base_url} accepted the login (HTTP {response.status_code})"
-
-
-async def _pieces(parts: list[bytes]) -> AsyncIterator[bytes]:
-    for part in parts:
-        yield part
-
-
-def _status_of(data: Any) -> tuple[int | None, str]:
-    """(code, message) from a §4 status object or an OAuth-style errors list."""
-    if isinstance(data, dict):
-        status = data.get("status")
-        if isinstance(status, dict):
-            code = status.get("code")
-            return (code if isinstance(code, int) else None), str(status.get("message") or "")
-        errors = data.get("errors")
-        if isinstance(errors, list) and errors and isinstance(errors[0], dict):
-            code = errors[0].get("code")
-            return (code if isinstance(code, int) else None), str(errors[0].get("message") or "")
-    return None, ""
-
-
-def _retry_after(value: str | None, policy: RetryPolicy) -> float | None:
-    """Seconds to wait before the one retry, or None when the wait would be too long."""
-    if value is None:
-        return policy.default_retry_after
-    try:
-        seconds = float(value)
-    except ValueError:
-        from email.utils import parsedate_to_datetime
-
-        try:
-            when = parsedate_to_datetime(value)
-        except (TypeError, ValueError):
-            return policy.default_retry_after
-        seconds = when.timestamp() - time.time()
-    seconds = max(0.0, seconds)
-    return seconds if seconds <= policy.max_retry_after else None

@@ -18,7 +18,7 @@ from pathlib import Path
 
 import pytest
 
-from comms_tui.api.client import CommsClient, RetryPolicy
+from comms_tui.api.client import CommsClient
 from comms_tui.api.errors import (
     CommsError,
     ConnectFailed,
@@ -29,6 +29,7 @@ from comms_tui.api.errors import (
     ServerError,
 )
 from comms_tui.api.models import Channel
+from comms_tui.api.outcomes import RetryPolicy
 from comms_tui.api.requests import SendRequest, build_request
 from comms_tui.api.results import Outcome
 from comms_tui.api.target import BasicCredentials, Credentials, OAuthCredentials, Target

@@ -2,13 +2,18 @@
 
 Stable by construction: a fixed clock, a sandbox on a fixed port, ``pinned`` latency and request
 ids, and cursor blink off (the plugin leaves it on: a blink mid-capture would flip a cell).
+Two test runs on one machine take turns on that port: a lock file in the temp dir says whose it is.
 """
 
 from __future__ import annotations
 
+import contextlib
+import errno
+import tempfile
+import time
 from collections.abc import Awaitable, Callable, Iterator
 from pathlib import Path
-from typing import Any
+from typing import IO, Any
 
 import pytest
 from textual.pilot import Pilot
@@ -23,16 +28,67 @@ from tests.tui.conftest import fixed_clock
 from tests.tui.helpers import SIZE, connected, fill, modal
 
 SNAPSHOT_PORT = 47_931  # fixed: the sandbox URL is on screen
+PORT_LOCK = Path(tempfile.gettempdir()) / f"comms-tui-snapshot-port-{SNAPSHOT_PORT}.lock"
+PORT_WAIT = 600.0  # seconds another run may hold the port (this module takes well under that)
+BIND_WAIT = 10.0  # seconds to let a passing user of the port (in the ephemeral range) let go
 
 Compare = Callable[..., bool]
 Steps = Callable[[Pilot[None]], Awaitable[None]]
 
 
+def _try_lock(lock: IO[str]) -> bool:
+    try:
+        import fcntl
+    except ImportError:  # Windows: no flock; concurrent runs there still collide
+        return True
+    try:
+        fcntl.flock(lock.fileno(), fcntl.LOCK_EX | fcntl.LOCK_NB)
+    except BlockingIOError:
+        return False
+    return True
+
+
+@contextlib.contextmanager
+def port_held() -> Iterator[None]:
+    """The port for this process until the block ends (the kernel frees the lock if it dies)."""
+    with open(PORT_LOCK, "a") as lock:
+        deadline = time.monotonic() + PORT_WAIT
+        while not _try_lock(lock):
+            if time.monotonic() > deadline:
+                pytest.fail(
+                    f"port {SNAPSHOT_PORT} stayed in use by another test run for {PORT_WAIT:.0f} s"
+                    f" (it holds {PORT_LOCK}); let it finish, or stop it"
+                )
+            time.sleep(0.2)
+        yield  # closing the file releases the lock
+
+
+def start_sandbox(config: SandboxConfig) -> EmbeddedSandbox:
+    deadline = time.monotonic() + BIND_WAIT
+    while True:
+        sandbox = EmbeddedSandbox(config, port=SNAPSHOT_PORT)
+        try:
+            sandbox.start()
+        except OSError as exc:
+            if exc.errno != errno.EADDRINUSE or time.monotonic() > deadline:
+                pytest.fail(
+                    f"port {SNAPSHOT_PORT} is taken by another program (a test run would hold"
+                    f" {PORT_LOCK} while using it): {exc}"
+                )
+            time.sleep(0.2)
+        else:
+            return sandbox
+
+
 @pytest.fixture(scope="module")
 def sandbox() -> Iterator[EmbeddedSandbox]:
     config = SandboxConfig(rate_limit_per_minute=100_000)
-    with EmbeddedSandbox(config, port=SNAPSHOT_PORT) as running:
-        yield running
+    with port_held():
+        running = start_sandbox(config)
+        try:
+            yield running
+        finally:
+            running.stop()
 
 
 @pytest.fixture

@@ -11,7 +11,7 @@ from collections.abc import Callable
 import httpx
 import pytest
 
-from comms_tui.api.client import CommsClient, RetryPolicy
+from comms_tui.api.client import CommsClient
 from comms_tui.api.errors import (
     AccessDenied,
     AuthFailed,
@@ -22,6 +22,7 @@ from comms_tui.api.errors import (
     ServerError,
 )
 from comms_tui.api.models import Channel
+from comms_tui.api.outcomes import RetryPolicy
 from comms_tui.api.requests import build_request
 from comms_tui.api.results import Outcome
 from comms_tui.api.target import BasicCredentials, OAuthCredentials, Target

@@ -4,7 +4,8 @@ Test recipients, the sender IDs to try (the profile's saved ones pre-listed, plu
 attributions (the default one, the profile's OUs, plus ad hoc ``TYPE:CODE``). One run sends one
 test SMS per sender ID per attribution through ``SenderIdLab`` (one request per attribution) and
 shows sender ID × attribution as a table. ``s`` saves the working IDs into the profile, ``e``
-exports the matrix as CSV and JSON. The matrix logic lives in ``comms_tui.lab``; this is the UI.
+exports the matrix as CSV and JSON. The matrix logic lives in ``comms_tui.lab``; the inputs and
+the matrix view are widgets (``lab_inputs``, ``lab_matrix``); this screen runs, saves and exports.
 """
 
 from __future__ import annotations
@@ -14,46 +15,30 @@ from datetime import datetime
 from pathlib import Path
 from typing import TYPE_CHECKING, ClassVar
 
-from rich.style import Style
-from rich.text import Text
 from textual import on, work
 from textual.app import ComposeResult
 from textual.binding import Binding, BindingType
-from textual.containers import Horizontal, Vertical
+from textual.containers import Horizontal
 from textual.content import Content
 from textual.message import Message
 from textual.screen import Screen
 from textual.theme import Theme
-from textual.widgets import (
-    Button,
-    DataTable,
-    Footer,
-    Input,
-    Label,
-    LoadingIndicator,
-    SelectionList,
-    Static,
-)
+from textual.widgets import Button, Footer, Input, Label, LoadingIndicator, Static
 
 from comms_tui.api.errors import InvalidInput
 from comms_tui.api.target import Attribution
-from comms_tui.lab import LabCell, LabMatrix
+from comms_tui.lab import LabMatrix
 from comms_tui.tui.masking import display_recipient, is_masked, masking_of
 from comms_tui.tui.screens.lab_support import (
-    OUTCOME_COLOURS,
-    LabPlan,
-    attribution_choices,
-    build_plan,
-    cell_detail,
-    cell_text,
     confirm_text,
     export_matrix,
     merge_working,
     ou_key,
     save_working,
-    sender_choices,
     summary,
 )
+from comms_tui.tui.widgets.lab_inputs import LabInputs, LabPlan
+from comms_tui.tui.widgets.lab_matrix import LabMatrixTable, cell_at, cell_detail
 
 if TYPE_CHECKING:
     from comms_tui.api.models import ValidationContext
@@ -139,36 +124,15 @@ class SenderLabScreen(Screen[None]):
         name = self.profile.name if self.profile else self.sender.profile
         where = " · sandbox" if self.sandbox and name != "sandbox" else ""
         yield Label(f"Sender-ID lab · {name}{where}", id="lab-title")
-        with Horizontal(id="lab-inputs"):
-            with Vertical(classes="lab-column"):
-                yield Label("Test recipients", classes="lab-label")
-                yield Input(placeholder="919591471711, +65 8123 4567", id="lab-to", compact=True)
-                yield Static(id="lab-to-error", classes="lab-error")
-                yield Static(
-                    "One test SMS per recipient, per sender ID, per attribution.",
-                    classes="lab-note",
-                )
-            with Vertical(classes="lab-column"):
-                yield Label("Sender IDs", classes="lab-label")
-                yield SelectionList[str](
-                    *sender_choices(self.profile), id="lab-senders", compact=True
-                )
-                yield Input(placeholder="more IDs: ABC, 9190…", id="lab-senders-extra",
-                            compact=True)  # fmt: skip
-                yield Static(id="lab-senders-error", classes="lab-error")
-            with Vertical(classes="lab-column"):
-                yield Label("Attributions (OU / till)", classes="lab-label")
-                choices = attribution_choices(self.profile, self.default_attribution)
-                yield SelectionList[str](*choices, id="lab-attributions", compact=True)
-                yield Input(placeholder="more: TILL:code, STORE_CODE:…",
-                            id="lab-attributions-extra", compact=True)  # fmt: skip
-                yield Static(id="lab-attributions-error", classes="lab-error")
+        yield LabInputs(
+            self.profile, self.default_attribution, self.context.region, id="lab-inputs"
+        )
         with Horizontal(id="lab-actions"):
             yield Button("Run", id="lab-run", variant="primary", compact=True,
                          tooltip="Send the test messages (ctrl+j)")  # fmt: skip
             yield LoadingIndicator(id="lab-spinner")
             yield Static("Pick sender IDs and attributions, then Run.", id="lab-status")
-        yield DataTable[Text](id="lab-matrix", cursor_type="cell", zebra_stripes=True)
+        yield LabMatrixTable(id="lab-matrix")
         yield Static(id="lab-detail")
         yield Footer()
 
@@ -181,33 +145,6 @@ class SenderLabScreen(Screen[None]):
         if (masking := masking_of(self)) is not None:
             masking.changed.subscribe(self, self._mask_changed)
         self._mask_changed(is_masked(self))
-
-    # -- input ----------------------------------------------------------------------------------
-
-    def _set_error(self, field: str, message: str | None) -> None:
-        line = self.query_one(f"#lab-{field}-error", Static)
-        line.update(Content(message or ""))
-        line.set_class(bool(message), "-shown")
-
-    def plan(self) -> LabPlan:
-        """The checked inputs, or InvalidInput (each problem is shown at its input)."""
-        try:
-            plan = build_plan(
-                recipients=self.query_one("#lab-to", Input).value,
-                senders=self.query_one("#lab-senders", SelectionList).selected,
-                extra_senders=self.query_one("#lab-senders-extra", Input).value,
-                attributions=self.query_one("#lab-attributions", SelectionList).selected,
-                extra_attributions=self.query_one("#lab-attributions-extra", Input).value,
-                default=self.default_attribution,
-                region=self.context.region,
-            )
-        except InvalidInput as exc:
-            for field in ("to", "senders", "attributions"):
-                self._set_error(field, exc.errors.get(field))
-            raise
-        for field in ("to", "senders", "attributions"):
-            self._set_error(field, None)
-        return plan
 
     # -- running --------------------------------------------------------------------------------
 
@@ -228,7 +165,7 @@ class SenderLabScreen(Screen[None]):
             self.notify("The lab is already running.", severity="warning")
             return
         try:
-            plan = self.plan()
+            plan = self.query_one(LabInputs).plan()
         except InvalidInput:
             self.notify("Nothing sent: fix the marked fields first.", severity="warning")
             return
@@ -254,14 +191,14 @@ class SenderLabScreen(Screen[None]):
             lab = SenderIdLab(self.sender, context=self.context)
             matrix = await lab.run(plan.recipients, plan.senders, plan.attributions)
         except InvalidInput as exc:
-            self._set_error("to", exc.message)
+            self.query_one(LabInputs).set_error("to", exc.message)
             self.query_one("#lab-status", Static).update(Content.styled(exc.message, "$text-error"))
         except Exception as exc:  # a journal/disk failure must not take the app down
             self.notify(f"The lab stopped: {exc}", severity="error", timeout=15)
             self.query_one("#lab-status", Static).update("Stopped: see the notification.")
         else:
             self.show_matrix(matrix)
-            self.query_one("#lab-matrix", DataTable).focus()  # arrows read cells; s and e work
+            self.query_one("#lab-matrix", LabMatrixTable).focus()  # arrows read cells; s and e work
         finally:
             self._set_running(False)
 
@@ -286,49 +223,20 @@ class SenderLabScreen(Screen[None]):
 
     # -- the matrix -----------------------------------------------------------------------------
 
-    def _style(self, outcome: str) -> Style:
-        colour = self.app.get_css_variables().get(OUTCOME_COLOURS.get(outcome, ""), "")
-        try:
-            return Style.parse(colour.split()[0]) if colour else Style(dim=True)
-        except Exception:  # an odd theme value: plain text still carries the symbol and word
-            return Style()
-
     def show_matrix(self, matrix: LabMatrix) -> None:
         self.matrix = matrix
-        table: DataTable[Text] = self.query_one("#lab-matrix", DataTable)
-        cursor = table.cursor_coordinate
-        table.clear(columns=True)
-        table.add_column(Text("Sender ID", style="bold"), key="sender")
-        for label in matrix.attributions:
-            table.add_column(Text(label, style="bold"), key=label)
-        for sender_id in matrix.senders:
-            row = [Text(sender_id, style="bold")]
-            for label in matrix.attributions:
-                cell = matrix.cell(sender_id, label)
-                row.append(Text(cell_text(cell), style=self._style(cell.outcome if cell else "")))
-            table.add_row(*row, key=sender_id)
-        table.display = True
+        cursor = self.query_one("#lab-matrix", LabMatrixTable).show(matrix)
         self.query_one("#lab-detail").display = True
-        if cursor.column == 0 or cursor.row >= len(matrix.senders):
-            cursor = cursor._replace(row=min(cursor.row, len(matrix.senders) - 1), column=1)
-        table.move_cursor(row=cursor.row, column=cursor.column)
         self._show_detail(cursor.row, cursor.column)
         self.query_one("#lab-status", Static).update(summary(matrix))
         self.refresh_bindings()
 
-    def on_data_table_cell_highlighted(self, event: DataTable.CellHighlighted) -> None:
+    def on_data_table_cell_highlighted(self, event: LabMatrixTable.CellHighlighted) -> None:
         event.stop()
         self._show_detail(event.coordinate.row, event.coordinate.column)
 
-    def selected_cell(self, row: int, column: int) -> LabCell | None:
-        matrix = self.matrix
-        if matrix is None or not 0 <= row < len(matrix.senders) or not matrix.attributions:
-            return None
-        label = matrix.attributions[max(0, column - 1)]  # on the sender column: the first OU
-        return matrix.cell(matrix.senders[row], label)
-
     def _show_detail(self, row: int, column: int) -> None:
-        cell = self.selected_cell(row, column)
+        cell = cell_at(self.matrix, row, column)
         masked = is_masked(self)
         text = cell_detail(cell, pinned=self.pinned, show=lambda r: display_recipient(r, masked))
         self.query_one("#lab-detail", Static).update(text)
@@ -340,7 +248,7 @@ class SenderLabScreen(Screen[None]):
     def _mask_changed(self, masked: bool) -> None:
         self.query_one("#lab-to", Input).password = masked  # typed numbers hidden while sharing
         if self.matrix is not None:
-            table = self.query_one("#lab-matrix", DataTable)
+            table = self.query_one("#lab-matrix", LabMatrixTable)
             self._show_detail(table.cursor_coordinate.row, table.cursor_coordinate.column)
 
     # -- save and export ------------------------------------------------------------------------

@@ -1,0 +1,217 @@
+"""What "sent" means (§5, §6): when trying again is safe, and what each answer or failure says.
+
+Only a connection that wrote nothing may be retried freely; 401/498 (new token) and 429/503 (the
+server says it did not act) get one more try in the client. Anything else that reached the server
+is final: a refusal is "not sent", and a request whose fate we cannot know (timeout or drop after
+writing, 502/504, an unreadable 2xx) is ``Outcome.UNKNOWN``, left for the user to decide.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import json
+import time
+from dataclasses import dataclass
+from typing import Any
+
+import httpx
+
+from comms_tui.api.errors import (
+    AccessDenied,
+    AuthFailed,
+    BadRequest,
+    CommsError,
+    ConnectFailed,
+    OutcomeUnknown,
+    RateLimited,
+    RequestRejected,
+    ServerError,
+)
+from comms_tui.api.requests import SendRequest
+from comms_tui.api.results import (
+    ItemResult,
+    Outcome,
+    ResponseFormatError,
+    SendResult,
+    outcome_of,
+    parse_response,
+)
+from comms_tui.api.transport import ResponseTooLarge
+
+ACCESS_HINT = (
+    "the API user needs WRITE access to the “Communication” access-group resource "
+    "(or v2 communications are not enabled for the org)"
+)
+
+
+@dataclass(frozen=True)
+class RetryPolicy:
+    connect_retries: int = 2  # only when nothing was written
+    connect_backoff: float = 0.5  # seconds, doubled per try
+    max_retry_after: float = 30.0  # 429/503: wait at most this long, once
+    default_retry_after: float = 1.0  # when the server gives no Retry-After
+
+    def reconnect_wait(self, exc: BaseException, failures: int) -> float | None:
+        """Seconds before connecting again, or None: only a failed connect wrote nothing."""
+        nothing_written = isinstance(exc, (httpx.ConnectError, httpx.ConnectTimeout))
+        if nothing_written and failures < self.connect_retries:
+            return self.connect_backoff * 2.0**failures
+        return None
+
+
+def retry_after(value: str | None, policy: RetryPolicy) -> float | None:
+    """Seconds to wait before the one retry, or None when the wait would be too long."""
+    if value is None:
+        return policy.default_retry_after
+    try:
+        seconds = float(value)
+    except ValueError:
+        from email.utils import parsedate_to_datetime
+
+        try:
+            when = parsedate_to_datetime(value)
+        except (TypeError, ValueError):
+            return policy.default_retry_after
+        seconds = when.timestamp() - time.time()
+    seconds = max(0.0, seconds)
+    return seconds if seconds <= policy.max_retry_after else None
+
+
+def failure_of(exc: Exception, base_url: str) -> CommsError:
+    """What a POST that got no answer means: not sent if nothing was written, else unknown."""
+    if isinstance(exc, (httpx.ConnectError, httpx.ConnectTimeout)):
+        return ConnectFailed(f"could not connect to {base_url}: {exc}")
+    if isinstance(exc, httpx.PoolTimeout):
+        return ConnectFailed("no connection was free")
+    if isinstance(exc, (httpx.TimeoutException, asyncio.TimeoutError)):
+        return OutcomeUnknown(
+            "no answer within the timeout after the request was sent: the message may have gone out"
+        )
+    if isinstance(exc, ResponseTooLarge):
+        return OutcomeUnknown(
+            f"HTTP {exc.status} with a response larger than 10 MB, which was not "
+            "read: the messages may have been sent"
+        )
+    return OutcomeUnknown(
+        f"the connection failed after the request was sent ({type(exc).__name__}):"
+        " the message may have gone out"
+    )
+
+
+def settle(
+    result: SendResult,
+    request: SendRequest,
+    started: float,
+    *,
+    error: CommsError | None,
+    items: list[ItemResult] | None = None,
+) -> SendResult:
+    """Fill in the result; without per-item answers every recipient shares the error's fate."""
+    result.latency_ms = (time.perf_counter() - started) * 1000
+    result.error = error
+    if items is None:
+        unknown = isinstance(error, OutcomeUnknown)
+        result.items = [
+            ItemResult(recipient=r, ok=None if unknown else False) for r in request.recipients
+        ]
+        result.outcome = Outcome.UNKNOWN if unknown else Outcome.REJECTED
+    else:
+        result.items = items
+        result.outcome = outcome_of(items)
+    if isinstance(error, (RequestRejected, OutcomeUnknown)):
+        error.request_id = error.request_id or result.request_id
+        error.http_status = error.http_status or result.http_status
+    return result
+
+
+def settle_answer(
+    result: SendResult,
+    request: SendRequest,
+    started: float,
+    status: int,
+    headers: httpx.Headers,
+    content: bytes,
+) -> SendResult:
+    """The result of the final HTTP answer: per-item outcomes, or what its status means."""
+    text = content.decode("utf-8", errors="replace")
+    result.response_text = text
+    try:
+        data: Any = json.loads(text) if text.strip() else None
+    except ValueError:
+        data = None
+    if 200 <= status < 300:
+        try:
+            if data is None:
+                raise ResponseFormatError("the body is not JSON")
+            parsed = parse_response(request.channel, data, recipients=request.recipients)
+        except ResponseFormatError as exc:
+            return settle(
+                result,
+                request,
+                started,
+                error=OutcomeUnknown(
+                    f"HTTP {status} but the response could not be read ({exc}): "
+                    "the messages may have been sent"
+                ),
+            )
+        if not parsed.items:
+            code, message = _status_of(data)
+            if parsed.status.get("success") is False or code not in (None, 200, 201):
+                return settle(
+                    result,
+                    request,
+                    started,
+                    error=BadRequest(message or "request rejected", code=code),
+                )
+            return settle(
+                result,
+                request,
+                started,
+                error=OutcomeUnknown(f"HTTP {status} with no per-item results"),
+            )
+        items = parsed.items
+        if len(items) < len(request.items):
+            items = items + [
+                ItemResult(recipient=r, ok=None) for r in request.recipients[len(items) :]
+            ]
+        return settle(result, request, started, error=None, items=items)
+    code, message = _status_of(data)
+    detail = message or f"HTTP {status}"
+    error: CommsError
+    if status in (401, 498):
+        error = AuthFailed(
+            f"authentication failed ({detail}): check the credentials of this profile",
+            code=code,
+        )
+    elif status == 403:
+        error = AccessDenied(f"access denied ({detail}): {ACCESS_HINT}", code=code)
+    elif status == 429:
+        wait = retry_after(headers.get("retry-after"), RetryPolicy(max_retry_after=1e9))
+        error = RateLimited(
+            f"rate limited ({detail}): nothing was sent; try again later",
+            retry_after=wait,
+            code=code,
+        )
+    elif status in (502, 504):
+        error = OutcomeUnknown(
+            f"HTTP {status} from a gateway: the messages may or may not have been sent"
+        )
+    elif status >= 500:
+        error = ServerError(f"server error ({detail}): nothing was sent", code=code)
+    else:
+        error = BadRequest(f"request refused ({detail})", code=code)
+    return settle(result, request, started, error=error)
+
+
+def _status_of(data: Any) -> tuple[int | None, str]:
+    """(code, message) from a §4 status object or an OAuth-style errors list."""
+    if isinstance(data, dict):
+        status = data.get("status")
+        if isinstance(status, dict):
+            code = status.get("code")
+            return (code if isinstance(code, int) else None), str(status.get("message") or "")
+        errors = data.get("errors")
+        if isinstance(errors, list) and errors and isinstance(errors[0], dict):
+            code = errors[0].get("code")
+            return (code if isinstance(code, int) else None), str(errors[0].get("message") or "")
+    return None, ""

@@ -1,0 +1,181 @@
+"""The sender-ID lab's inputs: test recipients, sender IDs and attributions, checked into a plan.
+
+Each input has its own error line. Sender IDs are not refused here: the lab checks each one
+itself and shows the invalid ones in the matrix, unsent.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from dataclasses import dataclass
+from typing import TYPE_CHECKING
+
+from textual.app import ComposeResult
+from textual.containers import Horizontal, Vertical
+from textual.content import Content
+from textual.widgets import Input, Label, SelectionList, Static
+from textual.widgets.selection_list import Selection
+
+from comms_tui.api.errors import InvalidInput
+from comms_tui.api.target import Attribution
+from comms_tui.lab import DEFAULT_ATTRIBUTION, attribution_label
+
+if TYPE_CHECKING:
+    from comms_tui.store.profiles import Profile
+
+FIELDS = ("to", "senders", "attributions")  # the keys of build_plan's errors
+
+
+@dataclass(frozen=True)
+class LabPlan:
+    """One run's inputs, checked: what will be sent."""
+
+    recipients: list[str]
+    senders: list[str]
+    attributions: list[Attribution | None]
+    messages: int  # test SMS that will actually go out (invalid IDs are not sent)
+
+
+class LabInputs(Horizontal):
+    """Three columns, styled by the screen that holds them (``.lab-column``, ``.lab-error``…)."""
+
+    def __init__(
+        self,
+        profile: Profile | None,
+        default: Attribution | None,
+        region: str | None,
+        *,
+        id: str | None = None,
+    ) -> None:
+        super().__init__(id=id)
+        self.profile = profile
+        self.default = default  # what "default" stands for: the session's own attribution
+        self.phone_region = region  # for numbers typed without a country code
+
+    def compose(self) -> ComposeResult:
+        with Vertical(classes="lab-column"):
+            yield Label("Test recipients", classes="lab-label")
+            yield Input(placeholder="919591471711, +65 8123 4567", id="lab-to", compact=True)
+            yield Static(id="lab-to-error", classes="lab-error")
+            yield Static(
+                "One test SMS per recipient, per sender ID, per attribution.",
+                classes="lab-note",
+            )
+        with Vertical(classes="lab-column"):
+            yield Label("Sender IDs", classes="lab-label")
+            yield SelectionList[str](*sender_choices(self.profile), id="lab-senders", compact=True)
+            yield Input(placeholder="more IDs: ABC, 9190…", id="lab-senders-extra", compact=True)
+            yield Static(id="lab-senders-error", classes="lab-error")
+        with Vertical(classes="lab-column"):
+            yield Label("Attributions (OU / till)", classes="lab-label")
+            choices = attribution_choices(self.profile, self.default)
+            yield SelectionList[str](*choices, id="lab-attributions", compact=True)
+            yield Input(placeholder="more: TILL:code, STORE_CODE:…",
+                        id="lab-attributions-extra", compact=True)  # fmt: skip
+            yield Static(id="lab-attributions-error", classes="lab-error")
+
+    def set_error(self, field: str, message: str | None) -> None:
+        line = self.query_one(f"#lab-{field}-error", Static)
+        line.update(Content(message or ""))
+        line.set_class(bool(message), "-shown")
+
+    def plan(self) -> LabPlan:
+        """The checked inputs, or InvalidInput (each problem is shown at its input)."""
+        try:
+            plan = build_plan(
+                recipients=self.query_one("#lab-to", Input).value,
+                senders=self.query_one("#lab-senders", SelectionList).selected,
+                extra_senders=self.query_one("#lab-senders-extra", Input).value,
+                attributions=self.query_one("#lab-attributions", SelectionList).selected,
+                extra_attributions=self.query_one("#lab-attributions-extra", Input).value,
+                default=self.default,
+                region=self.phone_region,
+            )
+        except InvalidInput as exc:
+            for field in FIELDS:
+                self.set_error(field, exc.errors.get(field))
+            raise
+        for field in FIELDS:
+            self.set_error(field, None)
+        return plan
+
+
+def build_plan(
+    *,
+    recipients: str,
+    senders: Iterable[str],
+    extra_senders: str,
+    attributions: Iterable[str],
+    extra_attributions: str,
+    default: Attribution | None,
+    region: str | None,
+) -> LabPlan:
+    """The run the inputs ask for, or InvalidInput with ``errors`` keyed by input (``FIELDS``).
+
+    An attribution is ``default`` (stands for ``default``, the session's own) or ``TYPE:CODE``.
+    """
+    from comms_tui.api.phones import normalise_phone, split_recipients
+    from comms_tui.api.sms import validate_sender_id
+
+    errors: dict[str, str] = {}
+    phones: list[str] = []
+    for entry in split_recipients(recipients):
+        try:
+            phones.append(normalise_phone(entry, region).digits)
+        except InvalidInput as exc:
+            errors.setdefault("to", exc.message)
+    if not phones and "to" not in errors:
+        errors["to"] = "Add a test recipient"
+    ids = list(dict.fromkeys([*senders, *split_recipients(extra_senders)]))
+    if not ids:
+        errors["senders"] = "Pick or type at least one sender ID"
+    chosen: dict[str, Attribution | None] = {}
+    for value in [*attributions, *split_recipients(extra_attributions)]:
+        try:
+            parsed = default if value == DEFAULT_ATTRIBUTION else Attribution.parse(value)
+        except InvalidInput as exc:
+            errors.setdefault("attributions", exc.message)
+        else:
+            chosen.setdefault(attribution_label(parsed), parsed)
+    if not chosen and "attributions" not in errors:
+        errors["attributions"] = "Pick or type at least one attribution"
+    if errors:
+        raise InvalidInput("; ".join(errors.values()), errors=errors)
+    valid = 0
+    for sender_id in ids:
+        try:
+            validate_sender_id(sender_id)
+            valid += 1
+        except InvalidInput:
+            pass  # tested locally, shown as invalid, never sent
+    return LabPlan(phones, ids, list(chosen.values()), valid * len(phones) * len(chosen))
+
+
+def sender_choices(profile: Profile | None) -> list[Selection[str]]:
+    """The profile's saved IDs, each once, with the OUs it is saved under; all ticked."""
+    where: dict[str, list[str]] = {}
+    for ou, ids in (profile.sender_ids if profile else {}).items():
+        for sender_id in ids:
+            where.setdefault(sender_id, []).append(ou or DEFAULT_ATTRIBUTION)
+    return [
+        Selection(Content.assemble(s, (f"  {', '.join(ous)}", "dim")), s, True, id=f"s-{i}")
+        for i, (s, ous) in enumerate(where.items())
+    ]
+
+
+def attribution_choices(
+    profile: Profile | None, default: Attribution | None
+) -> list[Selection[str]]:
+    """``default`` (the session's own attribution) and each OU the profile keeps IDs for."""
+    shown = DEFAULT_ATTRIBUTION + (f" ({default})" if default is not None else "")
+    choices = [Selection(shown, DEFAULT_ATTRIBUTION, True, id="a-default")]
+    seen = {attribution_label(default)}
+    for ou in sorted(profile.sender_ids if profile else {}):
+        try:
+            label = str(Attribution.parse(ou)) if ou else ""
+        except InvalidInput:
+            continue  # a hand-written OU key that is no attribution: nothing to test it as
+        if label and label not in seen:
+            seen.add(label)
+            choices.append(Selection(label, label, True, id=f"a-{len(choices)}"))
+    return choices
