@@ -18,24 +18,49 @@ from textual.app import App
 from textual.binding import Binding, BindingType
 from textual.theme import Theme
 
-from comms_tui.tui.commands import CommsCommands
+from comms_tui.tui.connection import Connection
 from comms_tui.tui.drafts import DraftStore, UiPrefs
 from comms_tui.tui.masking import Masking
 from comms_tui.tui.messages import ComposeAgain, SessionFailed, SessionReady
-from comms_tui.tui.screens.compose import ComposeForm
-from comms_tui.tui.screens.compose_screen import ComposeScreen, Connection
+from comms_tui.tui.screens.compose_screen import ComposeScreen
 
 if TYPE_CHECKING:
+    from textual.command import Provider
+
     from comms_tui.api.client import CommsClient
     from comms_tui.session import Session
     from comms_tui.store.history import Journal
     from comms_tui.tui.screens.sender_lab import SenderLabScreen
 
 
+def _warm_first_send() -> None:
+    """Import here, in the session worker, what the first send would import on the event loop.
+
+    Then freeze what is alive now (all those modules) out of the garbage collector's reach:
+    full collections no longer walk them, which otherwise pauses the UI for 100–250 ms.
+    """
+    import gc
+
+    import anyio._backends._asyncio  # noqa: F401  (httpcore loads it at the first request)
+
+    import comms_tui.store.duplicates
+    import comms_tui.tui.presend
+    import comms_tui.tui.send_flow  # noqa: F401
+
+    gc.freeze()
+
+
+def _comms_commands() -> type[Provider]:
+    """The palette's provider, imported when the palette first opens."""
+    from comms_tui.tui.commands import CommsCommands
+
+    return CommsCommands
+
+
 class CommsApp(App[None]):
     CSS_PATH = "app.tcss"
     TITLE = "comms-tui"
-    COMMANDS = App.COMMANDS | {CommsCommands}
+    COMMANDS = App.COMMANDS | {_comms_commands}
     BINDINGS: ClassVar[list[BindingType]] = [
         Binding("f1", "help", "Help", id="help", tooltip="Keys and tips"),
         Binding("f2,h", "history", "History", id="history", tooltip="Every send from here"),
@@ -107,8 +132,12 @@ class CommsApp(App[None]):
 
     def on_mount(self) -> None:
         self.theme_changed_signal.subscribe(self, self._remember_theme)
-        # After the first frame: the worker's imports (httpx, pydantic, uvicorn) hold the GIL.
-        self.call_after_refresh(self.open_session, self.given_session)
+
+    def on_compose_screen_built(self) -> None:
+        # Once the forms are on screen: the worker's imports (httpx, pydantic, uvicorn) hold
+        # the GIL, so started earlier they would slow the first frames down.
+        if self.connection is None:
+            self.open_session(self.given_session)
 
     @work(thread=True, exclusive=True, group="session")
     def open_session(self, session: Session | None = None, *, owned: bool = False) -> None:
@@ -156,6 +185,7 @@ class CommsApp(App[None]):
         )
         self._client = CommsClient(session.target)
         sender = Sender(self._client, journal, profile=session.name)
+        _warm_first_send()
         return Connection(session=session, sender=sender, context=context)
 
     def on_session_ready(self, message: SessionReady) -> None:
@@ -247,7 +277,7 @@ class CommsApp(App[None]):
         if self.connection is None:
             return
         self.connection.session.profile = message.profile
-        for form in self.compose_screen.query(ComposeForm):
+        for form in self.compose_screen.forms():
             form.bind_profile(message.profile, self.connection.context)
 
     def action_toggle_mask(self) -> None:

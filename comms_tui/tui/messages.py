@@ -11,7 +11,7 @@ if TYPE_CHECKING:
     from comms_tui.api.models import Channel
     from comms_tui.api.requests import SendRequest
     from comms_tui.sending import Sent
-    from comms_tui.tui.screens.compose_screen import Connection
+    from comms_tui.tui.connection import Connection
 
 
 @dataclass

@@ -31,8 +31,8 @@ Bare().run()
 """
 
 
-def _first_frame(argv: list[str], marker: bytes, env: dict[str, str]) -> float:
-    """Seconds from spawn until ``marker`` has been written to the terminal."""
+def _seen_at(argv: list[str], markers: list[bytes], env: dict[str, str]) -> list[float]:
+    """Seconds from spawn until each of ``markers`` has been written to the terminal."""
     master, slave = pty.openpty()
     os.set_blocking(master, False)
     start = time.perf_counter()
@@ -42,18 +42,21 @@ def _first_frame(argv: list[str], marker: bytes, env: dict[str, str]) -> float:
     )  # fmt: skip
     os.close(slave)
     seen = b""
+    times: dict[bytes, float] = {}
     try:
         deadline = start + 30
-        while time.perf_counter() < deadline:
+        while time.perf_counter() < deadline and len(times) < len(markers):
             ready, _, _ = select.select([master], [], [], 0.5)
             if ready:
                 try:
                     seen += os.read(master, 65536)
                 except OSError:
                     break
-                if marker in seen:
-                    return time.perf_counter() - start
-        raise RuntimeError(f"no first frame from {argv} (saw {len(seen)} bytes)")
+                now = time.perf_counter() - start
+                times.update({m: now for m in markers if m not in times and m in seen})
+        if len(times) < len(markers):
+            raise RuntimeError(f"{argv}: saw {sorted(times)} of {markers} in {len(seen)} bytes")
+        return [times[m] for m in markers]
     finally:
         os.killpg(proc.pid, signal.SIGKILL)
         proc.wait()
@@ -61,20 +64,30 @@ def _first_frame(argv: list[str], marker: bytes, env: dict[str, str]) -> float:
 
 
 def bench_startup(runs: int) -> dict[str, Any]:
+    """Both apps as a user runs them: bytecode cached (the first, warming run writes it)."""
     env = {**os.environ, "TERM": "xterm-256color", "COLUMNS": "120", "LINES": "36"}
+    env.pop("PYTHONDONTWRITEBYTECODE", None)
     ours_argv = [sys.executable, "-m", "comms_tui.cli", "--sandbox"]
     bare_argv = [sys.executable, "-c", BARE_APP]
-    # Warm the page cache once for both, then interleave.
-    _first_frame(ours_argv, b"SANDBOX", env)
-    _first_frame(bare_argv, b"bare textual app", env)
-    ours, bare = [], []
+    # First frame: the header's SANDBOX badge. Ready: the SMS form is on screen (its meter).
+    ours_markers = [b"SANDBOX", b"GSM-7"]
+    bare_marker = [b"bare textual app"]
+    _seen_at(ours_argv, ours_markers, env)  # warm the page and bytecode caches, then interleave
+    _seen_at(bare_argv, bare_marker, env)
+    first, ready, bare = [], [], []
     for _ in range(runs):
-        bare.append(_first_frame(bare_argv, b"bare textual app", env))
-        ours.append(_first_frame(ours_argv, b"SANDBOX", env))
+        bare += _seen_at(bare_argv, bare_marker, env)
+        frame, form = _seen_at(ours_argv, ours_markers, env)
+        first.append(frame)
+        ready.append(form)
+    floor = statistics.median(bare)
     return {
-        "startup_ratio": round(statistics.median(ours) / statistics.median(bare), 3),
-        "startup_ms": round(statistics.median(ours) * 1000, 1),
-        "startup_bare_textual_ms": round(statistics.median(bare) * 1000, 1),
+        "startup_ratio": round(statistics.median(first) / floor, 3),
+        "startup_ms": round(statistics.median(first) * 1000, 1),
+        "startup_bare_textual_ms": round(floor * 1000, 1),
+        # Not a goal of its own: the form follows the first frame, shown for honesty.
+        "startup_form_ready_ratio": round(statistics.median(ready) / floor, 3),
+        "startup_form_ready_ms": round(statistics.median(ready) * 1000, 1),
     }
 
 

@@ -23,8 +23,14 @@ async def connected(pilot: Pilot[None]) -> ComposeScreen:
             break
         await pilot.pause(0.02)
     assert app.connection is not None, "the session never opened"
+    screen = app.compose_screen
+    for _ in range(200):  # the hidden tabs' forms are built a frame after the first one
+        if len(screen.forms()) == 4:
+            break
+        await pilot.pause(0.02)
+    assert len(screen.forms()) == 4, "the compose forms were never all built"
     await pilot.pause()
-    return app.compose_screen
+    return screen
 
 
 def form(pilot: Pilot[None], channel: str) -> ComposeForm:

@@ -2,11 +2,13 @@
 
 from __future__ import annotations
 
+import asyncio
 import json
 import threading
 from pathlib import Path
 
 import pytest
+from textual import work
 from textual.widgets import Static
 
 from comms_tui.session import Session
@@ -128,6 +130,35 @@ async def test_header_help_and_palette(app_factory: AppFactory) -> None:
         assert app.compose_screen.active_form.CHANNEL == "zalo"
 
 
+async def test_the_first_frame_is_header_and_footer_and_early_keys_are_kept(
+    app_factory: AppFactory, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The forms come a frame later; what was typed meanwhile lands in the first field."""
+    from comms_tui.tui.screens.compose_screen import ComposeScreen
+
+    release = asyncio.Event()
+    real_build = ComposeScreen._build  # starts the build worker
+
+    @work(group="build")
+    async def held_build(self: ComposeScreen) -> None:
+        await release.wait()
+        real_build(self)
+
+    monkeypatch.setattr(ComposeScreen, "_build", held_build)
+    app = app_factory()
+    async with app.run_test(size=SIZE) as pilot:
+        screen = app.compose_screen
+        await pilot.pause()
+        assert screen.query_one(AppHeader) and not screen.forms()
+        assert app.connection is None  # the session opens once the forms are there
+        await pilot.press("9", "1", "9")
+        release.set()
+        await connected(pilot)
+        assert app.focused is screen.form("sms").query_one("#to")
+        await pilot.press("5", "9", "1")  # carries on after them (not replacing a selection)
+        assert screen.form("sms").value("to") == "919591"
+
+
 async def test_own_sandbox_opens_after_the_first_frame_and_stops_on_exit(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
@@ -143,6 +174,7 @@ async def test_own_sandbox_opens_after_the_first_frame_and_stops_on_exit(
     async with app.run_test(size=SIZE) as pilot:
         header = app.screen.query_one(AppHeader)
         assert "starting the sandbox" in text(header.query_one("#target", Static))
+        await app.compose_screen.built.wait()
         assert app.compose_screen.form("sms").query_one("#send-button").disabled
         await pilot.press("9")  # typing works while connecting
         assert app.compose_screen.form("sms").value("to") == "9"
