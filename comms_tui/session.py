@@ -57,6 +57,26 @@ class Session:
     def production(self) -> bool:
         return bool(self.profile and self.profile.production)
 
+    @property
+    def insecure_transport(self) -> str | None:
+        """Why requests to this target are not protected in transit, or ``None`` if they are.
+
+        Plain ``http://`` to a host other than loopback (only possible with the profile's
+        ``allow_insecure_http``), or TLS certificates not verified (``--no-verify-tls``). The CLI
+        warns with this on every start; the TUI shows it on every screen.
+        """
+        from urllib.parse import urlsplit
+
+        parts = urlsplit(self.target.base_url)
+        if parts.scheme == "http" and not self.target.is_loopback:
+            return (
+                f"plain http:// to {parts.hostname} for profile {self.name} — nothing is "
+                "encrypted, credentials included"
+            )
+        if not self.target.verify_tls:
+            return f"TLS verification is OFF for profile {self.name} — certificates are not checked"
+        return None
+
     @classmethod
     def for_sandbox(cls, sandbox: EmbeddedSandbox | None = None) -> Session:
         """Start (or adopt) an embedded sandbox on loopback and target it with its demo login."""
@@ -84,8 +104,8 @@ class Session:
         session = cls(target=target, profile=profile)
         if text := insecure_file_warning():
             session.warnings.append(text)
-        if not target.verify_tls:
-            session.warnings.append("TLS verification is OFF for this profile")
+        if text := session.insecure_transport:
+            session.warnings.append(text)
         return session
 
     def close(self) -> None:

@@ -305,10 +305,14 @@ def _default(args: argparse.Namespace) -> int:
 def _test(args: argparse.Namespace) -> int:
     import asyncio
 
+    from comms_tui.commands.common import warn
+    from comms_tui.session import Session
     from comms_tui.store.resolve import target_for_profile
 
     profile = ProfileStore().get(args.name)
     target = target_for_profile(profile, SecretStore())
+    if insecure := Session(target=target, profile=profile).insecure_transport:
+        warn(insecure)  # as every send with this profile does
 
     async def check() -> str:
         from comms_tui.api.client import CommsClient

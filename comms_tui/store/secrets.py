@@ -6,8 +6,9 @@ opt-in to a 0600 JSON file written by us (and warned about on every start while 
 
 Every keyring call runs in a daemon thread with a timeout, because a missing or stuck D-Bus can
 block the Secret Service backend forever; and every exception keyring raises becomes one
-``SecretsError``. Messages never include a secret. All methods are plain synchronous calls, meant
-to be called from a worker thread rather than the UI thread.
+``SecretsError``. The timeout is 5 s, or ``$COMMS_TUI_KEYRING_TIMEOUT`` seconds (0 < t <= 600;
+anything else is ignored). Messages never include a secret. All methods are plain synchronous
+calls, meant to be called from a worker thread rather than the UI thread.
 """
 
 from __future__ import annotations
@@ -32,6 +33,8 @@ ENV_VARS: dict[SecretKind, str] = {
     "client_secret": "COMMS_TUI_CLIENT_SECRET",
 }
 INSECURE_FILE_NAME = "secrets-insecure.json"
+DEFAULT_TIMEOUT = 5.0  # seconds a keyring call may take before it counts as hung
+TIMEOUT_ENV = "COMMS_TUI_KEYRING_TIMEOUT"
 
 # Backends that accept a secret without protecting it (or cannot be used from a TUI at all:
 # keyrings.alt's EncryptedKeyring asks for its own password on the terminal).
@@ -60,6 +63,15 @@ def default_insecure_file() -> Path:
     from comms_tui.store.paths import config_dir
 
     return config_dir() / INSECURE_FILE_NAME
+
+
+def default_timeout() -> float:
+    """``$COMMS_TUI_KEYRING_TIMEOUT`` if it is a sane number of seconds, else 5."""
+    try:
+        seconds = float(os.environ.get(TIMEOUT_ENV) or DEFAULT_TIMEOUT)
+    except ValueError:
+        return DEFAULT_TIMEOUT
+    return seconds if 0 < seconds <= 600 else DEFAULT_TIMEOUT
 
 
 def _backend_id(backend: object) -> str:
@@ -92,8 +104,8 @@ class SecretStore:
     """Get, set and delete per-profile secrets. Keyring entries: service ``comms-tui``,
     username ``"{profile}:{kind}"``."""
 
-    def __init__(self, timeout: float = 5.0, insecure_file: Path | None = None) -> None:
-        self.timeout = timeout
+    def __init__(self, timeout: float | None = None, insecure_file: Path | None = None) -> None:
+        self.timeout = timeout if timeout is not None else default_timeout()
         # Set = the user opted in: ``set`` writes there. Reads always consult the default file too,
         # so secrets stored with --insecure-file keep working on later runs.
         self.insecure_file = insecure_file

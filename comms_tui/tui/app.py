@@ -193,6 +193,16 @@ class CommsApp(App[None]):
         for warning in message.connection.session.warnings:
             self.notify(warning, severity="warning", timeout=10)
         self.compose_screen.bind(message.connection)
+        if text := message.connection.session.insecure_transport:
+            self._warn_on_every_screen(text)
+
+    def _warn_on_every_screen(self, text: str) -> None:
+        """TLS off or plain http: a warning line on each screen shown now and from now on."""
+        from comms_tui.tui.widgets.transport_warning import show_on
+
+        for screen in [self.compose_screen, *self.screen_stack]:
+            show_on(screen, text)
+        self.screen_change_signal.subscribe(self, lambda screen: show_on(screen, text))
 
     def on_session_failed(self, message: SessionFailed) -> None:
         self.compose_screen.show_failure(message.error)

@@ -1,19 +1,23 @@
 """SIGKILL in the middle of a send: the journal entry written before the request reads ``unknown``.
+SIGKILL while typing in the TUI: what was typed is back in the form on the next start.
 
 ``comms-tui send`` runs as a subprocess against a sandbox in this process whose 'slow'
 recipient (12025550140) stalls for 10 s; once the sandbox has the request, the CLI is killed.
+The TUI runs as ``comms-tui --sandbox`` in a pseudo-terminal, keys typed into it as a user would.
 """
 
 from __future__ import annotations
 
+import contextlib
 import json
 import os
 import signal
 import subprocess
 import sys
 import time
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from datetime import datetime, timezone
+from pathlib import Path
 
 import pytest
 
@@ -110,3 +114,129 @@ def test_sigkill_mid_send_leaves_an_entry_that_reads_unknown(
     again = run_cli("send", "sms", "--to", SLOW, "--body", body, env=env)
     assert again.returncode == 2 and "--yes" in again.stderr
     assert slow_sandbox.state.stats()["requests"] == 1
+
+
+# --------------------------------------------------------------------------- drafts in the TUI
+
+TYPED_TO = "919591471711"
+TYPED_BODY = "Draft that must survive a SIGKILL"
+
+
+class PtyApp:
+    """``comms-tui ARGS`` in a pseudo-terminal of its own (a new session, so a process group)."""
+
+    def __init__(self, args: list[str], env: dict[str, str]) -> None:
+        import pty
+
+        self.master, slave = pty.openpty()
+        os.set_blocking(self.master, False)
+        self.proc = subprocess.Popen(
+            [sys.executable, "-m", "comms_tui.cli", *args], stdin=slave, stdout=slave,
+            stderr=slave, env=env, cwd=REPO_ROOT, close_fds=True, start_new_session=True,
+        )  # fmt: skip
+        os.close(slave)
+        self.screen = b""
+
+    def read(self) -> None:
+        import select
+
+        while select.select([self.master], [], [], 0)[0]:
+            try:
+                chunk = os.read(self.master, 65536)
+            except OSError:  # the other end is gone
+                return
+            if not chunk:
+                return
+            self.screen += chunk
+
+    def wait_for_output(self, marker: bytes, timeout: float = 20) -> None:
+        def seen() -> bool:
+            self.read()
+            return marker in self.screen
+
+        _wait_for(seen, timeout, f"{marker!r} on the terminal")
+
+    def type(self, text: str) -> None:
+        os.write(self.master, text.encode())
+
+    def kill(self) -> int:
+        with contextlib.suppress(ProcessLookupError):
+            os.killpg(self.proc.pid, signal.SIGKILL)
+        code = self.proc.wait(timeout=5)
+        os.close(self.master)
+        return code
+
+
+def _saved_draft(path: Path) -> dict[str, object]:
+    try:
+        data = json.loads(path.read_text("utf-8"))
+    except (OSError, ValueError):
+        return {}
+    sms = data.get("sms") if isinstance(data, dict) else None
+    return sms if isinstance(sms, dict) else {}
+
+
+async def test_a_draft_typed_into_the_tui_survives_sigkill(
+    tmp_path: Path, fresh: EmbeddedSandbox
+) -> None:
+    from comms_tui.session import Session
+    from comms_tui.tui.app import make_app
+    from comms_tui.tui.drafts import DRAFTS_FILE_NAME
+    from comms_tui.tui.screens.compose import ComposeForm
+
+    data_dir, config_dir = tmp_path / "data", tmp_path / "config"
+    drafts = data_dir / DRAFTS_FILE_NAME
+    env = {
+        **os.environ,
+        "COMMS_TUI_DATA_DIR": str(data_dir),
+        "COMMS_TUI_CONFIG_DIR": str(config_dir),
+        "TERM": "xterm-256color",
+        "COLUMNS": "120",
+        "LINES": "36",
+        "PYTHONPATH": str(REPO_ROOT),
+    }
+    app = PtyApp(["--sandbox"], env)
+    try:
+        # The form is drawn (its recipient placeholder shows) and has the focus. Keys typed
+        # before that are the compose screen's early-key buffering's business, not this test's.
+        app.wait_for_output(b"+65 8123 4567")
+
+        def saved(want: dict[str, str]) -> Callable[[], bool]:
+            def check() -> bool:
+                app.read()  # keep draining the terminal: a full pty would block the app
+                return _saved_draft(drafts) == want
+
+            return check
+
+        # Saved shortly after typing stops (debounced, in a worker): no quit, no flush.
+        app.type(TYPED_TO)
+        _wait_for(saved({"to": TYPED_TO}), 10, "the recipient in the draft file")
+        # Tab to the message field, and type once the app has answered the tab (a redraw):
+        # keys sent in the same burst as the tab would still go to the recipient field.
+        shown = len(app.screen)
+        app.type("\t")
+        _wait_for(lambda: app.read() or len(app.screen) > shown, 10, "the redraw after tab")
+        app.type(TYPED_BODY)
+        _wait_for(saved({"to": TYPED_TO, "body": TYPED_BODY}), 10, "the message in the draft")
+        assert app.proc.poll() is None  # still running: nothing was written by quitting
+    finally:
+        code = app.kill()
+    assert code == -signal.SIGKILL
+    assert drafts.stat().st_mode & 0o077 == 0  # recipients and text: owner-only
+    assert not list(data_dir.glob(f".{DRAFTS_FILE_NAME}.*"))  # no temp file left half-written
+
+    # The next start (same drafts file) puts it back in the form.
+    restarted = make_app(session=Session.for_sandbox(fresh), drafts_path=drafts)
+    async with restarted.run_test(size=(120, 36)) as pilot:
+
+        def sms_form() -> ComposeForm | None:
+            return next(iter(restarted.compose_screen.query("#sms").results(ComposeForm)), None)
+
+        for _ in range(250):  # the form is built, then the draft read, after the first frame
+            if (form := sms_form()) is not None and form.value("to"):
+                break
+            await pilot.pause(0.02)
+        form = sms_form()
+        assert form is not None
+        assert form.value("to") == TYPED_TO
+        assert form.value("body") == TYPED_BODY

@@ -11,13 +11,24 @@ from __future__ import annotations
 
 import secrets
 import subprocess
+from collections.abc import Callable
 from pathlib import Path
+from typing import Any
 
 import pytest
+from textual.pilot import Pilot
+from textual.screen import Screen
+from textual.widgets import Input, Static, TextArea
 
 from comms_tui.sandbox import EmbeddedSandbox
 from comms_tui.store.history import Journal
-from tests.reliability.sweep import basic_forms, default_paths, find_secrets, iter_files
+from tests.reliability.sweep import (
+    app_dirs,
+    basic_forms,
+    default_paths,
+    find_secrets,
+    iter_files,
+)
 from tests.support.cli import run_cli
 
 GOOD = "919591471711"
@@ -169,3 +180,122 @@ def test_the_config_dir_holds_no_secret_even_with_the_plain_file_fallback(
     show = run_cli("profile", "show", "plain", keyring_backend="keyring.backends.fail.Keyring")
     assert secret not in show.stdout + show.stderr
     assert show.returncode == 0
+
+
+# --------------------------------------------------------------------------- the TUI
+
+
+def _screen_text(screen: Screen[Any]) -> str:
+    """Everything a screen holds as text, whether or not it fits on screen (a screenshot
+    crops and wraps; a secret split over two lines would slip through it)."""
+    parts: list[str] = []
+    for widget in screen.query("*"):
+        if isinstance(widget, Input):
+            parts.append(widget.value)
+        elif isinstance(widget, TextArea):
+            parts.append(widget.text)
+        elif isinstance(widget, Static):
+            parts.append(str(widget.render()))
+    return "\n".join(parts)
+
+
+async def _until(pilot: Pilot[None], condition: Callable[[], object], what: str) -> None:
+    for _ in range(400):
+        if condition():
+            return
+        await pilot.pause(0.02)
+    raise AssertionError(f"timed out waiting for {what}")
+
+
+async def _tui_session(profile: str, shots: Path, texts: dict[str, str]) -> None:
+    """Start the app on ``profile`` as the CLI would; send once well, once with a failed item
+    and once rejected; open each one's redacted request and raw response, copy it as curl,
+    export it; open history; screenshot and record the screen's text at each step."""
+    from comms_tui.tui.app import make_app
+    from comms_tui.tui.screens.history import HistoryScreen
+    from tests.tui.helpers import connected, send
+
+    app = make_app(profile=profile)  # journal, drafts and preferences in the data dir
+    copied: list[str] = []
+    app.copy_to_clipboard = copied.append  # type: ignore[method-assign]
+    steps: list[str] = []
+
+    def snap(step: str) -> None:
+        steps.append(step)
+        app.save_screenshot(f"{profile}-{len(steps):02d}-{step}.svg", path=str(shots))
+        texts[f"{profile} screen text at {step}"] = _screen_text(app.screen)
+
+    async with app.run_test(size=(120, 36)) as pilot:
+        compose = await connected(pilot)
+        snap("connected")
+        form = compose.form("sms")
+        for to, outcome in [(GOOD, "accepted"), ("12025550101", "failed"),
+                            ("12025550150", "rejected")]:  # fmt: skip
+            form.set_value("to", to)
+            form.set_value("body", f"sweep {to}")
+            await send(pilot)
+            pane = compose.results
+            assert pane.records[-1].result.outcome.value == outcome
+            pane.detail.toggle_raw(True)  # the redacted request and the raw response
+            raw = pane.query_one("#raw-request", Static)
+            await _until(pilot, lambda r=raw: "POST " in str(r.render()), "the raw request")
+            snap(f"{outcome}-raw")
+            before = len(copied)
+            await pilot.press("ctrl+r", "c", "x")  # to the results; copy as curl, export JSON
+            await _until(pilot, lambda n=before: len(copied) == n + 2, "copy and export")
+            pane.detail.toggle_raw(False)
+        await pilot.press("f2")
+        await _until(pilot, lambda: isinstance(app.screen, HistoryScreen), "history")
+        await _until(pilot, lambda: str(app.screen.query_one("#detail").render()), "a detail")
+        snap("history")
+        texts[f"{profile} notifications"] = "\n".join(str(m.message) for m in app._notifications)
+        await pilot.press("escape")
+        await pilot.press("ctrl+q")  # flushes the drafts
+    texts.update({f"{profile} clipboard #{i}": text for i, text in enumerate(copied)})
+    assert sum(text.startswith("curl ") for text in copied) == 3
+    assert len(list(shots.glob(f"{profile}-*.svg"))) == len(steps) == 5
+
+
+@pytest.mark.parametrize("auth", ["basic", "oauth"])
+async def test_no_credential_leaks_from_a_tui_session(
+    auth: str, fresh: EmbeddedSandbox, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Sentinel credentials the sandbox accepts (so sends get through and tokens are issued),
+    used through the TUI; then every screenshot, screen text, notification, clipboard text and
+    file of the session is swept."""
+    from comms_tui.sandbox import accounts
+    from comms_tui.store.profiles import Profile, ProfileStore
+    from comms_tui.store.secrets import SecretStore
+
+    secret = f"Sentinel-{auth}-{secrets.token_hex(8)}"
+    if auth == "basic":
+        user = accounts.BasicUser("sweep-till", secret, "sandbox", can_write=True)
+        monkeypatch.setitem(accounts.BASIC_USERS, user.username, user)
+        profile = Profile(name="tui", host=fresh.base_url, auth="basic", username=user.username)
+        swept = basic_forms(user.username, secret)
+    else:
+        client = accounts.OAuthClient("sweep-key", secret, "sandbox")
+        monkeypatch.setitem(accounts.OAUTH_CLIENTS, client.key, client)
+        profile = Profile(name="tui", host=fresh.base_url, auth="oauth", client_key=client.key)
+        swept = {"client secret": secret}
+    ProfileStore().save(profile)
+    # In the test keyring, which is not swept: keeping secrets is its job.
+    SecretStore().set("tui", "password" if auth == "basic" else "client_secret", secret)
+
+    shots = tmp_path / "screenshots"
+    shots.mkdir()
+    texts: dict[str, str] = {}
+    await _tui_session("tui", shots, texts)
+
+    # Real material: the sentinel login sent (the sandbox accepted it), the journal, drafts and
+    # exports are on disk, the screenshots show the sends.
+    assert [m["recipient"] for m in fresh.state.outbox()] == [GOOD]
+    written = [p.name for p in iter_files(app_dirs())]
+    assert any(name.startswith("history.sqlite3") for name in written)
+    assert "drafts.json" in written
+    assert sum(name.startswith("result-") for name in written) == 3  # the exports
+    assert "ACCEPTED" in (shots / "tui-02-accepted-raw.svg").read_text().replace("&#160;", " ")
+    tokens = list(fresh.state._tokens)
+    assert bool(tokens) == (auth == "oauth")
+    swept |= {f"OAuth token #{i}": token for i, token in enumerate(tokens)}
+    assert find_secrets([*default_paths(), shots], texts, swept) == []

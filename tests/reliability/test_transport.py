@@ -262,6 +262,33 @@ def test_no_verify_tls_is_an_explicit_profile_flag_and_warns_on_every_send(
     assert tls_server.requests == 2
 
 
+def test_profile_test_warns_when_tls_verification_is_off(
+    tls_server: RogueServer, tmp_path: Path
+) -> None:
+    """`profile test` is often the first thing run with a new profile: it warns like `send`."""
+    keyring = tmp_path / "keyring.json"
+    for name, flags in [("selfsigned", ("--no-verify-tls",)), ("strict", ())]:
+        added = run_cli(
+            "profile", "add", name, "--host", tls_server.base_url, "--username", "u",
+            "--password-stdin", *flags, input="pw\n", keyring_file=keyring,
+        )  # fmt: skip
+        assert added.returncode == 0, added.stderr
+
+    tested = run_cli("profile", "test", "selfsigned", keyring_file=keyring)
+    assert tested.returncode == 0, tested.stderr
+    assert (
+        "comms-tui: warning: TLS verification is OFF for profile selfsigned — certificates are "
+        "not checked"
+    ) in tested.stderr
+    assert "TLS verification is OFF" not in tested.stdout  # stdout stays the result alone
+    assert tls_server.requests == 1  # the check reached the self-signed server
+
+    strict = run_cli("profile", "test", "strict", keyring_file=keyring)
+    assert strict.returncode == 3 and "CERTIFICATE_VERIFY_FAILED" in strict.stderr
+    assert "TLS verification is OFF" not in strict.stderr
+    assert tls_server.requests == 1
+
+
 def test_plain_http_to_a_remote_host_needs_allow_insecure_http(tmp_path: Path) -> None:
     keyring = tmp_path / "keyring.json"
     args = ("profile", "add", "plain", "--host", "http://comms.example.com", "--username", "u",
