@@ -7,7 +7,9 @@ then the header says "connecting…" and Send is disabled.
 
 from __future__ import annotations
 
+import asyncio
 import contextlib
+import signal
 from collections.abc import Callable
 from datetime import datetime, timezone
 from pathlib import Path
@@ -132,6 +134,11 @@ class CommsApp(App[None]):
 
     def on_mount(self) -> None:
         self.theme_changed_signal.subscribe(self, self._remember_theme)
+        # The terminal window was closed: write the drafts and leave, as ctrl+q would.
+        # (Python's default for SIGHUP would drop up to half a second of typing.)
+        if hasattr(signal, "SIGHUP") and not self.is_headless:
+            loop = asyncio.get_running_loop()
+            loop.add_signal_handler(signal.SIGHUP, lambda: self.call_later(self.action_quit))
 
     def on_compose_screen_built(self) -> None:
         # Once the forms are on screen: the worker's imports (httpx, pydantic, uvicorn) hold
@@ -323,7 +330,6 @@ class CommsApp(App[None]):
 
     async def close_session(self) -> None:
         """Close the HTTP client and, if this app opened it, the session (stops the sandbox)."""
-        import asyncio
 
         client, self._client = self._client, None
         if client is not None:

@@ -240,3 +240,39 @@ async def test_a_draft_typed_into_the_tui_survives_sigkill(
         assert form is not None
         assert form.value("to") == TYPED_TO
         assert form.value("body") == TYPED_BODY
+
+
+async def test_closing_the_terminal_writes_the_draft_before_the_app_leaves(
+    tmp_path: Path,
+) -> None:
+    """SIGHUP (the terminal window closed) flushes what was typed, even inside the debounce."""
+    from comms_tui.tui.drafts import DRAFTS_FILE_NAME
+
+    data_dir = tmp_path / "data"
+    drafts = data_dir / DRAFTS_FILE_NAME
+    env = {
+        **os.environ,
+        "COMMS_TUI_DATA_DIR": str(data_dir),
+        "COMMS_TUI_CONFIG_DIR": str(tmp_path / "config"),
+        "TERM": "xterm-256color",
+        "COLUMNS": "120",
+        "LINES": "36",
+        "PYTHONPATH": str(REPO_ROOT),
+    }
+    typed = "12025550100"  # not a substring of the field's placeholder
+    app = PtyApp(["--sandbox"], env)
+    try:
+        app.wait_for_output(b"+65 8123 4567")
+        app.type(typed)
+        app.wait_for_output(typed.encode())
+        assert _saved_draft(drafts) == {}  # within the 0.5 s debounce: not written yet
+        app.proc.send_signal(signal.SIGHUP)
+
+        def gone() -> bool:
+            app.read()  # keep draining: a full pty would block the app on its way out
+            return app.proc.poll() is not None
+
+        _wait_for(gone, 15, "the app to leave after SIGHUP")
+    finally:
+        app.kill()
+    assert _saved_draft(drafts) == {"to": typed}

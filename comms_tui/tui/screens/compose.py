@@ -16,6 +16,7 @@ from textual.containers import Horizontal, Vertical, VerticalScroll
 from textual.content import Content
 from textual.message import Message
 from textual.timer import Timer
+from textual.widget import Widget
 from textual.widgets import Button, Input, LoadingIndicator, Static, TextArea
 
 from comms_tui.api.errors import InvalidInput
@@ -53,6 +54,7 @@ class ComposeForm(Vertical):
         self.attempted = False  # after a send attempt, empty required fields are errors too
         self._timer: Timer | None = None
         self._quiet = False  # set while the program (not the user) changes values
+        self._parts: dict[str, Widget] = {}
 
     # -- layout -------------------------------------------------------------------------------
 
@@ -123,15 +125,25 @@ class ComposeForm(Vertical):
 
     # -- values ---------------------------------------------------------------------------------
 
+    def part(self, widget_id: str) -> Widget | None:
+        """This form's widget with that id (cached: validation runs on every keystroke, and
+        each DOM query walks the whole form)."""
+        found = self._parts.get(widget_id)
+        if found is None or not found.is_attached:
+            found = next(iter(self.query(f"#{widget_id}")), None)
+            if found is not None:
+                self._parts[widget_id] = found
+        return found
+
     def value(self, field_id: str) -> str:
-        widget = self.query_one(f"#{field_id}")
+        widget = self.part(field_id)
         if isinstance(widget, TextArea):
             return widget.text
         assert isinstance(widget, Input)
         return widget.value
 
     def set_value(self, field_id: str, text: str) -> None:
-        widget = self.query_one(f"#{field_id}")
+        widget = self.part(field_id)
         if isinstance(widget, TextArea):
             widget.load_text(text)
             widget.move_cursor(widget.document.end)  # carry on typing where the draft ended
@@ -258,7 +270,8 @@ class ComposeForm(Vertical):
         for field_id in self.FIELDS:
             set_error(self, field_id, errors.get(field_id))
         other = [m for f, m in errors.items() if f not in self.FIELDS]
-        status = self.query_one("#form-status", Static)
+        status = self.part("form-status")
+        assert isinstance(status, Static)
         status.update(Content.styled("; ".join(other), "$text-error") if other else "")
 
     def _describe_schedule(self, when: datetime | None) -> None:

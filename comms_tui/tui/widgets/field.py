@@ -7,6 +7,8 @@ compose forms find them by the API field name, which is also the input's id. Bot
 
 from __future__ import annotations
 
+from typing import Protocol
+
 from textual.app import ComposeResult
 from textual.containers import Horizontal, Vertical
 from textual.content import Content
@@ -31,16 +33,29 @@ def form_field(
         yield Static(id=f"{field_id}-error", classes="field-error")
 
 
-def set_error(owner: Widget, field_id: str, message: str | None) -> None:
+class FieldOwner(Protocol):
+    """A form that finds its widgets by id (``ComposeForm.part``)."""
+
+    def part(self, widget_id: str) -> Widget | None: ...
+
+
+def set_error(owner: FieldOwner, field_id: str, message: str | None) -> None:
     """Show (or clear) the error under a field, and mark the field invalid."""
-    for line in owner.query(f"#{field_id}-error").results(Static):
-        line.update(Content(message or ""))
-        line.set_class(bool(message), "-shown")
-    for field in owner.query(f"#{field_id}-field"):
+    line = owner.part(f"{field_id}-error")
+    if isinstance(line, Static):
+        _show(line, Content(message or ""))
+    if (field := owner.part(f"{field_id}-field")) is not None:
         field.set_class(bool(message), "-invalid")
 
 
-def set_hint(owner: Widget, field_id: str, content: Content | str | None) -> None:
-    for line in owner.query(f"#{field_id}-hint").results(Static):
-        line.update(content if isinstance(content, Content) else Content(content or ""))
-        line.set_class(bool(content), "-shown")
+def set_hint(owner: FieldOwner, field_id: str, content: Content | str | None) -> None:
+    line = owner.part(f"{field_id}-hint")
+    if isinstance(line, Static):
+        _show(line, content if isinstance(content, Content) else Content(content or ""))
+
+
+def _show(line: Static, content: Content) -> None:
+    # Validation reruns on every keystroke: an unchanged line must not cost a layout pass.
+    if line.content != content:
+        line.update(content)
+    line.set_class(bool(content), "-shown")
