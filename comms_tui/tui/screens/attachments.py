@@ -14,7 +14,7 @@ import stat
 import time
 from dataclasses import dataclass
 from pathlib import Path
-from typing import ClassVar
+from typing import Any, ClassVar
 
 from textual import on, work
 from textual.app import ComposeResult
@@ -118,6 +118,24 @@ class _Cancelled(Exception):
     """Raised from the progress callback to stop encoding once the picker is gone."""
 
 
+class PickerTree(DirectoryTree):
+    """A DirectoryTree that asks "is this a directory?" once per entry.
+
+    Textual's asks while sorting (in the loader thread) and again for every entry while adding
+    the nodes (on the event loop): a stat per entry that stalls the UI in a Downloads folder.
+    """
+
+    def __init__(self, path: str | Path, **kwargs: Any) -> None:
+        super().__init__(path, **kwargs)
+        self._is_dir: dict[Path, bool] = {}
+
+    def _safe_is_dir(self, path: Path) -> bool:  # type: ignore[override]
+        known = self._is_dir.get(path)
+        if known is None:
+            known = self._is_dir[path] = DirectoryTree._safe_is_dir(path)
+        return known
+
+
 class AttachmentPickerScreen(ModalScreen["Attachment | None"]):
     """Choose and encode one file; dismisses with the ``Attachment``, or None on Escape."""
 
@@ -168,7 +186,7 @@ class AttachmentPickerScreen(ModalScreen["Attachment | None"]):
                 ),
                 id="picker-title",
             )
-            yield DirectoryTree(start, id="picker-tree")
+            yield PickerTree(start, id="picker-tree")
             yield Input(
                 placeholder="Path to a file (→ accepts the completion)",
                 suggester=PathSuggester(),
