@@ -142,7 +142,9 @@ class AttachmentPickerScreen(ModalScreen["Attachment | None"]):
     BINDINGS: ClassVar[list[BindingType]] = [Binding("escape", "cancel", "Cancel")]
     AUTO_FOCUS = "#picker-path"
     DEFAULT_CSS = """
-    AttachmentPickerScreen { align: center middle; }
+    /* Opaque: a see-through modal re-tints the whole screen beneath on every refresh, and
+       the progress bar refreshes it many times while a big file is encoded. */
+    AttachmentPickerScreen { align: center middle; background: $background; }
     AttachmentPickerScreen #picker-dialog {
         width: 100; max-width: 100%; height: 90%;
         border: thick $primary; background: $surface; padding: 0 1;
