@@ -211,7 +211,7 @@ def main() -> int:
         results.update(tui_bench.bench_startup(10 if not args.quick else 3))
         results.update(bench_attachment(path, runs))
         results.update(bench_attachment_memory(path, 3 if not args.quick else 1))
-        results.update(tui_bench.bench_ui_stall(path, 5 if not args.quick else 1))
+        results.update(tui_bench.bench_ui_stall(path, 9 if not args.quick else 1))
         results.update(bench_send_overhead())
         results.update(bench_batch(runs))
         results.update(tui_bench.bench_results(runs))

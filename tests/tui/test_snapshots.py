@@ -114,6 +114,8 @@ async def steady(pilot: Pilot[None]) -> None:
                 widget.cursor_blink = False
     pilot.app.clear_notifications()
     await pilot.pause()
+    await pilot.wait_for_scheduled_animations()  # e.g. a pane scrolling to what just opened
+    await pilot.pause()
 
 
 def shot(snap_compare: Compare, app: CommsApp, steps: Steps | None = None) -> bool:
