@@ -1,8 +1,9 @@
 """CommsApp and ``make_app``, the factory the CLI and the tests share.
 
-The first frame comes before anything slow: the session (embedded sandbox, keyring, profile
-file), the HTTP client and the pydantic models are opened in a thread worker after mount. Until
-then the header says "connecting…" and Send is disabled.
+The first frame comes before anything slow: the compose screen builds its forms right after it,
+and once they are on screen (``ComposeScreen.Built``) the session (embedded sandbox, keyring,
+profile file), the HTTP client and the pydantic models are opened in a thread worker. Until then
+the header says "connecting…" and Send is disabled.
 """
 
 from __future__ import annotations
