@@ -74,7 +74,8 @@ async def main() -> int:
 
     async with app.run_test(size=SIZE) as pilot:
         assert isinstance(app, CommsApp)
-        while app.connection is None or len(app.compose_screen.forms()) < 4:
+        await app.compose_screen.all_forms_built.wait()
+        while app.connection is None:
             await pilot.pause(0.05)
 
         await fill(

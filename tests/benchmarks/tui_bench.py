@@ -165,7 +165,8 @@ async def _ui_stall(path: Path, base_url: str) -> dict[str, Any]:
     )
     app = make_app(session=session)
     async with app.run_test(size=(120, 36)) as pilot:
-        while app.connection is None or len(app.compose_screen.forms()) < 4:
+        await app.compose_screen.all_forms_built.wait()
+        while app.connection is None:
             await pilot.pause(0.02)
         await app.workers.wait_for_complete()
         await pilot.pause()

@@ -167,6 +167,19 @@ class PtyApp:
         return code
 
 
+def _tui_env(tmp_path: Path) -> dict[str, str]:
+    """The app's own data and config dirs under ``tmp_path``, in a 120×36 terminal."""
+    return {
+        **os.environ,
+        "COMMS_TUI_DATA_DIR": str(tmp_path / "data"),
+        "COMMS_TUI_CONFIG_DIR": str(tmp_path / "config"),
+        "TERM": "xterm-256color",
+        "COLUMNS": "120",
+        "LINES": "36",
+        "PYTHONPATH": str(REPO_ROOT),
+    }
+
+
 def _saved_draft(path: Path) -> dict[str, object]:
     try:
         data = json.loads(path.read_text("utf-8"))
@@ -184,18 +197,9 @@ async def test_a_draft_typed_into_the_tui_survives_sigkill(
     from comms_tui.tui.drafts import DRAFTS_FILE_NAME
     from comms_tui.tui.screens.compose import ComposeForm
 
-    data_dir, config_dir = tmp_path / "data", tmp_path / "config"
+    data_dir = tmp_path / "data"
     drafts = data_dir / DRAFTS_FILE_NAME
-    env = {
-        **os.environ,
-        "COMMS_TUI_DATA_DIR": str(data_dir),
-        "COMMS_TUI_CONFIG_DIR": str(config_dir),
-        "TERM": "xterm-256color",
-        "COLUMNS": "120",
-        "LINES": "36",
-        "PYTHONPATH": str(REPO_ROOT),
-    }
-    app = PtyApp(["--sandbox"], env)
+    app = PtyApp(["--sandbox"], _tui_env(tmp_path))
     try:
         # The form is drawn (its recipient placeholder shows) and has the focus. Keys typed
         # before that are the compose screen's early-key buffering's business, not this test's.
@@ -248,19 +252,9 @@ async def test_closing_the_terminal_writes_the_draft_before_the_app_leaves(
     """SIGHUP (the terminal window closed) flushes what was typed, even inside the debounce."""
     from comms_tui.tui.drafts import DRAFTS_FILE_NAME
 
-    data_dir = tmp_path / "data"
-    drafts = data_dir / DRAFTS_FILE_NAME
-    env = {
-        **os.environ,
-        "COMMS_TUI_DATA_DIR": str(data_dir),
-        "COMMS_TUI_CONFIG_DIR": str(tmp_path / "config"),
-        "TERM": "xterm-256color",
-        "COLUMNS": "120",
-        "LINES": "36",
-        "PYTHONPATH": str(REPO_ROOT),
-    }
+    drafts = tmp_path / "data" / DRAFTS_FILE_NAME
     typed = "12025550100"  # not a substring of the field's placeholder
-    app = PtyApp(["--sandbox"], env)
+    app = PtyApp(["--sandbox"], _tui_env(tmp_path))
     try:
         app.wait_for_output(b"+65 8123 4567")
         app.type(typed)

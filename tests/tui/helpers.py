@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import asyncio
+
 from textual.pilot import Pilot
 from textual.widgets import Input, TextArea
 
@@ -24,11 +26,8 @@ async def connected(pilot: Pilot[None]) -> ComposeScreen:
         await pilot.pause(0.02)
     assert app.connection is not None, "the session never opened"
     screen = app.compose_screen
-    for _ in range(200):  # the hidden tabs' forms are built a frame after the first one
-        if len(screen.forms()) == 4:
-            break
-        await pilot.pause(0.02)
-    assert len(screen.forms()) == 4, "the compose forms were never all built"
+    # The hidden tabs' forms are built a frame after the first one.
+    await asyncio.wait_for(screen.all_forms_built.wait(), timeout=5)
     await pilot.pause()
     return screen
 

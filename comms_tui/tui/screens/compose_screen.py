@@ -92,7 +92,8 @@ class ComposeScreen(DraftKeepingScreen):
         self.pinned = pinned
         self.connection: Connection | None = None
         self.busy = False  # a send flow (confirm → send) is under way
-        self.built = asyncio.Event()  # the tabs, forms and results pane are mounted
+        self.built = asyncio.Event()  # the tabs, the first form and the results pane are mounted
+        self.all_forms_built = asyncio.Event()  # and the hidden tabs' forms too
         self._early_keys: list[str] = []  # typed before the forms were there
 
     def compose(self) -> ComposeResult:
@@ -125,7 +126,13 @@ class ComposeScreen(DraftKeepingScreen):
             self._apply_connection(self.connection)
         self.built.set()
         self.post_message(self.Built())
-        self.call_after_refresh(body.mount_hidden_forms, tabs, self.clock)
+        self.call_after_refresh(self._mount_hidden_forms, tabs)
+
+    async def _mount_hidden_forms(self, tabs: TabbedContent) -> None:
+        from comms_tui.tui.screens.channel_tabs import mount_hidden_forms
+
+        await mount_hidden_forms(tabs, self.clock)
+        self.all_forms_built.set()
 
     def on_key(self, event: events.Key) -> None:
         if not self.built.is_set() and event.is_printable and event.character:
