@@ -74,8 +74,7 @@ async def main() -> int:
 
     async with app.run_test(size=SIZE) as pilot:
         assert isinstance(app, CommsApp)
-        await app.compose_screen.all_forms_built.wait()
-        while app.connection is None:
+        while app.session is None:  # opened once every form is built
             await pilot.pause(0.05)
 
         await fill(

@@ -22,6 +22,7 @@ from comms_tui.api.auth import (
     basic_authorization,
     redact_headers,
 )
+from comms_tui.api.channels import Channel
 from comms_tui.api.errors import (
     AccessDenied,
     AuthFailed,
@@ -30,7 +31,6 @@ from comms_tui.api.errors import (
     NotSent,
     ServerError,
 )
-from comms_tui.api.models import Channel
 from comms_tui.api.outcomes import (
     ACCESS_HINT,
     RetryPolicy,
@@ -58,10 +58,12 @@ class CommsClient:
         transport: httpx.AsyncBaseTransport | None = None,
         retry: RetryPolicy | None = None,
         sleep: Callable[[float], Awaitable[None]] = asyncio.sleep,
+        timer: Callable[[], float] = time.perf_counter,
     ) -> None:
         self.target = target
         self.retry = retry or RetryPolicy()
         self._sleep = sleep
+        self._timer = timer  # measures latency
         self._http = http_client(target, transport)
         self._oauth = (
             OAuthSession(target.credentials, target.base_url)
@@ -144,6 +146,12 @@ class CommsClient:
         chosen: Attribution | None = (
             self.target.attribution if attribution is TARGET_ATTRIBUTION else attribution
         )
+        started = self._timer()
+        result = await self._send(request, chosen)
+        result.latency_ms = (self._timer() - started) * 1000
+        return result
+
+    async def _send(self, request: SendRequest, chosen: Attribution | None) -> SendResult:
         body = request.body_parts()
         url = self.url(request.channel)
         started = time.perf_counter()

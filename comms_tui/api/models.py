@@ -10,8 +10,7 @@ from __future__ import annotations
 import re
 from collections.abc import Callable
 from dataclasses import dataclass, field
-from datetime import datetime, timezone, tzinfo
-from enum import Enum
+from datetime import datetime, tzinfo
 from typing import Any, Literal
 
 from pydantic import (
@@ -25,73 +24,10 @@ from pydantic import (
 )
 
 from comms_tui.api.attachments import Attachment
+from comms_tui.api.channels import FIELD_LABELS, Channel
 from comms_tui.api.errors import InvalidInput
 
 Envelope = Literal["root", "bare"]
-
-
-class Channel(str, Enum):
-    SMS = "sms"
-    WHATSAPP = "whatsapp"
-    EMAIL = "email"
-    ZALO = "zalo"
-
-    @classmethod
-    def parse(cls, text: str) -> Channel:
-        try:
-            return cls(text.strip().lower())
-        except ValueError:
-            names = ", ".join(c.value for c in cls)
-            raise InvalidInput(f"unknown channel {text!r}; use one of {names}") from None
-
-    @property
-    def list_key(self) -> str:
-        """The request body's list key."""
-        return _LIST_KEYS[self]
-
-    @property
-    def response_keys(self) -> tuple[str, str]:
-        """The response's (list key, item key)."""
-        return _RESPONSE_KEYS[self]
-
-    @property
-    def label(self) -> str:
-        return _LABELS[self]
-
-
-_LIST_KEYS = {
-    Channel.SMS: "sms",
-    Channel.EMAIL: "email",
-    Channel.WHATSAPP: "whatsappMessage",
-    Channel.ZALO: "zaloMessage",
-}
-_RESPONSE_KEYS = {
-    Channel.SMS: ("smsList", "sms"),
-    Channel.EMAIL: ("emails", "email"),
-    Channel.WHATSAPP: ("whatsapp", "whatsappMessage"),
-    Channel.ZALO: ("zalo", "zaloMessage"),
-}
-_LABELS = {
-    Channel.SMS: "SMS",
-    Channel.EMAIL: "Email",
-    Channel.WHATSAPP: "WhatsApp",
-    Channel.ZALO: "Zalo",
-}
-
-# Field labels in a support agent's words, for error messages.
-FIELD_LABELS: dict[str, str] = {
-    "to": "Recipient",
-    "receiver": "Recipient",
-    "body": "Message",
-    "template": "Message text",
-    "sender": "Sender ID",
-    "scheduledTime": "Schedule",
-    "from": "From",
-    "subject": "Subject",
-    "cc": "Cc",
-    "bcc": "Bcc",
-    "attachments": "Attachments",
-}
 
 
 @dataclass(frozen=True)
@@ -99,10 +35,16 @@ class ValidationContext:
     """Profile settings that give meaning to user input."""
 
     region: str | None = None  # default phone region, e.g. "IN"
-    tz: tzinfo = field(default_factory=lambda: datetime.now().astimezone().tzinfo or timezone.utc)
+    tz: tzinfo = field(default_factory=lambda: _local_zone())
 
     def as_dict(self) -> dict[str, Any]:
         return {"region": self.region, "tz": self.tz}
+
+
+def _local_zone() -> tzinfo:
+    from comms_tui.api.schedule import local_zone
+
+    return local_zone()
 
 
 def _context(info: ValidationInfo) -> ValidationContext:
@@ -110,7 +52,7 @@ def _context(info: ValidationInfo) -> ValidationContext:
     if isinstance(ctx, ValidationContext):
         return ctx
     if isinstance(ctx, dict):
-        return ValidationContext(region=ctx.get("region"), tz=ctx.get("tz") or timezone.utc)
+        return ValidationContext(region=ctx.get("region"), tz=ctx.get("tz") or _local_zone())
     return ValidationContext()
 
 
@@ -230,10 +172,6 @@ class _Message(BaseModel):
     def recipient(self) -> str:
         raise NotImplementedError
 
-    def content_key(self) -> str:
-        """What makes two sends to one recipient 'the same message' (the duplicate guard)."""
-        raise NotImplementedError
-
     def wire(self) -> dict[str, Any]:
         return self.model_dump(by_alias=True, exclude_none=True)
 
@@ -268,9 +206,6 @@ class SmsMessage(_Message):
     def recipient(self) -> str:
         return self.to
 
-    def content_key(self) -> str:
-        return f"{self.sender or ''}\x1f{self.body}"
-
 
 class _TemplateMessage(_Message):
     receiver: str
@@ -289,9 +224,6 @@ class _TemplateMessage(_Message):
     @property
     def recipient(self) -> str:
         return self.receiver
-
-    def content_key(self) -> str:
-        return self.template
 
 
 class WhatsAppMessage(_TemplateMessage):
@@ -380,10 +312,6 @@ class EmailMessage(_Message):
     @property
     def recipient(self) -> str:
         return self.to
-
-    def content_key(self) -> str:
-        files = ",".join(a.sha256 for a in self.attachments)
-        return f"{self.subject}\x1f{self.body}\x1f{files}"
 
 
 Message = SmsMessage | EmailMessage | WhatsAppMessage | ZaloMessage

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import hashlib
 import secrets
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
@@ -12,11 +11,10 @@ import pydantic
 import pydantic_core
 
 from comms_tui.api.attachments import Attachment
+from comms_tui.api.channels import FIELD_LABELS, Channel
 from comms_tui.api.errors import InvalidInput
 from comms_tui.api.models import (
-    FIELD_LABELS,
     MESSAGE_TYPES,
-    Channel,
     EmailMessage,
     Envelope,
     Message,
@@ -36,11 +34,11 @@ class SendRequest:
 
     def __post_init__(self) -> None:
         if not self.items:
-            raise InvalidInput("add at least one recipient", field=recipient_field(self.channel))
+            raise InvalidInput("add at least one recipient", field=self.channel.recipient_field)
         if len(self.items) > MAX_ITEMS:
             raise InvalidInput(
                 f"{len(self.items)} recipients is more than {MAX_ITEMS} in one request",
-                field=recipient_field(self.channel),
+                field=self.channel.recipient_field,
             )
         expected = MESSAGE_TYPES[self.channel]
         for item in self.items:
@@ -112,19 +110,6 @@ class SendRequest:
         items = tuple(item for item in self.items if item.recipient in wanted)
         return SendRequest(channel=self.channel, items=items, envelope=self.envelope)
 
-    def fingerprints(self) -> list[str]:
-        """One hash per item of channel + recipient + content, for the duplicate guard."""
-        return [
-            hashlib.sha256(
-                f"{self.channel.value}\x1e{item.recipient}\x1e{item.content_key()}".encode()
-            ).hexdigest()
-            for item in self.items
-        ]
-
-
-def recipient_field(channel: Channel) -> str:
-    return "receiver" if channel in (Channel.WHATSAPP, Channel.ZALO) else "to"
-
 
 def _message_from(err: Mapping[str, Any]) -> tuple[str, str]:
     loc = err.get("loc") or ("",)
@@ -166,7 +151,7 @@ def build_request(
     envelope: Envelope = "root",
 ) -> SendRequest:
     """One item per recipient, sharing ``fields``; every problem reported at once."""
-    key = recipient_field(channel)
+    key = channel.recipient_field
     context = context or ValidationContext()
     if not recipients:
         raise InvalidInput(f"{FIELD_LABELS[key]} is required", field=key)

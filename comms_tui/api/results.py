@@ -9,8 +9,8 @@ from typing import Any
 
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
 
+from comms_tui.api.channels import Channel
 from comms_tui.api.errors import CommsError, NotSent, OutcomeUnknown
-from comms_tui.api.models import Channel
 
 
 class Outcome(str, Enum):

@@ -7,12 +7,14 @@ Accepted: empty or ``now``; ``+15m``, ``+2h``, ``+1d``, ``+90s``, ``+1h30m``; ``
 
 from __future__ import annotations
 
+import os
 import re
 from datetime import datetime, time, timedelta, timezone, tzinfo
+from functools import lru_cache
 
 from comms_tui.api.errors import InvalidInput
 
-__all__ = ["describe_schedule", "is_past", "parse_schedule", "to_wire"]
+__all__ = ["describe_schedule", "is_past", "local_zone", "parse_schedule", "to_wire", "zone_name"]
 
 _EXAMPLES = "now, +15m, +1h30m, 18:30, tomorrow 09:00 or 2026-11-28T09:00+05:30"
 _RELATIVE = re.compile(r"\+\s*((?:\d+\s*[dhms]\s*)+)", re.ASCII)
@@ -21,6 +23,45 @@ _UNIT_SECONDS = {"d": 86400, "h": 3600, "m": 60, "s": 1}
 _DAY_TIME = re.compile(r"(?:(today|tomorrow)\s*)?(?:(\d{1,2}):(\d{2})(?::(\d{2}))?)?", re.ASCII)
 _DEFAULT_TIME = time(9, 0)  # "tomorrow" alone: the start of a working day
 _MAX_AHEAD = timedelta(days=3660)  # far enough for any real schedule; stops overflow early
+
+
+def local_zone() -> tzinfo:
+    """The machine's time zone: ``$TZ`` when it names one, else the system's (``/etc/localtime``).
+
+    A named zone (``Europe/Berlin``) rather than today's fixed offset, so that a time scheduled
+    across a daylight-saving change keeps its wall-clock meaning.
+    """
+    return _local_zone(os.environ.get("TZ"))
+
+
+@lru_cache(maxsize=8)
+def _local_zone(tz_env: str | None) -> tzinfo:
+    from zoneinfo import ZoneInfo
+
+    candidates = [tz_env.removeprefix(":")] if tz_env else []
+    if tz_env is None:
+        try:
+            target = os.readlink("/etc/localtime")
+        except OSError:
+            target = ""
+        if "zoneinfo/" in target:
+            candidates.append(target.rpartition("zoneinfo/")[2])
+    for key in candidates:
+        try:
+            return ZoneInfo(key)
+        except (ValueError, OSError, KeyError):  # no IANA key (a POSIX rule like EST5EDT4)
+            continue
+    # What the C library makes of $TZ or the system setting: today's offset, at least right now.
+    return datetime.now().astimezone().tzinfo or timezone.utc
+
+
+def zone_name(tz: tzinfo, when: datetime | None = None) -> str:
+    """``Asia/Kolkata``-style name when the zone has one, else its abbreviation or offset."""
+    key = getattr(tz, "key", None)
+    if isinstance(key, str) and key:
+        return key
+    moment = (when or datetime.now(timezone.utc)).astimezone(tz)
+    return moment.tzname() or moment.strftime("%z")
 
 
 def parse_schedule(text: str, *, tz: tzinfo, now: datetime | None = None) -> datetime | None:
@@ -86,12 +127,15 @@ def _invalid(reason: str) -> InvalidInput:
 
 
 def describe_schedule(when: datetime | None, tz: tzinfo) -> str:
-    """``now``, or e.g. ``2026-11-28 09:00 IST (03:30 UTC)`` (the UTC date too if it differs)."""
+    """``now``, or e.g. ``2026-11-28 09:00 IST Asia/Kolkata (03:30 UTC)``: the zone always named,
+    and the UTC date too if it differs."""
     if when is None:
         return "now"
     local = when.astimezone(tz)
     utc = when.astimezone(timezone.utc)
-    shown = f"{local:%Y-%m-%d %H:%M} {local.tzname() or local.strftime('%z')}"
+    abbreviation = local.tzname() or local.strftime("%z")
+    name = zone_name(tz, when)
+    shown = f"{local:%Y-%m-%d %H:%M} {abbreviation}" + (f" {name}" if name != abbreviation else "")
     if local.utcoffset() == timedelta(0) and local.tzname() == "UTC":
         return shown
     utc_shown = f"{utc:%H:%M}" if utc.date() == local.date() else f"{utc:%Y-%m-%d %H:%M}"

@@ -1,14 +1,24 @@
-"""What the sending subcommands share: target flags, opening a session, printing results."""
+"""What the sending subcommands share: target flags, opening a session, asking, printing results.
+
+The rules (what to ask, what a send means) are the core's; this module only decides how a
+terminal asks (``[y/N]`` on stderr, or ``--yes``) and how results read.
+"""
 
 from __future__ import annotations
 
 import argparse
 import json
 import sys
+from collections.abc import Sequence
+from typing import TYPE_CHECKING
 
 from comms_tui.api.errors import CommsError, InvalidInput
-from comms_tui.api.results import Outcome, SendResult
-from comms_tui.session import Session
+from comms_tui.api.results import Outcome
+from comms_tui.core.session import Session
+
+if TYPE_CHECKING:
+    from comms_tui.core.preflight import Question
+    from comms_tui.core.sender import Sent
 
 EXIT_OK, EXIT_ITEMS_FAILED, EXIT_USAGE, EXIT_REJECTED, EXIT_UNKNOWN = 0, 1, 2, 3, 4
 
@@ -22,10 +32,10 @@ def add_target_flags(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--json", action="store_true", help="print one JSON object on stdout")
     parser.add_argument(
         "--timeout",
-        type=float,
         metavar="SECONDS",
         help="read timeout (default 30, or $COMMS_TUI_TIMEOUT); a send that times out is unknown",
     )
+    parser.add_argument("--yes", "-y", action="store_true", help="don't ask for confirmation")
 
 
 def error(message: str) -> None:
@@ -44,74 +54,42 @@ def report_invalid(exc: InvalidInput) -> None:
         error(exc.message)
 
 
+def recipients_of(values: Sequence[str]) -> list[str]:
+    """``--to`` values, each possibly a comma/semicolon separated list."""
+    from comms_tui.api.phones import split_recipients
+
+    return [r for value in values for r in split_recipients(value)]
+
+
 def open_session(args: argparse.Namespace) -> Session | None:
     """The session the flags ask for, or None after printing why not."""
     try:
-        if getattr(args, "sandbox", False):
-            session = Session.for_sandbox()
-        else:
-            session = Session.for_profile(getattr(args, "profile", None))
+        session = Session.open(
+            sandbox=bool(getattr(args, "sandbox", False)),
+            profile=getattr(args, "profile", None),
+            read_timeout=getattr(args, "timeout", None),
+        )
     except CommsError as exc:
         error(exc.message)
-        return None
-    if problem := apply_timeout(session, args):
-        session.close()
-        error(problem)
         return None
     for text in session.warnings:
         warn(text)
     return session
 
 
-def pending_deadline_seconds() -> float:
-    """How long a send from this machine's CLI may be in flight: the client's bound on one
-    attempt, connect timeout + read timeout (``$COMMS_TUI_TIMEOUT``, default 30 s).
-
-    A journal entry still ``pending`` after that was left by a process that died mid-send
-    (crash, SIGKILL): it reads as ``unknown``. A live send waiting out a Retry-After may read
-    ``unknown`` a little early — the safe side: both say "check before sending again".
-    """
-    import os
-
-    from comms_tui.api.target import DEFAULT_CONNECT_TIMEOUT, DEFAULT_READ_TIMEOUT
-
-    try:
-        read = float(os.environ.get("COMMS_TUI_TIMEOUT") or DEFAULT_READ_TIMEOUT)
-    except ValueError:
-        read = DEFAULT_READ_TIMEOUT
-    if not 0 < read <= 600:  # what apply_timeout accepts
-        read = DEFAULT_READ_TIMEOUT
-    return DEFAULT_CONNECT_TIMEOUT + read
-
-
-def apply_timeout(session: Session, args: argparse.Namespace) -> str | None:
-    """Apply ``--timeout`` / ``$COMMS_TUI_TIMEOUT`` to the session; an error message if bad."""
-    import dataclasses
-    import os
-
-    raw = getattr(args, "timeout", None) or os.environ.get("COMMS_TUI_TIMEOUT")
-    if raw is None:
-        return None
-    try:
-        seconds = float(raw)
-    except ValueError:
-        return f"timeout must be a number of seconds, not {raw!r}"
-    if not 0 < seconds <= 600:
-        return "timeout must be between 0 and 600 seconds"
-    session.target = dataclasses.replace(session.target, read_timeout=seconds)
-    return None
-
-
-def confirm(prompt: str, *, assume_yes: bool) -> bool | None:
-    """True/False from the user; None when there is no terminal to ask (and no --yes)."""
+def ask(question: Question, *, assume_yes: bool) -> bool:
+    """A question from the core, on a terminal: ``[y/N]``. ``--yes`` answers yes; without a
+    terminal to ask, it says why it stops (the question's refusal) and answers no."""
     if assume_yes:
         return True
     if not sys.stdin.isatty():
-        return None
+        error(question.refusal)
+        return False
+    print(f"{question.title}\n{question.text}", file=sys.stderr)
     try:
-        answer = input(f"{prompt} [y/N] ")
+        answer = input(f"{question.confirm}? [y/N] ")
     except EOFError:
-        return None
+        return False
     return answer.strip().lower() in ("y", "yes")
 
 
@@ -125,9 +103,12 @@ _HEADLINES = {
 }
 
 
-def print_result(result: SendResult, *, history_id: int | None, as_json: bool) -> None:
+def print_result(sent: Sent, *, as_json: bool) -> None:
+    result = sent.result
+    if sent.not_recorded:
+        warn(f"the send could not be recorded in the history: {sent.not_recorded}")
     if as_json:
-        print(json.dumps(result.to_json(history_id=history_id), ensure_ascii=False))
+        print(json.dumps(result.to_json(history_id=sent.history_id), ensure_ascii=False))
         return
     facts = [_HEADLINES[result.outcome]]
     if result.http_status is not None:
@@ -136,8 +117,8 @@ def print_result(result: SendResult, *, history_id: int | None, as_json: bool) -
         facts.append(f"request id {result.request_id}")
     if result.latency_ms is not None:
         facts.append(f"{result.latency_ms:.0f} ms")
-    if history_id is not None:
-        facts.append(f"history #{history_id}")
+    if sent.history_id is not None:
+        facts.append(f"history #{sent.history_id}")
     print(" · ".join(facts))
     for item in result.items:
         notes = [str(n) for n in item.errors] + [f"warning {n}" for n in item.warnings]

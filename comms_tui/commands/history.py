@@ -6,7 +6,7 @@ import argparse
 import json
 import sys
 
-from comms_tui.commands.common import pending_deadline_seconds
+from comms_tui.core.session import pending_deadline_seconds
 from comms_tui.store.errors import StoreError
 from comms_tui.store.history import OUTCOMES, Journal, JournalEntry
 from comms_tui.store.secrets import insecure_file_warning

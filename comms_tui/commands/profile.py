@@ -306,7 +306,7 @@ def _test(args: argparse.Namespace) -> int:
     import asyncio
 
     from comms_tui.commands.common import warn
-    from comms_tui.session import Session
+    from comms_tui.core.session import Session
     from comms_tui.store.resolve import target_for_profile
 
     profile = ProfileStore().get(args.name)

@@ -3,7 +3,9 @@
 from __future__ import annotations
 
 import argparse
+import contextlib
 import sys
+from pathlib import Path
 from typing import Any
 
 
@@ -31,10 +33,18 @@ def register(sub: Any) -> None:
 def run(args: argparse.Namespace) -> int:
     from comms_tui.sandbox.rules import SandboxConfig
     from comms_tui.sandbox.server import run_standalone
+    from comms_tui.store.sandboxes import forget_sandbox, register_sandbox
 
     config = SandboxConfig(rate_limit_per_minute=args.rate_limit, slow_seconds=args.slow_seconds)
+    registered: list[Path] = []
+
+    def listening(base_url: str) -> None:
+        # Sends pointed here (a profile, the environment) are sandbox sends: nobody gets them.
+        with contextlib.suppress(OSError):
+            registered.append(register_sandbox(base_url))
+
     try:
-        run_standalone(host=args.host, port=args.port, config=config)
+        run_standalone(host=args.host, port=args.port, config=config, on_listening=listening)
     except ValueError as exc:
         print(f"comms-tui sandbox: {exc}", file=sys.stderr)
         return 2
@@ -43,4 +53,7 @@ def run(args: argparse.Namespace) -> int:
             f"comms-tui sandbox: cannot listen on {args.host}:{args.port}: {exc}", file=sys.stderr
         )
         return 2
+    finally:
+        for path in registered:
+            forget_sandbox(path)
     return 0

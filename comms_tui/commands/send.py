@@ -5,27 +5,24 @@ from __future__ import annotations
 import argparse
 import asyncio
 import sys
+from collections.abc import Sequence
 from typing import Any
-from zoneinfo import ZoneInfo
 
-from comms_tui.api.errors import CommsError, InvalidInput
-from comms_tui.api.models import Channel, ValidationContext
-from comms_tui.api.requests import SendRequest, build_request
+from comms_tui.api.channels import Channel
+from comms_tui.api.errors import InvalidInput
 from comms_tui.commands.common import (
     EXIT_OK,
     EXIT_USAGE,
     add_target_flags,
-    confirm,
+    ask,
     error,
     open_session,
     print_result,
+    recipients_of,
     report_invalid,
     warn,
 )
-from comms_tui.session import Session
-
-# More segments than this is probably a mistake (and costs money): ask first.
-MAX_SEGMENTS_WITHOUT_ASKING = 4
+from comms_tui.core.session import Session
 
 
 def register(sub: Any) -> None:
@@ -56,14 +53,17 @@ def register(sub: Any) -> None:
     )
 
     for p in (sms, email, *(channels.choices[n] for n in ("whatsapp", "zalo"))):
-        p.add_argument("--at", metavar="ISO", help="schedule: ISO 8601, +15m, 'tomorrow 09:00'…")
+        p.add_argument(
+            "--at",
+            metavar="WHEN",
+            help="schedule: ISO 8601, +15m, 'tomorrow 09:00'… (no zone: the profile's, else local)",
+        )
         add_target_flags(p)
         p.add_argument(
             "--dry-run",
             action="store_true",
             help="print the request (secrets masked); send nothing",
         )
-        p.add_argument("--yes", "-y", action="store_true", help="don't ask for confirmation")
         p.set_defaults(func=run)
 
 
@@ -73,7 +73,7 @@ def _recipients(parser: argparse.ArgumentParser, metavar: str = "N") -> None:
         action="append",
         required=True,
         metavar=metavar,
-        help="recipient (repeatable: one item each)",
+        help="recipient (repeatable, or several separated by commas: one item each)",
     )
 
 
@@ -95,80 +95,22 @@ def _fields(args: argparse.Namespace, channel: Channel) -> dict[str, Any]:
                 "bcc": ", ".join(args.bcc) or None,
             }
         )
+        if args.attach:
+            fields["attachments"] = _attachments(args.attach)
     else:
         fields["template"] = _text(args.template)
     return fields
 
 
-def build(args: argparse.Namespace, session: Session) -> SendRequest:
-    """The request the flags describe, validated with the profile's region and time zone."""
+def _attachments(paths: Sequence[str]) -> tuple[Any, ...]:
     from comms_tui.api.attachments import AttachmentBudget, load_attachment
 
-    channel = Channel.parse(args.channel)
-    profile = session.profile
-    context = ValidationContext(
-        region=profile.region if profile else None,
-        tz=ZoneInfo(profile.timezone) if profile else ZoneInfo("UTC"),
-    )
-    fields = _fields(args, channel)
-    if channel is Channel.EMAIL and args.attach:
-        budget, used, attachments = AttachmentBudget(), 0, []
-        for path in args.attach:
-            attachment = load_attachment(path, budget=budget, used_bytes=used)
-            used += attachment.raw_size
-            attachments.append(attachment)
-        fields["attachments"] = tuple(attachments)
-    recipients = [r for value in args.to for r in _split(value)]
-    envelope = session.target.envelope
-    return build_request(channel, recipients, fields, context=context, envelope=envelope)
-
-
-def _split(value: str) -> list[str]:
-    from comms_tui.api.phones import split_recipients
-
-    return split_recipients(value)
-
-
-def _checks(request: SendRequest, session: Session, args: argparse.Namespace) -> int | None:
-    """Warnings and confirmations before sending; an exit code when we must stop."""
-    from comms_tui.api.schedule import is_past
-    from comms_tui.api.sms import measure_sms, sender_warning
-
-    first = request.items[0]
-    when = first.scheduled_time
-    if when is not None and is_past(when):
-        warn(f"the scheduled time {when.isoformat()} is in the past: it will go out at once")
-    if request.channel is Channel.SMS:
-        from comms_tui.api.models import SmsMessage
-        from comms_tui.api.phones import normalise_phone
-
-        assert isinstance(first, SmsMessage)
-        if first.sender:
-            for item in request.items:
-                region = normalise_phone(item.recipient).region
-                if text := sender_warning(first.sender, region):
-                    warn(text)
-                    break
-        segments = measure_sms(first.body).segments
-        if segments > MAX_SEGMENTS_WITHOUT_ASKING:
-            answer = confirm(f"This SMS is {segments} segments long. Send it?", assume_yes=args.yes)
-            if answer is None:
-                error(f"the SMS is {segments} segments long; pass --yes to send it anyway")
-                return EXIT_USAGE
-            if not answer:
-                return EXIT_USAGE
-    if len(request.items) > 1 and not session.is_sandbox:
-        answer = confirm(
-            f"Send {request.channel.label} to {len(request.items)} recipients "
-            f"with profile {session.name}?",
-            assume_yes=args.yes,
-        )
-        if answer is None:
-            error(f"{len(request.items)} recipients: pass --yes to confirm when not on a terminal")
-            return EXIT_USAGE
-        if not answer:
-            return EXIT_USAGE
-    return None
+    budget, used, attachments = AttachmentBudget(), 0, []
+    for path in paths:
+        attachment = load_attachment(path, budget=budget, used_bytes=used)
+        used += attachment.raw_size
+        attachments.append(attachment)
+    return tuple(attachments)
 
 
 def run(args: argparse.Namespace) -> int:
@@ -182,40 +124,49 @@ def run(args: argparse.Namespace) -> int:
 
 
 async def _run(args: argparse.Namespace, session: Session) -> int:
-    from comms_tui.api.client import CommsClient
-    from comms_tui.sending import Sender
-    from comms_tui.store.history import Journal
+    from comms_tui.api.schedule import describe_schedule
+    from comms_tui.core.flow import send_request
+    from comms_tui.store.errors import StoreError
 
+    channel = Channel.parse(args.channel)
     try:
-        request = build(args, session)
+        request = session.build_request(channel, recipients_of(args.to), _fields(args, channel))
     except InvalidInput as exc:
         report_invalid(exc)
         return EXIT_USAGE
-    async with CommsClient(session.target) as client:
+    try:
+        when = request.items[0].scheduled_time
+        if when is not None and not args.json:  # the zone a time without one was read in
+            print(f"scheduled for {describe_schedule(when, session.zone)}", file=sys.stderr)
         if args.dry_run:
-            rendered = client.render(request)
-            if args.json:
-                import json
-
-                print(json.dumps(rendered.to_json(), ensure_ascii=False))
-            else:
-                print(rendered.to_text())
+            _print_dry_run(session, request, as_json=args.json)
             return EXIT_OK
-        stop = _checks(request, session, args)
-        if stop is not None:
-            return stop
-        try:
-            journal = Journal()
-        except CommsError as exc:
-            error(exc.message)
-            return EXIT_USAGE
-        sender = Sender(client, journal, profile=session.name)
-        earlier = sender.duplicates(request)
-        if earlier and not args.yes:
-            from comms_tui.store.duplicates import describe_duplicates
 
-            error(f"{describe_duplicates(earlier)}\nNothing was sent. Pass --yes to send it again.")
+        async def confirmed(question: Any) -> bool:
+            return ask(question, assume_yes=args.yes)
+
+        def notes(texts: Sequence[str]) -> None:
+            for text in texts:
+                warn(text)
+
+        try:
+            sent = await send_request(session, request, ask=confirmed, show_notes=notes)
+        except StoreError as exc:
+            error(f"{exc.message}\nNothing was sent.")
             return EXIT_USAGE
-        sent = await sender.send(request)
-    print_result(sent.result, history_id=sent.history_id, as_json=args.json)
+    finally:
+        await session.aclose()
+    if sent is None:
+        return EXIT_USAGE
+    print_result(sent, as_json=args.json)
     return sent.result.exit_code
+
+
+def _print_dry_run(session: Session, request: Any, *, as_json: bool) -> None:
+    rendered = session.client.render(request)
+    if as_json:
+        import json
+
+        print(json.dumps(rendered.to_json(), ensure_ascii=False))
+    else:
+        print(rendered.to_text())

@@ -6,20 +6,17 @@ import argparse
 import asyncio
 import json
 from typing import Any
-from zoneinfo import ZoneInfo
 
 from comms_tui.api.errors import InvalidInput
-from comms_tui.api.models import ValidationContext
-from comms_tui.api.target import Attribution
 from comms_tui.commands.common import (
     EXIT_USAGE,
     add_target_flags,
-    confirm,
-    error,
+    ask,
     open_session,
+    recipients_of,
     report_invalid,
 )
-from comms_tui.session import Session
+from comms_tui.core.session import Session
 
 
 def register(sub: Any) -> None:
@@ -41,52 +38,43 @@ def register(sub: Any) -> None:
     )
     parser.add_argument("--body", help="test text; {sender} and {attribution} are filled in")
     parser.add_argument("--csv", action="store_true", help="print the matrix as CSV")
-    parser.add_argument("--yes", "-y", action="store_true", help="don't ask for confirmation")
     add_target_flags(parser)
     parser.set_defaults(func=run)
 
 
 def run(args: argparse.Namespace) -> int:
-    try:
-        attributions = [Attribution.parse(a) for a in args.attribution]
-    except InvalidInput as exc:
-        report_invalid(exc)
-        return EXIT_USAGE
     session = open_session(args)
     if session is None:
         return EXIT_USAGE
     try:
-        return asyncio.run(_run(args, session, attributions))
+        return asyncio.run(_run(args, session))
     finally:
         session.close()
 
 
-async def _run(args: argparse.Namespace, session: Session, attributions: list[Attribution]) -> int:
-    from comms_tui.api.client import CommsClient
-    from comms_tui.lab import DEFAULT_LAB_BODY, SenderIdLab
-    from comms_tui.sending import Sender
-    from comms_tui.store.history import Journal
+async def _run(args: argparse.Namespace, session: Session) -> int:
+    from comms_tui.core.lab import DEFAULT_ATTRIBUTION, DEFAULT_LAB_BODY, SenderIdLab, build_plan
+    from comms_tui.core.lab import lab_question as question_for
 
-    profile = session.profile
-    context = ValidationContext(
-        region=profile.region if profile else None,
-        tz=ZoneInfo(profile.timezone) if profile else ZoneInfo("UTC"),
-    )
-    chosen: list[Attribution | None] = [*attributions] or [session.target.attribution]
-    count = len(args.sender) * len(args.to) * len(chosen)
-    if count > 1 and not session.is_sandbox:
-        answer = confirm(f"Send {count} test SMS with profile {session.name}?", assume_yes=args.yes)
-        if not answer:
-            if answer is None:
-                error(f"{count} test messages: pass --yes to confirm when not on a terminal")
-            return EXIT_USAGE
-    async with CommsClient(session.target) as client:
-        lab = SenderIdLab(Sender(client, Journal(), profile=session.name), context=context)
+    try:
         try:
-            matrix = await lab.run(args.to, args.sender, chosen, body=args.body or DEFAULT_LAB_BODY)
+            plan = build_plan(
+                recipients=recipients_of(args.to),
+                senders=args.sender,
+                attributions=args.attribution or [DEFAULT_ATTRIBUTION],
+                default=session.target.attribution,
+                region=session.context.region,
+            )
         except InvalidInput as exc:
             report_invalid(exc)
             return EXIT_USAGE
+        question = question_for(plan, session)
+        if question is not None and not ask(question, assume_yes=args.yes):
+            return EXIT_USAGE
+        lab = SenderIdLab(session.sender(), context=session.context)
+        matrix = await lab.run_plan(plan, body=args.body or DEFAULT_LAB_BODY)
+    finally:
+        await session.aclose()
     if args.json:
         print(json.dumps(matrix.to_json(), ensure_ascii=False))
     elif args.csv:

@@ -8,7 +8,6 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
-import uuid
 from dataclasses import dataclass
 
 from starlette.applications import Starlette
@@ -74,7 +73,8 @@ class SandboxApp(Starlette):
         if scope["type"] != "http":
             await super().__call__(scope, receive, send)
             return
-        request_id = uuid.uuid4().hex
+        state: SandboxState = self.state.sandbox
+        request_id = state.config.request_id()
         transport = getattr(getattr(send, "__self__", None), "transport", None)
         if not isinstance(transport, asyncio.BaseTransport):
             transport = None

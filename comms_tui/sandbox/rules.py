@@ -13,8 +13,9 @@ import enum
 import json
 import math
 import re
-from collections.abc import Mapping
-from dataclasses import dataclass
+import uuid
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass, field
 from typing import Any, Literal
 
 JsonObj = dict[str, Any]
@@ -33,6 +34,8 @@ class SandboxConfig:
     max_attachment_bytes: int = 10 * MiB
     max_email_attachment_bytes: int = 20 * MiB
     outbox_limit: int = 10_000
+    # Where X-Cap-Requestid values come from (tests inject a sequence for stable screenshots).
+    request_id: Callable[[], str] = field(default=lambda: uuid.uuid4().hex)
 
     def __post_init__(self) -> None:
         for name in ("rate_limit_per_minute", "token_ttl_seconds", "batch_limit", "outbox_limit"):

@@ -12,7 +12,7 @@ import os
 import socket
 import threading
 import time
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from types import TracebackType
 
 import uvicorn
@@ -227,12 +227,20 @@ def banner(base_url: str, config: SandboxConfig | None = None) -> str:
 
 
 def run_standalone(
-    host: str = "127.0.0.1", port: int = 8765, config: SandboxConfig | None = None
+    host: str = "127.0.0.1",
+    port: int = 8765,
+    config: SandboxConfig | None = None,
+    on_listening: Callable[[str], None] | None = None,
 ) -> None:
-    """Serve in the foreground until Ctrl-C (uvicorn handles the signals here)."""
+    """Serve in the foreground until Ctrl-C (uvicorn handles the signals here).
+
+    ``on_listening(base_url)`` is called once the port is bound, before serving starts.
+    """
     ensure_loopback(host)
     config = config or SandboxConfig()
     sock = _bind(host, port)
+    if on_listening is not None:
+        on_listening(_url_of(sock))
     print(banner(_url_of(sock), config), flush=True)
     server = uvicorn.Server(_uvicorn_config(create_app(config), embedded=False))
     # uvicorn re-raises the captured SIGINT after a graceful shutdown; that is a normal exit.

@@ -7,8 +7,12 @@ name the file, key and line where one applies, and never carry a secret.
 from __future__ import annotations
 
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from comms_tui.api.errors import CommsError
+
+if TYPE_CHECKING:
+    from comms_tui.store.history import JournalEntry
 
 
 class StoreError(CommsError):
@@ -31,6 +35,15 @@ class ProfileFileError(StoreError):
         self.key = key
         self.line = line
         self.problem = problem
+
+
+class DamagedFile(StoreError):
+    """A file of ours could not be read as it should be; ``kept`` is where its copy went."""
+
+    def __init__(self, message: str, *, path: Path, kept: Path | None = None) -> None:
+        super().__init__(message)
+        self.path = path
+        self.kept = kept
 
 
 class ProfileNotFound(StoreError, KeyError):
@@ -73,3 +86,11 @@ class MissingSecret(StoreError):
 
 class NoTarget(StoreError):
     """Neither a profile nor the environment says where to send."""
+
+
+class DuplicateSend(StoreError):
+    """The same message went to the same recipient moments ago (``entries``): not recorded."""
+
+    def __init__(self, entries: list[JournalEntry]) -> None:
+        super().__init__(f"the same message was sent moments ago (#{entries[0].id})")
+        self.entries = entries

@@ -14,13 +14,13 @@ import json
 import os
 import sqlite3
 import time
-from collections.abc import Iterator
-from dataclasses import dataclass
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass, field
 from datetime import datetime, timezone
 from pathlib import Path
 from typing import Any
 
-from comms_tui.store.errors import StoreError
+from comms_tui.store.errors import DuplicateSend, StoreError
 
 JOURNAL_FILE_NAME = "history.sqlite3"
 OUTCOMES = ("pending", "accepted", "partial", "failed", "rejected", "unknown")
@@ -46,7 +46,8 @@ CREATE TABLE IF NOT EXISTS entries (
     request_id   TEXT,
     items        TEXT NOT NULL DEFAULT '[]', -- JSON list
     latency_ms   REAL,
-    error        TEXT
+    error        TEXT,
+    sandbox      INTEGER NOT NULL DEFAULT 0  -- sent to a sandbox: nobody received it
 );
 CREATE INDEX IF NOT EXISTS entries_created ON entries(created_at);
 CREATE TABLE IF NOT EXISTS fingerprints (
@@ -89,6 +90,7 @@ class JournalEntry:
     items: list[dict[str, Any]]
     latency_ms: float | None
     error: str | None
+    sandbox: bool = False
 
     def to_json(self) -> dict[str, Any]:
         return {
@@ -106,7 +108,24 @@ class JournalEntry:
             "items": list(self.items),
             "latency_ms": self.latency_ms,
             "error": self.error,
+            "sandbox": self.sandbox,
         }
+
+
+@dataclass(frozen=True)
+class DuplicateGuard:
+    """What ``Journal.begin`` checks in the same transaction that records the send, so that two
+    processes sending the same message at once cannot both pass.
+
+    ``fingerprints``: the new send's; ``acknowledged``: earlier entries the user already chose to
+    send again over; ``counts``: the caller's rule for whether an earlier entry may have reached
+    the recipients (an entry whose items for them all failed did not).
+    """
+
+    fingerprints: list[str]
+    acknowledged: frozenset[int] = frozenset()
+    counts: Callable[[JournalEntry], bool] = field(default=lambda _entry: True)
+    window_seconds: float = 600
 
 
 class Journal:
@@ -125,6 +144,9 @@ class Journal:
         with self._connect() as db:
             db.execute("PRAGMA journal_mode=WAL")
             db.executescript(_SCHEMA)
+            columns = {row["name"] for row in db.execute("PRAGMA table_info(entries)")}
+            if "sandbox" not in columns:  # a journal written by comms-tui 0.1
+                db.execute("ALTER TABLE entries ADD COLUMN sandbox INTEGER NOT NULL DEFAULT 0")
 
     @contextlib.contextmanager
     def _connect(self) -> Iterator[sqlite3.Connection]:
@@ -152,20 +174,38 @@ class Journal:
         recipients: builtins.list[str],
         request: dict[str, Any],
         fingerprints: builtins.list[str],
+        sandbox: bool = False,
+        guard: DuplicateGuard | None = None,
     ) -> int:
-        """Record a send about to go out; committed before this returns."""
+        """Record a send about to go out; committed before this returns.
+
+        With a ``guard``, raises ``DuplicateSend`` instead when an earlier send it has not been
+        told about matches: checked and recorded in one ``BEGIN IMMEDIATE`` transaction, which
+        SQLite serialises across processes.
+        """
         with self._connect() as db:
-            db.execute("BEGIN IMMEDIATE")
+            db.execute("BEGIN IMMEDIATE")  # closing without COMMIT rolls back
+            now = time.time()
+            if guard is not None:
+                found = [
+                    entry
+                    for entry in self._duplicates(db, guard.fingerprints, now, guard.window_seconds)
+                    if entry.id not in guard.acknowledged and guard.counts(entry)
+                ]
+                if found:
+                    raise DuplicateSend(found)
             cursor = db.execute(
-                "INSERT INTO entries (created_at, profile, host, channel, recipients, request)"
-                " VALUES (?, ?, ?, ?, ?, ?)",
+                "INSERT INTO entries"
+                " (created_at, profile, host, channel, recipients, request, sandbox)"
+                " VALUES (?, ?, ?, ?, ?, ?, ?)",
                 (
-                    time.time(),
+                    now,
                     profile,
                     host,
                     channel.lower(),
                     json.dumps(list(recipients)),
                     json.dumps(redact(request)),
+                    int(sandbox),
                 ),
             )
             entry_id = cursor.lastrowid
@@ -258,30 +298,37 @@ class Journal:
     ) -> builtins.list[JournalEntry]:
         """Earlier sends of the same content to the same recipient on the same channel: any not
         rejected/failed in the window, plus any whose outcome is unknown within 24 h."""
-        if not fingerprints:
-            return []
         if now is None:
             now_ts = time.time()
         else:
             now_ts = (now if now.tzinfo else now.replace(tzinfo=timezone.utc)).timestamp()
+        with self._connect() as db:
+            return self._duplicates(db, fingerprints, now_ts, window_seconds)
+
+    def _duplicates(
+        self,
+        db: sqlite3.Connection,
+        fingerprints: builtins.list[str],
+        now_ts: float,
+        window_seconds: float,
+    ) -> builtins.list[JournalEntry]:
         window_start = now_ts - window_seconds
         stale_before = now_ts - self.stale_after_seconds
         found: dict[int, JournalEntry] = {}
         unique = list(dict.fromkeys(fingerprints))
-        with self._connect() as db:
-            for start in range(0, len(unique), 500):  # stay under SQLite's variable limit
-                chunk = unique[start : start + 500]
-                marks = ",".join("?" * len(chunk))
-                rows = db.execute(
-                    f"""SELECT DISTINCT e.* FROM entries e JOIN fingerprints f ON f.entry_id = e.id
-                    WHERE f.fp IN ({marks}) AND e.created_at <= ? AND (
-                        (e.created_at >= ? AND e.outcome NOT IN ('rejected', 'failed'))
-                        OR (e.created_at >= ? AND (e.outcome = 'unknown'
-                            OR (e.outcome = 'pending' AND e.created_at < ?))))""",
-                    (*chunk, now_ts, window_start, now_ts - UNKNOWN_LOOKBACK_SECONDS, stale_before),
-                ).fetchall()
-                for row in rows:
-                    found[row["id"]] = self._entry(row, now_ts)
+        for start in range(0, len(unique), 500):  # stay under SQLite's variable limit
+            chunk = unique[start : start + 500]
+            marks = ",".join("?" * len(chunk))
+            rows = db.execute(
+                f"""SELECT DISTINCT e.* FROM entries e JOIN fingerprints f ON f.entry_id = e.id
+                WHERE f.fp IN ({marks}) AND e.created_at <= ? AND (
+                    (e.created_at >= ? AND e.outcome NOT IN ('rejected', 'failed'))
+                    OR (e.created_at >= ? AND (e.outcome = 'unknown'
+                        OR (e.outcome = 'pending' AND e.created_at < ?))))""",
+                (*chunk, now_ts, window_start, now_ts - UNKNOWN_LOOKBACK_SECONDS, stale_before),
+            ).fetchall()
+            for row in rows:
+                found[row["id"]] = self._entry(row, now_ts)
         return sorted(found.values(), key=lambda e: e.id, reverse=True)
 
     def _entry(self, row: sqlite3.Row, now: float) -> JournalEntry:
@@ -305,4 +352,5 @@ class Journal:
             items=json.loads(row["items"]),
             latency_ms=row["latency_ms"],
             error=row["error"],
+            sandbox=bool(row["sandbox"]),
         )

@@ -1,9 +1,9 @@
 """CommsApp and ``make_app``, the factory the CLI and the tests share.
 
 The first frame comes before anything slow: the compose screen builds its forms right after it,
-and once they are on screen (``ComposeScreen.Built``) the session (embedded sandbox, keyring,
-profile file), the HTTP client and the pydantic models are opened in a thread worker. Until then
-the header says "connecting…" and Send is disabled.
+and once they are on screen (``ComposeScreen.FormsReady``) the session (embedded sandbox,
+keyring, profile file), the journal, the HTTP client and the pydantic models are opened in a
+thread worker. Until then the header says "connecting…" and Send is disabled.
 """
 
 from __future__ import annotations
@@ -21,19 +21,19 @@ from textual.app import App
 from textual.binding import Binding, BindingType
 from textual.theme import Theme
 
-from comms_tui.tui.connection import Connection
-from comms_tui.tui.drafts import DraftStore, UiPrefs
+from comms_tui.store.drafts import DraftStore
+from comms_tui.store.prefs import UiPrefs
+from comms_tui.tui.compose.screen import ComposeScreen
 from comms_tui.tui.masking import Masking
 from comms_tui.tui.messages import ComposeAgain, SessionFailed, SessionReady
-from comms_tui.tui.screens.compose_screen import ComposeScreen
 
 if TYPE_CHECKING:
     from textual.command import Provider
+    from textual.screen import Screen
 
-    from comms_tui.api.client import CommsClient
-    from comms_tui.session import Session
+    from comms_tui.core.session import Session
     from comms_tui.store.history import Journal
-    from comms_tui.tui.screens.sender_lab import SenderLabScreen
+    from comms_tui.tui.sender_lab.screen import SenderLabScreen
 
 
 def _warm_first_send() -> None:
@@ -46,16 +46,16 @@ def _warm_first_send() -> None:
 
     import anyio._backends._asyncio  # noqa: F401  (httpcore loads it at the first request)
 
-    import comms_tui.store.duplicates
-    import comms_tui.tui.presend
-    import comms_tui.tui.send_flow  # noqa: F401
+    import comms_tui.core.flow
+    import comms_tui.core.guard
+    import comms_tui.tui.compose.send_flow  # noqa: F401
 
     gc.freeze()
 
 
 def _comms_commands() -> type[Provider]:
     """The palette's provider, imported when the palette first opens."""
-    from comms_tui.tui.commands import CommsCommands
+    from comms_tui.tui.palette import CommsCommands
 
     return CommsCommands
 
@@ -99,26 +99,23 @@ class CommsApp(App[None]):
         drafts: DraftStore | None = None,
         prefs: UiPrefs | None = None,
         clock: Callable[[], datetime] | None = None,
-        pinned: bool = False,
     ) -> None:
         super().__init__()
         self.want_sandbox = sandbox
         self.profile_name = profile
-        self.given_session = session  # owned by the caller: not closed on exit
+        self.given_session = session  # owned by the caller: its sandbox is not stopped on exit
         self.journal = journal
         self.drafts = drafts or DraftStore()
         self.prefs = prefs or UiPrefs()
         self.clock = clock or (lambda: datetime.now(timezone.utc))
-        self.pinned = pinned  # tests only: fixed stand-ins for latency and request ids
-        self.connection: Connection | None = None
+        self.session: Session | None = None  # open, with its journal and client
         self.masking = Masking(self)  # recipients shown as 9195*****711 while sharing a screen
-        self._client: CommsClient | None = None
         self._owned_session: Session | None = None  # opened here, so closed here
 
     # -- startup --------------------------------------------------------------------------------
 
     def get_default_screen(self) -> ComposeScreen:
-        return ComposeScreen(drafts=self.drafts, clock=self.clock, pinned=self.pinned)
+        return ComposeScreen(drafts=self.drafts, clock=self.clock)
 
     @property
     def compose_screen(self) -> ComposeScreen:
@@ -130,21 +127,23 @@ class CommsApp(App[None]):
 
     @property
     def is_sandbox(self) -> bool:
-        session = self.connection.session if self.connection else None
+        session = self.session
         return bool(session and session.is_sandbox) or (session is None and self.want_sandbox)
 
     def on_mount(self) -> None:
         self.theme_changed_signal.subscribe(self, self._remember_theme)
+        if self.prefs.damaged is not None:
+            self.notify(self.prefs.damaged.message, severity="warning", timeout=15)
         # The terminal window was closed: write the drafts and leave, as ctrl+q would.
         # (Python's default for SIGHUP would drop up to half a second of typing.)
         if hasattr(signal, "SIGHUP") and not self.is_headless:
             loop = asyncio.get_running_loop()
             loop.add_signal_handler(signal.SIGHUP, lambda: self.call_later(self.action_quit))
 
-    def on_compose_screen_built(self) -> None:
+    def on_compose_screen_forms_ready(self) -> None:
         # Once the forms are on screen: the worker's imports (httpx, pydantic, uvicorn) hold
         # the GIL, so started earlier they would slow the first frames down.
-        if self.connection is None:
+        if self.session is None:
             self.open_session(self.given_session)
 
     @work(thread=True, exclusive=True, group="session")
@@ -154,54 +153,38 @@ class CommsApp(App[None]):
 
         try:
             if session is None:
-                from comms_tui.session import Session
+                from comms_tui.core.session import Session
 
-                if self.want_sandbox:
-                    session = Session.for_sandbox()
-                else:
-                    try:
-                        session = Session.for_profile(self.profile_name)
-                    except NoTarget:
-                        self.call_from_thread(self._welcome)
-                        return
+                try:
+                    session = Session.open(sandbox=self.want_sandbox, profile=self.profile_name)
+                except NoTarget:
+                    self.call_from_thread(self._welcome)
+                    return
                 owned = True
             if owned:
                 self._owned_session = session
-            self.post_message(SessionReady(self._connect(session)))
+            self._connect(session)
+            self.post_message(SessionReady(session))
         except Exception as exc:  # shown in the header and a notification; the app stays up
             message = getattr(exc, "message", None) or str(exc) or type(exc).__name__
             self.post_message(SessionFailed(message))
 
-    def _connect(self, session: Session) -> Connection:
-        """Client, journal, sender and validation context (imports the heavy modules here)."""
-        from zoneinfo import ZoneInfo
-
+    def _connect(self, session: Session) -> None:
+        """The journal and the client, and the heavy imports, here in the worker."""
         import comms_tui.api.phones  # noqa: F401  (warm: the first keystroke must not wait)
-        from comms_tui.api.client import CommsClient
-        from comms_tui.api.models import ValidationContext
-        from comms_tui.sending import Sender
-        from comms_tui.store.history import Journal
 
-        journal = self.journal if self.journal is not None else Journal()
-        self.journal = journal
-        profile = session.profile
-        context = ValidationContext(
-            region=profile.region if profile else None,
-            tz=ZoneInfo(profile.timezone)
-            if profile
-            else datetime.now().astimezone().tzinfo or timezone.utc,
-        )
-        self._client = CommsClient(session.target)
-        sender = Sender(self._client, journal, profile=session.name)
+        if self.journal is not None and session.journal is None:
+            session.journal = self.journal
+        self.journal = session.open_journal()
+        session.client  # noqa: B018  (built here: httpx and its SSL context load slowly)
         _warm_first_send()
-        return Connection(session=session, sender=sender, context=context)
 
     def on_session_ready(self, message: SessionReady) -> None:
-        self.connection = message.connection
-        for warning in message.connection.session.warnings:
+        session = self.session = message.session
+        for warning in session.warnings:
             self.notify(warning, severity="warning", timeout=10)
-        self.compose_screen.bind(message.connection)
-        if text := message.connection.session.insecure_transport:
+        self.compose_screen.bind(session)
+        if text := session.insecure_transport:
             self._warn_on_every_screen(text)
 
     def _warn_on_every_screen(self, text: str) -> None:
@@ -220,13 +203,7 @@ class CommsApp(App[None]):
         )  # fmt: skip
 
     def _welcome(self) -> None:
-        try:
-            from comms_tui.tui.screens.welcome import WelcomeScreen
-        except ImportError:
-            self.post_message(
-                SessionFailed("no profile: run `comms-tui profile add` or start with --sandbox")
-            )
-            return
+        from comms_tui.tui.screens.welcome import WelcomeScreen
 
         def chosen(session: Session | None) -> None:
             if session is None:
@@ -238,65 +215,61 @@ class CommsApp(App[None]):
 
     # -- side screens ---------------------------------------------------------------------------
 
+    def open_once(self, screen_type: type[Screen[Any]], make: Callable[[], Screen[Any]]) -> bool:
+        """Push ``make()`` unless a ``screen_type`` is already open (a key pressed again, or
+        from the palette); True if pushed."""
+        if any(isinstance(screen, screen_type) for screen in self.screen_stack):
+            return False
+        self.push_screen(make())
+        return True
+
     def action_help(self) -> None:
         from comms_tui.tui.screens.help import HelpScreen
 
-        if not isinstance(self.screen, HelpScreen):
-            self.push_screen(HelpScreen())
+        self.open_once(HelpScreen, HelpScreen)
 
     def action_history(self) -> None:
-        if self.journal is None:
+        from comms_tui.tui.screens.history import HistoryScreen
+
+        journal = self.journal
+        if journal is None or self.session is None:
             self.notify("History opens once the session is connected.", severity="warning")
-            return
-        try:
-            from comms_tui.tui.screens.history import HistoryScreen
-        except ImportError:
-            self.notify("The history screen is not available yet.", severity="warning")
             return
 
         def again(choice: ComposeAgain | None) -> None:
             if choice is not None:
                 self.compose_screen.compose_again(choice)
 
-        self.push_screen(HistoryScreen(self.journal), again)
+        if not any(isinstance(screen, HistoryScreen) for screen in self.screen_stack):
+            self.push_screen(HistoryScreen(journal), again)
 
     def action_outbox(self) -> None:
-        session = self.connection.session if self.connection else None
+        from comms_tui.tui.screens.outbox import OutboxScreen
+
+        session = self.session
         if session is None or not session.is_sandbox:
             self.notify("The outbox is only there on the sandbox (--sandbox).", severity="warning")
             return
-        try:
-            from comms_tui.tui.screens.outbox import OutboxScreen
-        except ImportError:
-            self.notify("The outbox screen is not available yet.", severity="warning")
-            return
-        self.push_screen(OutboxScreen(session.target.base_url))
+        self.open_once(OutboxScreen, lambda: OutboxScreen(session.target.base_url))
 
     def action_sender_lab(self) -> None:
-        from comms_tui.tui.screens.sender_lab import SenderLabScreen
+        from comms_tui.tui.sender_lab.screen import SenderLabScreen
 
-        if isinstance(self.screen, SenderLabScreen):
-            return
-        connection = self.connection
-        if connection is None:
+        session = self.session
+        if session is None:
             self.notify(
                 "The sender-ID lab opens once the session is connected.", severity="warning"
             )
             return
-        session = connection.session
-        lab = SenderLabScreen(
-            connection.sender, session.profile, connection.context, sandbox=session.is_sandbox,
-            production=session.production, pinned=self.pinned,
-        )  # fmt: skip
-        self.push_screen(lab)
+        self.open_once(SenderLabScreen, lambda: SenderLabScreen(session))
 
     def on_sender_lab_screen_profile_saved(self, message: SenderLabScreen.ProfileSaved) -> None:
         """Working sender IDs were saved: the SMS form suggests them from now on."""
-        if self.connection is None:
+        if self.session is None:
             return
-        self.connection.session.profile = message.profile
+        self.session.profile = message.profile
         for form in self.compose_screen.forms():
-            form.bind_profile(message.profile, self.connection.context)
+            form.bind_session(self.session)
 
     def action_toggle_mask(self) -> None:
         masked = self.masking.toggle()
@@ -331,10 +304,8 @@ class CommsApp(App[None]):
 
     async def close_session(self) -> None:
         """Close the HTTP client and, if this app opened it, the session (stops the sandbox)."""
-
-        client, self._client = self._client, None
-        if client is not None:
-            await client.aclose()
+        if self.session is not None:
+            await self.session.aclose()
         owned, self._owned_session = self._owned_session, None
         if owned is not None:
             await asyncio.to_thread(owned.close)
@@ -348,14 +319,9 @@ def make_app(
     journal: Journal | None = None,
     drafts_path: Path | None = None,
     clock: Callable[[], datetime] | None = None,
-    pinned: bool = False,
     **kwargs: Any,
 ) -> CommsApp:
-    """The app as the CLI runs it; tests inject a session, journal, drafts file and clock.
-
-    ``pinned`` (tests only) shows latency and request ids as fixed stand-ins so that snapshots
-    are stable; the sends themselves are real.
-    """
+    """The app as the CLI runs it; tests inject a session, journal, drafts file and clock."""
     prefs = kwargs.pop("prefs", None) or UiPrefs(
         drafts_path.with_name("ui.json") if drafts_path else None
     )
@@ -367,7 +333,6 @@ def make_app(
         drafts=DraftStore(drafts_path),
         prefs=prefs,
         clock=clock,
-        pinned=pinned,
         **kwargs,
     )
     # Read before the first frame (tiny file, not on the event loop yet): no theme flash.

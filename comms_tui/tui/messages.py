@@ -8,10 +8,10 @@ from typing import TYPE_CHECKING
 from textual.message import Message
 
 if TYPE_CHECKING:
-    from comms_tui.api.models import Channel
+    from comms_tui.api.channels import Channel
     from comms_tui.api.requests import SendRequest
-    from comms_tui.sending import Sent
-    from comms_tui.tui.connection import Connection
+    from comms_tui.core.sender import Sent
+    from comms_tui.core.session import Session
 
 
 @dataclass
@@ -28,9 +28,9 @@ class ComposeAgain:
 class SessionReady(Message):
     """The session (target, profile, maybe a sandbox) is open and sends may start."""
 
-    def __init__(self, connection: Connection) -> None:
+    def __init__(self, session: Session) -> None:
         super().__init__()
-        self.connection = connection
+        self.session = session
 
 
 class SessionFailed(Message):
@@ -39,13 +39,6 @@ class SessionFailed(Message):
     def __init__(self, error: str) -> None:
         super().__init__()
         self.error = error
-
-
-class SendStarted(Message):
-    def __init__(self, channel: Channel, count: int) -> None:
-        super().__init__()
-        self.channel = channel
-        self.count = count
 
 
 class SendFinished(Message):

@@ -49,7 +49,7 @@ def timed(fn: Callable[[], object]) -> float:
 
 def _email_with(path: Path) -> list[bytes]:
     from comms_tui.api.attachments import AttachmentBudget, load_attachment
-    from comms_tui.api.models import Channel
+    from comms_tui.api.channels import Channel
     from comms_tui.api.requests import build_request
 
     budget = AttachmentBudget(max_file_bytes=64 * MB, max_message_bytes=64 * MB)
@@ -116,7 +116,8 @@ def bench_attachment_memory(path: Path, runs: int) -> dict[str, Any]:
 
 
 def bench_batch(runs: int) -> dict[str, Any]:
-    from comms_tui.api.models import Channel, ValidationContext
+    from comms_tui.api.channels import Channel
+    from comms_tui.api.models import ValidationContext
     from comms_tui.api.requests import build_request
 
     context = ValidationContext(region="IN")
@@ -127,7 +128,7 @@ def bench_batch(runs: int) -> dict[str, Any]:
         phones = [f"+9198{run:02d}{i:06d}" for i in range(1000)]
         samples.append(
             timed(
-                lambda phones=phones: build_request(
+                lambda phones=phones: build_request(  # type: ignore[misc]
                     Channel.SMS, phones, {"body": "747977 is your OTP", "sender": "CAPNTH"},
                     context=context,
                 ).body_bytes()
@@ -143,8 +144,8 @@ async def _send_overhead(base_url: str, sends: int, rounds: int) -> dict[str, An
     import httpx
 
     from comms_tui.api.auth import basic_authorization
+    from comms_tui.api.channels import Channel
     from comms_tui.api.client import CommsClient
-    from comms_tui.api.models import Channel
     from comms_tui.api.requests import build_request
     from comms_tui.api.target import BasicCredentials, Target
 

@@ -153,8 +153,9 @@ def _sandbox_process() -> tuple[subprocess.Popen[bytes], str]:
 async def _ui_stall(path: Path, base_url: str) -> dict[str, Any]:
     """One user's first attach-and-send in a fresh app: the longest stall, in ms."""
     from comms_tui.api.attachments import AttachmentBudget
+    from comms_tui.api.channels import Channel
     from comms_tui.api.target import BasicCredentials, Target
-    from comms_tui.session import Session, sandbox_profile
+    from comms_tui.core.session import Session, sandbox_profile
     from comms_tui.tui.app import make_app
     from comms_tui.tui.screens.attachments import AttachmentPickerScreen
     from comms_tui.tui.widgets.attachments import AttachmentList
@@ -165,12 +166,11 @@ async def _ui_stall(path: Path, base_url: str) -> dict[str, Any]:
     )
     app = make_app(session=session)
     async with app.run_test(size=(120, 36)) as pilot:
-        await app.compose_screen.all_forms_built.wait()
-        while app.connection is None:
+        while app.session is None:  # opened once every form is built
             await pilot.pause(0.02)
         await app.workers.wait_for_complete()
         await pilot.pause()
-        app.compose_screen.show_channel("email")
+        app.compose_screen.show_channel(Channel.EMAIL)
         await pilot.pause()
         form = app.compose_screen.query_one("#email")
         for field, value in (
@@ -193,7 +193,7 @@ async def _ui_stall(path: Path, base_url: str) -> dict[str, Any]:
         await pilot.press("enter")
         while not chosen:
             await asyncio.sleep(0.01)
-        attachments.add(chosen[0], path=path)
+        attachments.add(chosen[0], path=str(path))
         await pilot.pause()
         results = app.compose_screen.query_one("#results")
         before = len(results.records)  # type: ignore[attr-defined]
@@ -239,10 +239,10 @@ def bench_ui_stall(path: Path, runs: int) -> dict[str, Any]:
 
 
 def _thousand_item_result() -> Any:
-    from comms_tui.api.models import Channel
+    from comms_tui.api.channels import Channel
     from comms_tui.api.requests import build_request
     from comms_tui.api.results import ItemResult, Notice, Outcome, SendResult
-    from comms_tui.sending import Sent
+    from comms_tui.core.sender import Sent
 
     phones = [f"+9198{i:08d}" for i in range(1000)]
     request = build_request(Channel.SMS, phones, {"body": "747977 is your OTP"})

@@ -169,3 +169,54 @@ def test_no_profile_and_no_environment_is_a_usage_error() -> None:
     proc = run_cli("send", "sms", "--to", GOOD, "--body", "x")
     assert proc.returncode == 2
     assert "profile add" in proc.stderr and "--sandbox" in proc.stderr
+
+
+# -- one rule for both front-ends (the TUI's side is in tests/tui/test_send_rules.py) ----------
+
+
+def test_after_a_partial_send_the_failed_recipient_can_be_sent_again(
+    sandbox_env: dict[str, str], cli_sandbox: EmbeddedSandbox
+) -> None:
+    both = ("send", "sms", "--to", f"{GOOD}, 12025550101", "--body", "Hello", "--yes", "--json")
+    assert _json(run_cli(*both, env=sandbox_env).stdout)["outcome"] == "partial"
+    # Its item failed: nothing reached 12025550101, so this is no duplicate.
+    again = run_cli("send", "sms", "--to", "12025550101", "--body", "Hello", env=sandbox_env)
+    assert again.returncode == 1, again.stderr  # sent (and refused by the sandbox again)
+    assert "already" not in again.stderr
+    assert cli_sandbox.state.stats()["requests"] == 2
+    # The one that was accepted is held.
+    held = run_cli("send", "sms", "--to", GOOD, "--body", "Hello", env=sandbox_env)
+    assert held.returncode == 2 and "already sent" in held.stderr
+
+
+def test_a_time_without_a_zone_is_read_in_the_machine_zone_and_named(
+    sandbox_env: dict[str, str],
+) -> None:
+    env = {**sandbox_env, "TZ": "America/New_York"}  # no profile: the machine's zone
+    args = ("send", "sms", "--to", GOOD, "--body", "Hi", "--at", "2030-01-01T09:00", "--dry-run")
+    as_json = run_cli(*args, "--json", env=env)
+    [item] = json.loads(as_json.stdout)["body"]["root"]["sms"]
+    assert item["scheduledTime"] == "2030-01-01T09:00:00-05:00"
+    human = run_cli(*args, env=env)
+    assert "scheduled for 2030-01-01 09:00 EST America/New_York (14:00 UTC)" in human.stderr
+
+
+def test_several_recipients_on_the_sandbox_go_without_a_question() -> None:
+    proc = run_cli(
+        "send", "sms", "--sandbox", "--to", GOOD, "--to", "12025550100", "--body", "x", "--json"
+    )
+    assert proc.returncode == 0, proc.stderr
+    assert _json(proc.stdout)["count"] == 2
+
+
+def test_the_same_number_written_twice_is_sent_once(
+    sandbox_env: dict[str, str], cli_sandbox: EmbeddedSandbox
+) -> None:
+    proc = run_cli(
+        "send", "sms", "--to", f"{GOOD}, +91 95914 71711", "--body", "Once", "--json",
+        env=sandbox_env,
+    )  # fmt: skip
+    assert proc.returncode == 0, proc.stderr  # one recipient: no "several recipients" question
+    assert _json(proc.stdout)["count"] == 1
+    assert "given more than once" in proc.stderr
+    assert cli_sandbox.state.stats()["by_recipient"] == {GOOD: 1}

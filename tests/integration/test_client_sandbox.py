@@ -11,6 +11,7 @@ from pathlib import Path
 import pytest
 
 from comms_tui.api.attachments import load_attachment
+from comms_tui.api.channels import Channel
 from comms_tui.api.client import CommsClient
 from comms_tui.api.errors import (
     AccessDenied,
@@ -20,7 +21,6 @@ from comms_tui.api.errors import (
     RateLimited,
     ServerError,
 )
-from comms_tui.api.models import Channel
 from comms_tui.api.requests import SendRequest, build_request
 from comms_tui.api.results import Outcome, SendResult
 from comms_tui.api.target import Attribution, BasicCredentials, Target

@@ -8,10 +8,10 @@ import json
 
 from comms_tui.api.client import CommsClient
 from comms_tui.api.target import Attribution, Target
-from comms_tui.lab import SenderIdLab
+from comms_tui.core.lab import SenderIdLab
 from comms_tui.sandbox import EmbeddedSandbox
-from comms_tui.sending import Sender
 from comms_tui.store.history import Journal
+from tests.support.sessions import sender_for
 
 SOUTH = Attribution(code="south.till")
 NORTH = Attribution.parse("STORE_CODE:NORTH01")
@@ -19,7 +19,7 @@ NORTH = Attribution.parse("STORE_CODE:NORTH01")
 
 async def _run(target: Target, *args, **kw):  # type: ignore[no-untyped-def]
     async with CommsClient(target) as client:
-        lab = SenderIdLab(Sender(client, Journal(), profile="sandbox"))
+        lab = SenderIdLab(sender_for(client, Journal(), name="sandbox"))
         return await lab.run(*args, **kw)
 
 

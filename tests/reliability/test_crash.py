@@ -192,10 +192,10 @@ def _saved_draft(path: Path) -> dict[str, object]:
 async def test_a_draft_typed_into_the_tui_survives_sigkill(
     tmp_path: Path, fresh: EmbeddedSandbox
 ) -> None:
-    from comms_tui.session import Session
+    from comms_tui.core.session import Session
+    from comms_tui.store.drafts import DRAFTS_FILE_NAME
     from comms_tui.tui.app import make_app
-    from comms_tui.tui.drafts import DRAFTS_FILE_NAME
-    from comms_tui.tui.screens.compose import ComposeForm
+    from comms_tui.tui.compose.forms.base import ComposeForm
 
     data_dir = tmp_path / "data"
     drafts = data_dir / DRAFTS_FILE_NAME
@@ -219,7 +219,12 @@ async def test_a_draft_typed_into_the_tui_survives_sigkill(
         # keys sent in the same burst as the tab would still go to the recipient field.
         shown = len(app.screen)
         app.type("\t")
-        _wait_for(lambda: app.read() or len(app.screen) > shown, 10, "the redraw after tab")
+
+        def redrawn() -> bool:
+            app.read()
+            return len(app.screen) > shown
+
+        _wait_for(redrawn, 10, "the redraw after tab")
         app.type(TYPED_BODY)
         _wait_for(saved({"to": TYPED_TO, "body": TYPED_BODY}), 10, "the message in the draft")
         assert app.proc.poll() is None  # still running: nothing was written by quitting
@@ -250,7 +255,7 @@ async def test_closing_the_terminal_writes_the_draft_before_the_app_leaves(
     tmp_path: Path,
 ) -> None:
     """SIGHUP (the terminal window closed) flushes what was typed, even inside the debounce."""
-    from comms_tui.tui.drafts import DRAFTS_FILE_NAME
+    from comms_tui.store.drafts import DRAFTS_FILE_NAME
 
     drafts = tmp_path / "data" / DRAFTS_FILE_NAME
     typed = "12025550100"  # not a substring of the field's placeholder

@@ -18,6 +18,7 @@ from pathlib import Path
 
 import pytest
 
+from comms_tui.api.channels import Channel
 from comms_tui.api.client import CommsClient
 from comms_tui.api.errors import (
     CommsError,
@@ -28,16 +29,15 @@ from comms_tui.api.errors import (
     RequestRejected,
     ServerError,
 )
-from comms_tui.api.models import Channel
 from comms_tui.api.outcomes import RetryPolicy
 from comms_tui.api.requests import SendRequest, build_request
 from comms_tui.api.results import Outcome
 from comms_tui.api.target import BasicCredentials, Credentials, OAuthCredentials, Target
 from comms_tui.sandbox import EmbeddedSandbox
-from comms_tui.sending import Sender
 from comms_tui.store.history import Journal, JournalEntry
 from tests.reliability.rogue_server import REQUEST_ID, Behaviour, RogueServer
 from tests.support.cli import run_cli
+from tests.support.sessions import sender_for
 
 GOOD = "919591471711"
 TIMEOUT = 0.5  # connect and read timeout of the client-level tests
@@ -119,7 +119,9 @@ async def test_client_against_a_rogue_server(
     retry = RetryPolicy(connect_backoff=0.01)
     async with CommsClient(_target(server.base_url, auth), retry=retry) as client:
         started = time.monotonic()
-        sent = await asyncio.wait_for(Sender(client, journal, profile="rogue").send(_request()), 10)
+        sent = await asyncio.wait_for(
+            sender_for(client, journal, name="rogue").send(_request()), 10
+        )
         elapsed = time.monotonic() - started
     result = sent.result
 
@@ -177,7 +179,9 @@ async def test_a_failing_token_endpoint_means_nothing_was_sent(
     server = rogue(behaviour, token_ok=False)
     async with CommsClient(_target(server.base_url, "oauth")) as client:
         started = time.monotonic()
-        sent = await asyncio.wait_for(Sender(client, journal, profile="rogue").send(_request()), 10)
+        sent = await asyncio.wait_for(
+            sender_for(client, journal, name="rogue").send(_request()), 10
+        )
         elapsed = time.monotonic() - started
     result = sent.result
     assert result.outcome is Outcome.REJECTED and result.exit_code == 3
@@ -194,7 +198,7 @@ async def test_the_journal_entry_exists_while_the_request_is_in_flight(
 ) -> None:
     server = rogue(Behaviour.TRICKLE)
     async with CommsClient(_target(server.base_url, "basic")) as client:
-        task = asyncio.create_task(Sender(client, journal, profile="rogue").send(_request()))
+        task = asyncio.create_task(sender_for(client, journal, name="rogue").send(_request()))
         assert await asyncio.to_thread(server.request_arrived.wait, 5)
         (entry,) = journal.list()
         assert entry.outcome == "pending" and entry.completed_at is None
@@ -322,7 +326,7 @@ async def test_sender_against_the_sandbox_fault_recipients(
         waits.append(seconds)
 
     async with CommsClient(target, sleep=sleep) as client:
-        sent = await Sender(client, journal, profile="sandbox").send(_request(magic.digits))
+        sent = await sender_for(client, journal, name="sandbox").send(_request(magic.digits))
     result = sent.result
     assert result.outcome is magic.outcome, result.error
     assert result.exit_code == EXIT[magic.outcome.value]

@@ -15,9 +15,9 @@ from pathlib import Path
 
 import pytest
 
+from comms_tui.api.channels import Channel
 from comms_tui.api.client import CommsClient
 from comms_tui.api.errors import RateLimited
-from comms_tui.api.models import Channel
 from comms_tui.api.requests import SendRequest, build_request
 from comms_tui.api.results import Outcome
 from comms_tui.api.target import BasicCredentials, Target

@@ -217,7 +217,7 @@ async def _tui_session(profile: str, shots: Path, texts: dict[str, str]) -> None
 
     app = make_app(profile=profile)  # journal, drafts and preferences in the data dir
     copied: list[str] = []
-    app.copy_to_clipboard = copied.append  # type: ignore[method-assign]
+    app.copy_to_clipboard = copied.append  # type: ignore[method-assign, assignment]
     steps: list[str] = []
 
     def snap(step: str) -> None:
@@ -238,11 +238,11 @@ async def _tui_session(profile: str, shots: Path, texts: dict[str, str]) -> None
             assert pane.records[-1].result.outcome.value == outcome
             pane.detail.toggle_raw(True)  # the redacted request and the raw response
             raw = pane.query_one("#raw-request", Static)
-            await _until(pilot, lambda r=raw: "POST " in str(r.render()), "the raw request")
+            await _until(pilot, lambda r=raw: "POST " in str(r.render()), "the raw request")  # type: ignore[misc]
             snap(f"{outcome}-raw")
             before = len(copied)
             await pilot.press("ctrl+r", "c", "x")  # to the results; copy as curl, export JSON
-            await _until(pilot, lambda n=before: len(copied) == n + 2, "copy and export")
+            await _until(pilot, lambda n=before: len(copied) == n + 2, "copy and export")  # type: ignore[misc]
             pane.detail.toggle_raw(False)
         await pilot.press("f2")
         await _until(pilot, lambda: isinstance(app.screen, HistoryScreen), "history")

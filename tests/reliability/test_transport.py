@@ -13,9 +13,9 @@ from pathlib import Path
 import httpx
 import pytest
 
+from comms_tui.api.channels import Channel
 from comms_tui.api.client import CommsClient
 from comms_tui.api.errors import ConnectFailed, InvalidInput
-from comms_tui.api.models import Channel
 from comms_tui.api.outcomes import RetryPolicy
 from comms_tui.api.requests import SendRequest, build_request
 from comms_tui.api.results import Outcome

@@ -292,7 +292,12 @@ def test_add_prompts_with_getpass_on_a_terminal(
     answers = iter(["oauth", "my-key"])
     asked: list[str] = []
     monkeypatch.setattr("builtins.input", lambda prompt: next(answers))
-    monkeypatch.setattr("getpass.getpass", lambda prompt: asked.append(prompt) or "typed-secret")
+
+    def getpass(prompt: str) -> str:
+        asked.append(prompt)
+        return "typed-secret"
+
+    monkeypatch.setattr("getpass.getpass", getpass)
     code, out, err = run_in_process(["profile", "add", "w", "--host", "apac"], capsys, tty=True)
     assert code == 0, err
     assert asked == ["Client secret: "]

@@ -14,7 +14,7 @@ from typing import Any
 
 import pytest
 
-from comms_tui.store.duplicates import describe_duplicates
+from comms_tui.core.guard import describe_duplicates
 from comms_tui.store.history import Journal
 from comms_tui.store.paths import data_dir
 from tests.support.cli import REPO_ROOT

@@ -2,6 +2,7 @@ from __future__ import annotations
 
 import os
 import stat
+from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
@@ -184,11 +185,12 @@ def test_damaged_file_names_file_key_and_line(
     assert problem in err.problem
     assert str(store.path) in str(err) and f"line {line}" in str(err) and key in str(err)
     # Nothing that writes may overwrite what could not be read.
-    for change in (
+    changes: list[Callable[[], None]] = [
         lambda: store.save(OAUTH),
         lambda: store.remove("work"),
         lambda: store.set_default("work"),
-    ):
+    ]
+    for change in changes:
         with pytest.raises(ProfileFileError):
             change()
     assert store.path.read_text() == damaged

@@ -4,6 +4,7 @@ import json
 import os
 import stat
 import time
+from collections.abc import Callable
 from pathlib import Path
 
 import keyring
@@ -81,7 +82,11 @@ def test_chainer_with_a_secure_backend_counts(monkeypatch: pytest.MonkeyPatch) -
 def test_hanging_keyring_times_out_quickly() -> None:
     keyring.set_keyring(HangingKeyring())
     store = SecretStore(timeout=0.3)
-    for call in (lambda: store.get("w", "password"), lambda: store.set("w", "password", SECRET)):
+    calls: list[Callable[[], object]] = [
+        lambda: store.get("w", "password"),
+        lambda: store.set("w", "password", SECRET),
+    ]
+    for call in calls:
         started = time.monotonic()
         with pytest.raises(SecretsTimeout, match=r"did not answer within 0.3 s") as info:
             call()

@@ -1,12 +1,7 @@
-"""Run comms-tui's CLI: in a subprocess (``run_cli``) or in-process (``main``).
-
-The real ``comms_tui.cli`` is used when all its command modules import; while some are still
-being written, a parser with just the store commands (profile, history) stands in.
-"""
+"""Run comms-tui's CLI: in a subprocess (``run_cli``) or in-process (``main``)."""
 
 from __future__ import annotations
 
-import argparse
 import io
 import os
 import subprocess
@@ -19,24 +14,10 @@ import pytest
 REPO_ROOT = Path(__file__).resolve().parents[2]
 
 
-def build_parser() -> argparse.ArgumentParser:
-    try:
-        from comms_tui.cli import build_parser as real_build_parser
-
-        return real_build_parser()
-    except ImportError:
-        from comms_tui.commands import history, profile
-
-        parser = argparse.ArgumentParser(prog="comms-tui")
-        sub = parser.add_subparsers(dest="command", metavar="COMMAND", required=True)
-        profile.register(sub)
-        history.register(sub)
-        return parser
-
-
 def main(argv: Sequence[str] | None = None) -> int:
-    args = build_parser().parse_args(argv)
-    return int(args.func(args))
+    from comms_tui.cli import main as cli_main
+
+    return cli_main(argv)
 
 
 class _Stdin(io.StringIO):

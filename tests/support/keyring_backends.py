@@ -18,9 +18,16 @@ from keyring.errors import KeyringLocked, PasswordDeleteError
 KEYRING_FILE_ENV = "COMMS_TUI_TEST_KEYRING_FILE"
 
 
-class MemoryKeyring(KeyringBackend):
-    priority = -1  # type: ignore[assignment]
+class TestBackend(KeyringBackend):
+    """A backend keyring's discovery never picks, with the typed constructor keyring lacks."""
 
+    priority = -1
+
+    def __init__(self) -> None:
+        super().__init__()  # type: ignore[no-untyped-call]
+
+
+class MemoryKeyring(TestBackend):
     def __init__(self) -> None:
         super().__init__()
         self.entries: dict[tuple[str, str], str] = {}
@@ -36,10 +43,8 @@ class MemoryKeyring(KeyringBackend):
             raise PasswordDeleteError(username)
 
 
-class RaisingKeyring(KeyringBackend):
+class RaisingKeyring(TestBackend):
     """Fails every call; the message echoes its arguments, as a careless backend might."""
-
-    priority = -1  # type: ignore[assignment]
 
     def get_password(self, service: str, username: str) -> str | None:
         raise KeyringLocked(f"collection is locked ({service}/{username})")
@@ -51,10 +56,9 @@ class RaisingKeyring(KeyringBackend):
         raise KeyringLocked("collection is locked")
 
 
-class HangingKeyring(KeyringBackend):
+class HangingKeyring(TestBackend):
     """Blocks every call (like a Secret Service behind a missing D-Bus) until ``release()``."""
 
-    priority = -1  # type: ignore[assignment]
     _gate = threading.Event()
 
     @classmethod
@@ -76,10 +80,8 @@ class HangingKeyring(KeyringBackend):
         self._hang()
 
 
-class FileKeyring(KeyringBackend):
+class FileKeyring(TestBackend):
     """A JSON file ``{"service\\tusername": password}``; for subprocess tests only."""
-
-    priority = -1  # type: ignore[assignment]
 
     @property
     def path(self) -> Path:

@@ -6,6 +6,7 @@ outbox and counters. Apps get their own journal and drafts file in the test's tm
 
 from __future__ import annotations
 
+import dataclasses
 from collections.abc import Callable, Iterator
 from datetime import datetime, timezone
 from pathlib import Path
@@ -13,10 +14,11 @@ from typing import Any
 
 import pytest
 
+from comms_tui.core.session import Session
 from comms_tui.sandbox.rules import SandboxConfig
 from comms_tui.sandbox.server import EmbeddedSandbox
-from comms_tui.session import Session
 from comms_tui.store.history import Journal
+from comms_tui.store.profiles import Profile
 from comms_tui.tui.app import CommsApp, make_app
 
 FIXED_NOW = datetime(2026, 11, 27, 4, 0, tzinfo=timezone.utc)  # 09:30 in Asia/Kolkata
@@ -37,6 +39,17 @@ def sandbox() -> Iterator[EmbeddedSandbox]:
 def session(sandbox: EmbeddedSandbox) -> Session:
     sandbox.state.reset()
     return Session.for_sandbox(sandbox)
+
+
+@pytest.fixture
+def real_session(session: Session) -> Session:
+    """The shared sandbox seen as a real org would be (a profile of its own, no sandbox
+    attached): sends ask what real sends ask."""
+    profile = Profile(
+        name="acme", host=session.target.base_url, auth="basic", username="sandbox",
+        region="IN", timezone="Asia/Kolkata",
+    )  # fmt: skip
+    return Session(target=dataclasses.replace(session.target, label="acme"), profile=profile)
 
 
 AppFactory = Callable[..., CommsApp]

@@ -2,14 +2,12 @@
 
 from __future__ import annotations
 
-import asyncio
-
 from textual.pilot import Pilot
 from textual.widgets import Input, TextArea
 
 from comms_tui.tui.app import CommsApp
-from comms_tui.tui.screens.compose import VALIDATE_DELAY, ComposeForm
-from comms_tui.tui.screens.compose_screen import ComposeScreen
+from comms_tui.tui.compose.forms.base import VALIDATE_DELAY, ComposeForm
+from comms_tui.tui.compose.screen import ComposeScreen
 from comms_tui.tui.screens.confirm import ConfirmScreen
 from comms_tui.tui.widgets.results import ResultsPane
 
@@ -20,16 +18,24 @@ async def connected(pilot: Pilot[None]) -> ComposeScreen:
     """Wait until the session is open and the forms are bound to it."""
     app = pilot.app
     assert isinstance(app, CommsApp)
-    for _ in range(200):
-        if app.connection is not None:
+    for _ in range(250):
+        if app.session is not None:
             break
         await pilot.pause(0.02)
-    assert app.connection is not None, "the session never opened"
-    screen = app.compose_screen
-    # The hidden tabs' forms are built a frame after the first one.
-    await asyncio.wait_for(screen.all_forms_built.wait(), timeout=5)
+    assert app.session is not None, "the session never opened"
     await pilot.pause()
-    return screen
+    return app.compose_screen
+
+
+async def first_form_shown(pilot: Pilot[None]) -> ComposeScreen:
+    """Wait until the first compose form is on screen (the session may still be opening)."""
+    app = pilot.app
+    assert isinstance(app, CommsApp)
+    for _ in range(250):
+        if app.compose_screen.forms():
+            return app.compose_screen
+        await pilot.pause(0.02)
+    raise AssertionError("the compose form never appeared")
 
 
 def form(pilot: Pilot[None], channel: str) -> ComposeForm:

@@ -11,12 +11,12 @@ import pytest
 from textual import work
 from textual.widgets import Static
 
-from comms_tui.session import Session
+from comms_tui.core.session import Session
 from comms_tui.tui.app import make_app
 from comms_tui.tui.screens.help import HelpScreen
 from comms_tui.tui.widgets.header import AppHeader
 from tests.tui.conftest import AppFactory
-from tests.tui.helpers import SIZE, connected, error_text, fill, results
+from tests.tui.helpers import SIZE, connected, error_text, fill, first_form_shown, results
 
 
 def text(widget: Static) -> str:
@@ -127,14 +127,15 @@ async def test_header_help_and_palette(app_factory: AppFactory) -> None:
         await pilot.pause()
         await pilot.press(*"zalo", "enter")
         await pilot.pause()
-        assert app.compose_screen.active_form.CHANNEL == "zalo"
+        shown = app.compose_screen.visible_form()
+        assert shown is not None and shown.CHANNEL == "zalo"
 
 
 async def test_the_first_frame_is_header_and_footer_and_early_keys_are_kept(
     app_factory: AppFactory, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     """The forms come a frame later; what was typed meanwhile lands in the first field."""
-    from comms_tui.tui.screens.compose_screen import ComposeScreen
+    from comms_tui.tui.compose.screen import ComposeScreen
 
     release = asyncio.Event()
     real_build = ComposeScreen._build  # starts the build worker
@@ -150,7 +151,7 @@ async def test_the_first_frame_is_header_and_footer_and_early_keys_are_kept(
         screen = app.compose_screen
         await pilot.pause()
         assert screen.query_one(AppHeader) and not screen.forms()
-        assert app.connection is None  # the session opens once the forms are there
+        assert app.session is None  # the session opens once the forms are there
         await pilot.press("9", "1", "9")
         release.set()
         await connected(pilot)
@@ -174,14 +175,14 @@ async def test_own_sandbox_opens_after_the_first_frame_and_stops_on_exit(
     async with app.run_test(size=SIZE) as pilot:
         header = app.screen.query_one(AppHeader)
         assert "starting the sandbox" in text(header.query_one("#target", Static))
-        await app.compose_screen.built.wait()
+        await first_form_shown(pilot)
         assert app.compose_screen.form("sms").query_one("#send-button").disabled
         await pilot.press("9")  # typing works while connecting
         assert app.compose_screen.form("sms").value("to") == "9"
         release.set()
         await connected(pilot)
         assert not app.compose_screen.form("sms").query_one("#send-button").disabled
-        sandbox = app.connection.session.sandbox if app.connection else None
+        sandbox = app.session.sandbox if app.session else None
         assert sandbox is not None and sandbox.base_url
     with pytest.raises(RuntimeError):
         sandbox.base_url  # noqa: B018  (stopped with the app)

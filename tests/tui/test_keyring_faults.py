@@ -25,7 +25,7 @@ from comms_tui.store.history import Journal
 from comms_tui.store.profiles import Profile, ProfileStore
 from comms_tui.store.secrets import DEFAULT_TIMEOUT, TIMEOUT_ENV, SecretStore
 from comms_tui.tui.app import CommsApp, make_app
-from comms_tui.tui.screens.compose_screen import ComposeScreen
+from comms_tui.tui.compose.screen import ComposeScreen
 from comms_tui.tui.screens.help import HelpScreen
 from tests.support.keyring_backends import HangingKeyring, RaisingKeyring
 from tests.tui.conftest import fixed_clock
@@ -97,7 +97,7 @@ async def still_usable_and_sends_nothing(pilot: Pilot[None], sandbox: EmbeddedSa
     assert screen.check_action("send", ()) is None  # shown disabled, ctrl+j does nothing
     await pilot.press("ctrl+j")
     await pilot.pause()
-    assert app.connection is None
+    assert app.session is None
     assert sandbox.state.stats()["requests"] == 0
     assert sandbox.state.outbox() == []
 

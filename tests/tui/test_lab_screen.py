@@ -6,56 +6,48 @@ A tiny host app pushes the screen with a real client, journal and sender, as the
 from __future__ import annotations
 
 import csv
+import dataclasses
 import io
 import json
 from collections.abc import Callable
 from pathlib import Path
 from typing import Any
-from zoneinfo import ZoneInfo
 
 import pytest
 from textual.app import App
 from textual.pilot import Pilot
 from textual.widgets import DataTable, Input, SelectionList, Static
 
-from comms_tui.api.client import CommsClient
-from comms_tui.api.models import ValidationContext
+from comms_tui.core.session import Session
 from comms_tui.sandbox.server import EmbeddedSandbox
-from comms_tui.sending import Sender
-from comms_tui.session import Session
 from comms_tui.store.history import Journal
 from comms_tui.store.paths import data_dir
 from comms_tui.store.profiles import Profile, ProfileStore
 from comms_tui.tui.masking import Masking
 from comms_tui.tui.screens.confirm import ConfirmScreen
-from comms_tui.tui.screens.sender_lab import SenderLabScreen
+from comms_tui.tui.sender_lab.screen import SenderLabScreen
+from tests.support.stable import stabilise
 from tests.tui.helpers import SIZE
 
 PHONE = "919591471711"
 
 
 class LabHost(App[None]):
-    """Owns the client (opened on this app's loop) and records what the lab tells the app."""
+    """Pushes the lab on a session, as the main app does, and records what the lab tells it."""
 
-    def __init__(self, session: Session, journal: Journal, **lab_options: Any) -> None:
+    def __init__(self, session: Session, journal: Journal) -> None:
         super().__init__()
+        session.journal = journal
         self.session = session
         self.journal = journal
-        self.lab_options: dict[str, Any] = {"sandbox": True, **lab_options}
         self.saved: list[SenderLabScreen.ProfileSaved] = []
         self.masking = Masking(self)
-        self.client: CommsClient | None = None
 
     async def on_mount(self) -> None:
-        self.client = CommsClient(self.session.target)
-        sender = Sender(self.client, self.journal, profile=self.session.name)
-        context = ValidationContext(region="IN", tz=ZoneInfo("Asia/Kolkata"))
-        profile = self.lab_options.pop("profile", self.session.profile)
-        await self.push_screen(SenderLabScreen(sender, profile, context, **self.lab_options))
+        await self.push_screen(SenderLabScreen(self.session))
 
     async def on_unmount(self) -> None:
-        if self.client is not None:
-            await self.client.aclose()
+        await self.session.aclose()
 
     def on_sender_lab_screen_profile_saved(self, message: SenderLabScreen.ProfileSaved) -> None:
         self.saved.append(message)
@@ -73,7 +65,8 @@ HostFactory = Callable[..., LabHost]
 @pytest.fixture
 def host(session: Session, tmp_path: Path) -> HostFactory:
     def factory(**options: Any) -> LabHost:
-        return LabHost(session, Journal(tmp_path / "history.sqlite3"), **options)
+        options.setdefault("session", session)
+        return LabHost(journal=Journal(tmp_path / "history.sqlite3"), **options)
 
     return factory
 
@@ -94,13 +87,14 @@ async def run_lab(
     lab.query_one("#lab-attributions-extra", Input).value = attributions
     await pilot.press("ctrl+j")
     await pilot.pause()
-    if confirm:  # the run waits on the modal: answer it before waiting for the worker
-        for _ in range(100):
-            if isinstance(app.screen, ConfirmScreen):
-                break
-            await pilot.pause(0.02)
-        assert isinstance(app.screen, ConfirmScreen), "no confirmation was asked"
-        return lab
+    for _ in range(25):  # several messages: the run waits on a confirmation
+        if isinstance(app.screen, ConfirmScreen) or not lab.running:
+            break
+        await pilot.pause(0.02)
+    if isinstance(app.screen, ConfirmScreen):
+        if confirm:  # the caller answers it
+            return lab
+        await pilot.press("enter")
     await app.workers.wait_for_complete()
     await pilot.pause()
     return lab
@@ -224,7 +218,8 @@ async def test_save_writes_working_ids_to_a_profile_on_disk(
         sender_ids={"TILL:south.till": ["STHSMS"]},
     )  # fmt: skip
     store.save(profile)
-    app = host(sandbox=False, profile=profile)
+    real = Session(target=dataclasses.replace(session.target, label="lab"), profile=profile)
+    app = host(session=real)
     async with app.run_test(size=SIZE) as pilot:
         lab = await run_lab(pilot, senders="CAPSTH, CAPNTH", confirm=True)
         # Not the sandbox, several messages: the run waits for a confirmation.
@@ -285,7 +280,8 @@ async def test_masking_hides_the_test_recipient(host: HostFactory) -> None:
 
 
 def test_lab_snapshot_after_a_run(snap_compare: Callable[..., bool], host: HostFactory) -> None:
-    app = host(pinned=True)
+    app = host()
+    stabilise(app.session)
 
     async def run_before(pilot: Pilot[None]) -> None:
         await run_lab(pilot, senders="BAD-ID")

@@ -8,10 +8,10 @@ import time
 from textual.app import App, ComposeResult
 from textual.widgets import OptionList
 
+from comms_tui.api.channels import Channel
 from comms_tui.api.errors import OutcomeUnknown
-from comms_tui.api.models import Channel
 from comms_tui.api.results import ItemResult, Notice, Outcome, RedactedRequest, SendResult
-from comms_tui.sending import Sent
+from comms_tui.core.sender import Sent
 from comms_tui.tui.widgets.items_view import ItemsView
 from comms_tui.tui.widgets.results import ResultsPane
 from tests.tui.conftest import fixed_clock

@@ -22,7 +22,7 @@ from textual.screen import Screen
 from textual.widgets import Button, DataTable, DirectoryTree, Input, OptionList, Select, Static
 
 from comms_tui.api.attachments import Attachment, AttachmentBudget
-from comms_tui.api.models import Channel
+from comms_tui.api.channels import Channel
 from comms_tui.sandbox.server import EmbeddedSandbox
 from comms_tui.store import history as history_module
 from comms_tui.store.history import Journal
@@ -479,7 +479,7 @@ async def test_profile_setup_shows_field_errors(memory_keyring: MemoryKeyring) -
 
 
 async def test_profile_setup_keyring_failure_keeps_the_form() -> None:
-    keyring.set_keyring(fail.Keyring())  # type: ignore[no-untyped-call]
+    keyring.set_keyring(fail.Keyring())
     secret = "another-Secret-7"
     app = ScreenHost(ProfileSetupScreen)
     async with app.run_test(size=SIZE) as pilot:

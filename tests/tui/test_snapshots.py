@@ -1,7 +1,8 @@
 """Snapshots of every screen at 120×36 (``--snapshot-update`` to accept a deliberate change).
 
-Stable by construction: a fixed clock, a sandbox on a fixed port, ``pinned`` latency and request
-ids, and cursor blink off (the plugin leaves it on: a blink mid-capture would flip a cell).
+Stable by construction: a fixed clock, a sandbox on a fixed port, a latency clock that always
+measures 42 ms and request ids in sequence (``tests.support.stable``), and cursor blink off
+(the plugin leaves it on: a blink mid-capture would flip a cell).
 Two test runs on one machine take turns on that port: a lock file in the temp dir says whose it is.
 """
 
@@ -19,11 +20,12 @@ import pytest
 from textual.pilot import Pilot
 from textual.widgets import Input, TextArea
 
+from comms_tui.core.session import Session
 from comms_tui.sandbox.rules import SandboxConfig
 from comms_tui.sandbox.server import EmbeddedSandbox
-from comms_tui.session import Session
 from comms_tui.store.history import Journal
 from comms_tui.tui.app import CommsApp, make_app
+from tests.support.stable import stabilise
 from tests.tui.conftest import fixed_clock
 from tests.tui.helpers import SIZE, connected, fill, modal
 
@@ -94,11 +96,10 @@ def sandbox() -> Iterator[EmbeddedSandbox]:
 @pytest.fixture
 def app(session: Session, tmp_path: Path) -> CommsApp:
     return make_app(
-        session=session,
+        session=stabilise(session),
         journal=Journal(tmp_path / "history.sqlite3"),
         drafts_path=tmp_path / "drafts.json",
         clock=fixed_clock,
-        pinned=True,
     )
 
 
@@ -159,16 +160,22 @@ def test_results_after_a_partial_send_expanded(snap_compare: Compare, app: Comms
         await fill(
             pilot, "sms", to="919591471711, 12025550101", body="747977 is your OTP", sender="CAPNTH"
         )
-        await pilot.press("ctrl+j")
-        await modal(pilot, "confirm-send")
-        await pilot.press("enter")
+        await pilot.press("ctrl+j")  # the sandbox: no question for two recipients
         await pilot.app.workers.wait_for_complete()
         await pilot.press("ctrl+r", "enter")
 
     assert shot(snap_compare, app, steps)
 
 
-def test_confirmation_modal(snap_compare: Compare, app: CommsApp) -> None:
+def test_confirmation_modal(snap_compare: Compare, real_session: Session, tmp_path: Path) -> None:
+    """Several recipients with a real profile (the sandbox does not ask)."""
+    app = make_app(
+        session=stabilise(real_session),
+        journal=Journal(tmp_path / "history.sqlite3"),
+        drafts_path=tmp_path / "drafts.json",
+        clock=fixed_clock,
+    )
+
     async def steps(pilot: Pilot[None]) -> None:
         await fill(pilot, "sms", to="919591471711, 919591471712", body="Hello both")
         await pilot.press("ctrl+j")

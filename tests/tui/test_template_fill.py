@@ -5,8 +5,8 @@ from __future__ import annotations
 from textual.app import App
 from textual.widgets import Input, Static
 
-from comms_tui.session import SANDBOX_OTP_TEMPLATE
-from comms_tui.tui.screens.template_fill import TemplateFillScreen, preview
+from comms_tui.core.session import SANDBOX_OTP_TEMPLATE
+from comms_tui.tui.compose.template_fill import TemplateFillScreen, preview
 from tests.tui.helpers import SIZE
 
 

@@ -14,16 +14,16 @@ from textual.pilot import Pilot
 from textual.screen import ModalScreen, Screen
 
 from comms_tui.api.target import BasicCredentials, Target
+from comms_tui.core.session import SANDBOX_PASSWORD, SANDBOX_USERNAME, Session, sandbox_profile
 from comms_tui.sandbox.server import EmbeddedSandbox
-from comms_tui.session import SANDBOX_PASSWORD, SANDBOX_USERNAME, Session, sandbox_profile
 from comms_tui.store.history import Journal
 from comms_tui.tui.app import CommsApp, make_app
-from comms_tui.tui.screens.compose_screen import ComposeScreen
+from comms_tui.tui.compose.screen import ComposeScreen
 from comms_tui.tui.screens.confirm import ConfirmScreen
 from comms_tui.tui.screens.help import HelpScreen
 from comms_tui.tui.screens.history import HistoryScreen
 from comms_tui.tui.screens.outbox import OutboxScreen
-from comms_tui.tui.screens.sender_lab import SenderLabScreen
+from comms_tui.tui.sender_lab.screen import SenderLabScreen
 from comms_tui.tui.widgets.header import AppHeader
 from comms_tui.tui.widgets.transport_warning import InsecureTransportBanner
 from tests.tui.conftest import AppFactory, fixed_clock
@@ -103,7 +103,10 @@ async def test_tls_off_is_shown_on_every_screen(sandbox: EmbeddedSandbox, tmp_pa
         await pilot.press("escape")
         await wait_until(pilot, lambda: isinstance(app.screen, ComposeScreen), "compose")
 
-        for key, kind in [("f2", HistoryScreen), ("f3", OutboxScreen), ("f4", SenderLabScreen)]:
+        side: list[tuple[str, type[Screen[Any]]]] = [
+            ("f2", HistoryScreen), ("f3", OutboxScreen), ("f4", SenderLabScreen),
+        ]  # fmt: skip
+        for key, kind in side:
             await pilot.press(key)
             await banner_on(pilot, kind)
             await pilot.press("escape")
@@ -115,9 +118,9 @@ async def test_tls_off_is_shown_on_every_screen(sandbox: EmbeddedSandbox, tmp_pa
         await pilot.press("escape")
         await wait_until(pilot, lambda: isinstance(app.screen, ComposeScreen), "compose")
 
-        await fill(pilot, "sms", to="919591471711, 919591471712", body="Hello")
+        await fill(pilot, "sms", to="919591471711", body="x" * 700)  # asks: 5 segments
         await pilot.press("ctrl+j")
-        await modal(pilot, "confirm-send")
+        await modal(pilot, "confirm-long-sms")
         confirm = await banner_on(pilot, ConfirmScreen)
         assert confirm.region.y == 0  # docked on the modal's top line
         await pilot.press("escape")
@@ -157,7 +160,7 @@ async def test_a_normal_session_shows_no_banner(app_factory: AppFactory, session
         await connected(pilot)
         for key, kind in [("f1", HelpScreen), ("f2", HistoryScreen), ("f4", SenderLabScreen)]:
             await pilot.press(key)
-            await wait_until(pilot, lambda k=kind: isinstance(app.screen, k), kind.__name__)
+            await wait_until(pilot, lambda k=kind: isinstance(app.screen, k), kind.__name__)  # type: ignore[misc]
             await pilot.pause()
             await pilot.pause()  # the app's screen-change callbacks have run
             assert not app.screen.query(InsecureTransportBanner)

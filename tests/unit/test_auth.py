@@ -66,7 +66,9 @@ def test_resolve_base_url_forms() -> None:
     assert resolve_base_url("http://example.com", allow_insecure_http=True) == "http://example.com"
 
 
-def _token_transport(calls: list[dict[str, object]], *, ttl: int = 300, fail: bool = False):
+def _token_transport(
+    calls: list[dict[str, object]], *, ttl: int = 300, fail: bool = False
+) -> httpx.MockTransport:
     def handler(request: httpx.Request) -> httpx.Response:
         calls.append(json.loads(request.content))
         if fail:

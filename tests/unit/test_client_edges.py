@@ -11,6 +11,7 @@ from collections.abc import Callable
 import httpx
 import pytest
 
+from comms_tui.api.channels import Channel
 from comms_tui.api.client import CommsClient
 from comms_tui.api.errors import (
     AccessDenied,
@@ -21,10 +22,9 @@ from comms_tui.api.errors import (
     RateLimited,
     ServerError,
 )
-from comms_tui.api.models import Channel
 from comms_tui.api.outcomes import RetryPolicy
 from comms_tui.api.requests import build_request
-from comms_tui.api.results import Outcome
+from comms_tui.api.results import Outcome, SendResult
 from comms_tui.api.target import BasicCredentials, OAuthCredentials, Target
 
 Handler = Callable[[httpx.Request], httpx.Response]
@@ -64,7 +64,7 @@ class Recorder:
         )
 
 
-async def _send(recorder: Recorder, credentials: object | None = None):
+async def _send(recorder: Recorder, credentials: object | None = None) -> SendResult:
     async with recorder.client(credentials) as client:
         return await client.send(REQUEST)
 

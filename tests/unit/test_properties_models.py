@@ -24,9 +24,10 @@ from hypothesis import HealthCheck, assume, given, settings
 from hypothesis import strategies as st
 
 from comms_tui.api.attachments import Attachment
+from comms_tui.api.channels import Channel
 from comms_tui.api.client import CommsClient
 from comms_tui.api.errors import InvalidInput
-from comms_tui.api.models import Channel, ValidationContext
+from comms_tui.api.models import ValidationContext
 from comms_tui.api.requests import SendRequest, build_request, validate_item
 from comms_tui.api.results import (
     Outcome,
@@ -36,6 +37,8 @@ from comms_tui.api.results import (
     parse_response,
 )
 from comms_tui.api.target import BasicCredentials, Target
+from comms_tui.core.guard import fingerprints
+from comms_tui.core.session import Session
 from comms_tui.sandbox import EmbeddedSandbox, SandboxConfig
 from comms_tui.sandbox.accounts import NORTH, SOUTH, basic_header
 
@@ -214,7 +217,8 @@ def _reread(request: SendRequest, context: ValidationContext) -> list[dict[str, 
 def _assert_usable(request: SendRequest) -> None:
     """Everything the send pipeline does with a valid request before the network works."""
     request.body_bytes()
-    assert len(request.fingerprints()) == len(request.items)
+    session = Session(target=Target("https://x.example", BasicCredentials("u", "p")), profile=None)
+    assert len(fingerprints(request, session)) == len(request.items)
     json.dumps(request.redacted_body(), ensure_ascii=False).encode("utf-8")
 
 

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from comms_tui.api.models import Channel
+from comms_tui.api.channels import Channel
 from comms_tui.api.results import Notice, Outcome, ResponseFormatError, outcome_of, parse_response
 
 DOC_EXAMPLE = {

@@ -8,7 +8,14 @@ from zoneinfo import ZoneInfo
 import pytest
 
 from comms_tui.api.errors import InvalidInput
-from comms_tui.api.schedule import describe_schedule, is_past, parse_schedule, to_wire
+from comms_tui.api.schedule import (
+    describe_schedule,
+    is_past,
+    local_zone,
+    parse_schedule,
+    to_wire,
+    zone_name,
+)
 
 IST = ZoneInfo("Asia/Kolkata")
 NOW = datetime(2026, 11, 27, 22, 15, 30, tzinfo=IST)
@@ -126,14 +133,38 @@ def test_rejections(text: str, fragment: str) -> None:
 def test_describe_schedule() -> None:
     assert describe_schedule(None, IST) == "now"
     when = datetime(2026, 11, 28, 9, 0, tzinfo=IST)
-    assert describe_schedule(when, IST) == "2026-11-28 09:00 IST (03:30 UTC)"
+    # The zone is always named: its abbreviation and, where it has one, its IANA name.
+    assert describe_schedule(when, IST) == "2026-11-28 09:00 IST Asia/Kolkata (03:30 UTC)"
     # The same instant given in UTC is shown in the profile zone.
     assert describe_schedule(when.astimezone(timezone.utc), IST) == (
-        "2026-11-28 09:00 IST (03:30 UTC)"
+        "2026-11-28 09:00 IST Asia/Kolkata (03:30 UTC)"
     )
     early = datetime(2026, 11, 28, 2, 0, tzinfo=IST)
-    assert describe_schedule(early, IST) == "2026-11-28 02:00 IST (2026-11-27 20:30 UTC)"
+    assert describe_schedule(early, IST) == (
+        "2026-11-28 02:00 IST Asia/Kolkata (2026-11-27 20:30 UTC)"
+    )
     assert describe_schedule(when, timezone.utc) == "2026-11-28 03:30 UTC"
+    berlin = ZoneInfo("Europe/Berlin")
+    assert describe_schedule(datetime(2030, 1, 1, 9, tzinfo=berlin), berlin) == (
+        "2030-01-01 09:00 CET Europe/Berlin (08:00 UTC)"
+    )
+
+
+@pytest.mark.parametrize(
+    ("tz_env", "expected"),
+    [("America/New_York", "America/New_York"), (":Europe/Berlin", "Europe/Berlin"), ("UTC", "UTC")],
+)
+def test_the_local_zone_honours_tz(
+    monkeypatch: pytest.MonkeyPatch, tz_env: str, expected: str
+) -> None:
+    monkeypatch.setenv("TZ", tz_env)
+    assert zone_name(local_zone()) == expected
+
+
+def test_a_tz_that_is_no_zone_name_still_gives_a_zone(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("TZ", "EST5EDT4")  # POSIX rules, not an IANA key
+    zone = local_zone()
+    assert datetime(2030, 1, 1, tzinfo=zone).utcoffset() is not None
 
 
 def test_is_past() -> None:

@@ -4,11 +4,11 @@ from __future__ import annotations
 
 import pytest
 
+from comms_tui.api.channels import Channel
 from comms_tui.api.errors import InvalidInput
-from comms_tui.api.models import Channel
 from comms_tui.api.requests import build_request
 from comms_tui.api.templates import fill, placeholders
-from comms_tui.session import SANDBOX_OTP_TEMPLATE
+from comms_tui.core.session import SANDBOX_OTP_TEMPLATE
 
 
 def test_placeholders_in_order_without_duplicates_or_escaped_braces() -> None:

@@ -23,9 +23,8 @@ from textual.timer import Timer
 from textual.widgets import Button, DataTable, Footer, Input, Select, Static
 from textual.worker import get_current_worker
 
+from comms_tui.api.channels import Channel
 from comms_tui.api.errors import CommsError
-from comms_tui.api.models import Channel
-from comms_tui.api.requests import recipient_field
 from comms_tui.store.history import OUTCOMES, Journal, JournalEntry
 from comms_tui.tui.masking import display_recipient, is_masked, mask_text, masking_of
 from comms_tui.tui.messages import ComposeAgain
@@ -91,7 +90,7 @@ def compose_again_fields(entry: JournalEntry) -> tuple[ComposeAgain, list[str]]:
         for k, v in first.items()
         if k not in ("attachments", "scheduledTime") and isinstance(v, str | int | float)
     }
-    key = recipient_field(channel)
+    key = channel.recipient_field
     recipients = [str(i[key]) for i in items if i.get(key)] or list(entry.recipients)
     fields[key] = ", ".join(dict.fromkeys(recipients))
     if any(i.get("attachments") for i in items):

@@ -22,7 +22,7 @@ from textual.widgets import Footer, OptionList, Static
 from textual.widgets.option_list import Option
 
 from comms_tui.api.attachments import human_size
-from comms_tui.api.models import Channel
+from comms_tui.api.channels import Channel
 from comms_tui.tui.masking import display_recipient, is_masked, masking_of
 
 REFRESH_SECONDS = 2.0

@@ -23,7 +23,7 @@ from comms_tui.api.errors import CommsError
 from comms_tui.tui.screens.profile_setup import ProfileSetupScreen
 
 if TYPE_CHECKING:
-    from comms_tui.session import Session
+    from comms_tui.core.session import Session
 
 INTRO = (
     "[b]comms-tui[/b] sends one-off SMS, email, WhatsApp and Zalo messages through "
@@ -83,7 +83,7 @@ class WelcomeScreen(Screen["Session | None"]):
     def action_try_sandbox(self) -> None:
         if self._busy:
             return
-        from comms_tui.session import Session
+        from comms_tui.core.session import Session
 
         self._set_busy("Starting the sandbox…")
         self._open(Session.for_sandbox, "the sandbox")
@@ -97,7 +97,7 @@ class WelcomeScreen(Screen["Session | None"]):
     def _profile_saved(self, name: str | None) -> None:
         if name is None:
             return
-        from comms_tui.session import Session
+        from comms_tui.core.session import Session
 
         self._set_busy(f"Opening profile '{name}'…")
         self._open(lambda: Session.for_profile(name), f"profile '{name}'")

@@ -26,9 +26,7 @@ from comms_tui.tui.widgets.recipients import display_recipient
 if TYPE_CHECKING:
     from comms_tui.api.requests import SendRequest
     from comms_tui.api.results import ItemResult, SendResult
-    from comms_tui.sending import Sent
-
-PINNED = "····"  # stands in for values that change on every run (tests' stable snapshots)
+    from comms_tui.core.sender import Sent
 
 
 @dataclass(frozen=True)
@@ -55,10 +53,20 @@ def response_text(result: SendResult) -> str:
         return raw
 
 
-def summary(record: ResultRecord, tz: tzinfo | None, pinned: bool) -> Content:
+def result_document(record: ResultRecord) -> str:
+    """What ``--json`` prints for the send, plus the redacted request (no secrets, no data)."""
+    result = record.result
+    document = {
+        "result": result.to_json(history_id=record.sent.history_id),
+        "request": result.request.to_json(),
+    }
+    return json.dumps(document, indent=2, ensure_ascii=False) + "\n"
+
+
+def summary(record: ResultRecord, tz: tzinfo | None) -> Content:
     r = record.result
-    request_id = PINNED if pinned and r.request_id else (r.request_id or "—")
-    latency = PINNED if pinned else format_latency(r.latency_ms)
+    request_id = r.request_id or "—"
+    latency = format_latency(r.latency_ms)
     dot = ("  ·  ", "dim")
     lines = [
         Content.assemble(
@@ -131,7 +139,6 @@ class ResultDetail(VerticalScroll):
         super().__init__(id=id)
         self.record: ResultRecord | None = None
         self.tz: tzinfo | None = None
-        self.pinned = False
 
     def compose(self) -> ComposeResult:
         yield Static("No sends yet. Fill in a form and press ctrl+j to send.", id="result-summary")
@@ -161,7 +168,7 @@ class ResultDetail(VerticalScroll):
 
     def show(self, record: ResultRecord) -> None:
         self.record = record
-        self.query_one("#result-summary", Static).update(summary(record, self.tz, self.pinned))
+        self.query_one("#result-summary", Static).update(summary(record, self.tz))
         self._fill_items(record.result.items)
         raw = self.query_one("#raw", Collapsible)
         raw.display = True
@@ -215,8 +222,6 @@ class ResultDetail(VerticalScroll):
         theme = "monokai" if dark else "default"
         request = record.result.request.to_text()
         response = response_text(record.result) or "(no response body)"
-        if self.pinned and record.result.request_id:
-            response = response.replace(record.result.request_id, PINNED)
         # Bodies echo the recipients: mask them too while sharing the screen.
         recipients = [item.recipient for item in record.result.items]
         recipients += _wire_recipients(record.result.request.body)

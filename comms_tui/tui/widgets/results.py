@@ -20,13 +20,18 @@ from textual.widgets import Label, OptionList
 from textual.widgets.option_list import Option
 
 from comms_tui.tui.widgets.outcome import badge, format_latency, format_status, format_time
-from comms_tui.tui.widgets.result_detail import PINNED, ResultDetail, ResultRecord, response_text
+from comms_tui.tui.widgets.result_detail import (
+    ResultDetail,
+    ResultRecord,
+    response_text,
+    result_document,
+)
 
 if TYPE_CHECKING:
     from pathlib import Path
 
     from comms_tui.api.requests import SendRequest
-    from comms_tui.sending import Sent
+    from comms_tui.core.sender import Sent
 
 
 class ResultsPane(Vertical):
@@ -51,7 +56,6 @@ class ResultsPane(Vertical):
         self.clock = clock or (lambda: datetime.now(timezone.utc))
         self.records: list[ResultRecord] = []
         self.tz: tzinfo | None = None
-        self.pinned = False  # tests: hide latency and request ids so snapshots are stable
 
     def compose(self) -> ComposeResult:
         yield Label("Results", classes="pane-title")
@@ -89,7 +93,7 @@ class ResultsPane(Vertical):
 
     def _option(self, record: ResultRecord) -> Option:
         r = record.result
-        latency = PINNED if self.pinned else format_latency(r.latency_ms)
+        latency = format_latency(r.latency_ms)
         prompt = Content.assemble(
             (format_time(record.at, self.tz), "dim"),
             " ",
@@ -105,7 +109,7 @@ class ResultsPane(Vertical):
 
     def _show(self, record: ResultRecord) -> None:
         detail = self.detail
-        detail.tz, detail.pinned = self.tz, self.pinned
+        detail.tz = self.tz
         detail.show(record)
         self.refresh_bindings()  # "Resend failed" depends on the selected send
 
@@ -164,11 +168,14 @@ class ResultsPane(Vertical):
 
     @work(thread=True, group="export-result")
     def _export(self, record: ResultRecord) -> None:
+        from comms_tui.store.exports import write_export
         from comms_tui.store.paths import data_dir
-        from comms_tui.tui.exports import export_result
 
+        text = result_document(record)
+        history_id = record.sent.history_id
+        stem = f"result-{history_id}" if history_id else record.at.strftime("result-%Y%m%d-%H%M%S")
         try:
-            path, text = export_result(record.result, record.sent.history_id, record.at, data_dir())
+            [path] = write_export(data_dir(), stem, {".json": text})
         except OSError as exc:
             self.app.call_from_thread(
                 self.notify, f"Export failed: {exc}", severity="error", timeout=15

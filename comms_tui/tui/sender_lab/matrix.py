@@ -14,10 +14,9 @@ from textual.content import Content
 from textual.coordinate import Coordinate
 from textual.widgets import DataTable
 
-from comms_tui.lab import LabCell, LabMatrix
+from comms_tui.core.lab import LabCell, LabMatrix
 from comms_tui.tui.widgets.outcome import format_latency, format_status
 
-PINNED = "····"  # stands in for latency and request ids in tests' snapshots
 CELL_WIDTH = 32  # the matrix shows the start of the error; the detail line shows all of it
 
 # Theme variables per outcome (resolved against the current theme when the table is drawn).
@@ -100,7 +99,16 @@ def cell_text(cell: LabCell | None) -> str:
     return _clip(f"✗ {code} {message}" if sep and code.isdigit() else f"✗ {first}")
 
 
-def cell_detail(cell: LabCell | None, *, pinned: bool, show: Callable[[str], str]) -> Content:
+def summary(matrix: LabMatrix) -> Content:
+    """``2 of 8 work · 2 accepted · 4 rejected · 2 invalid`` and the keys that come next."""
+    parts = [f"{n} {outcome.replace('_', ' ')}" for outcome, n in matrix.counts.items()]
+    return Content.assemble(
+        (f"{matrix.counts.get('accepted', 0)} of {len(matrix.cells)} work", "b"),
+        f" · {' · '.join(parts)}", ("   s saves working IDs · e exports", "dim"),
+    )  # fmt: skip
+
+
+def cell_detail(cell: LabCell | None, *, show: Callable[[str], str]) -> Content:
     """Everything about one cell: outcome, errors, warnings, HTTP, latency, request and history."""
     if cell is None:
         return Content.styled("Move over a cell to see its details.", "dim")
@@ -113,8 +121,8 @@ def cell_detail(cell: LabCell | None, *, pinned: bool, show: Callable[[str], str
     lines += [Content.styled(f"✗ {e}", "$text-error") for e in cell.errors]
     lines += [Content.styled(f"⚠ {w}", "$text-warning") for w in cell.warnings]
     if cell.outcome != "invalid":
-        request_id = PINNED if pinned and cell.request_id else (cell.request_id or "—")
-        latency = PINNED if pinned else format_latency(cell.latency_ms)
+        request_id = cell.request_id or "—"
+        latency = format_latency(cell.latency_ms)
         facts: list[Content | tuple[str, str] | str] = [
             ("HTTP ", "dim"), format_status(cell.http_status), dot, latency, dot,
             ("X-Cap-Requestid ", "dim"), request_id,

@@ -15,32 +15,20 @@ from textual.app import ComposeResult
 from textual.containers import Vertical
 from textual.widgets import Input, Static
 
+from comms_tui.api.channels import Channel
 from comms_tui.api.errors import InvalidInput
-from comms_tui.tui.screens.compose import ComposeForm
+from comms_tui.tui.compose.forms.base import ComposeForm
 from comms_tui.tui.widgets.field import form_field
 from comms_tui.tui.widgets.recipients import Checked, check_emails
 
 if TYPE_CHECKING:
     from comms_tui.api.attachments import Attachment
-    from comms_tui.api.models import ValidationContext
-    from comms_tui.store.profiles import Profile
-
-
-def _attachment_list_class() -> Any:
-    """The picker engineer's ``AttachmentList`` widget, if it is there yet.
-
-    Imported (and mounted) only once the session is open: it pulls in the pydantic models,
-    which must not delay the first frame.
-    """
-    try:
-        from comms_tui.tui.widgets.attachments import AttachmentList
-    except ImportError:
-        return None
-    return AttachmentList
+    from comms_tui.core.session import Session
+    from comms_tui.tui.widgets.attachments import AttachmentList
 
 
 class EmailForm(ComposeForm):
-    CHANNEL: ClassVar[str] = "email"
+    CHANNEL: ClassVar[Channel] = Channel.EMAIL
     FIELDS: ClassVar[tuple[str, ...]] = (
         "to", "cc", "bcc", "from", "subject", "body", "scheduledTime",
     )  # fmt: skip
@@ -62,38 +50,40 @@ class EmailForm(ComposeForm):
 
     # -- attachments ----------------------------------------------------------------------------
 
+    def _attachment_list(self) -> AttachmentList | None:
+        """The list of attached files: mounted once the session is open (it imports pydantic,
+        which must not delay the first frame)."""
+        from comms_tui.tui.widgets.attachments import AttachmentList
+
+        return next(iter(self.query("#attachments").results(AttachmentList)), None)
+
     @property
     def attachments(self) -> list[Attachment]:
-        lists = self.query("#attachments")
-        shown = list(getattr(lists.first(), "attachments", [])) if lists else []
-        return shown + self._pending
+        shown = self._attachment_list()
+        return (list(shown.attachments) if shown is not None else []) + self._pending
 
     def _mount_attachment_list(self) -> None:
-        widget_class = _attachment_list_class()
-        if widget_class is None or self.query("#attachments"):
+        from comms_tui.tui.widgets.attachments import AttachmentList
+
+        if self.query("#attachments"):
             return
-        widget = widget_class(self._pending, id="attachments")
+        widget = AttachmentList(self._pending, id="attachments")
         self._pending = []
         self.query_one("#attachments-slot").mount(widget, before=0)
 
     def add_attachment(self, attachment: Attachment, path: str | None = None) -> None:
         if path:
             self.paths[attachment.sha256] = path
-        lists = self.query("#attachments")
-        if lists:
-            lists.first().add(attachment)  # type: ignore[attr-defined]
+        if (shown := self._attachment_list()) is not None:
+            shown.add(attachment)
         else:
             self._pending.append(attachment)  # shown once the list is mounted
 
     def action_attach(self) -> None:
-        lists = self.query("#attachments")
-        if not lists:
-            message = "The attachment picker is not available yet."
-            if _attachment_list_class() is not None:
-                message = "Attachments open once the session is connected."
-            self.notify(message, severity="warning")
+        if (shown := self._attachment_list()) is None:
+            self.notify("Attachments open once the session is connected.", severity="warning")
             return
-        lists.first().action_attach()  # type: ignore[attr-defined]
+        shown.action_attach()
 
     def on_attachment_list_changed(self, event: Any) -> None:
         self._edited()
@@ -120,19 +110,20 @@ class EmailForm(ComposeForm):
     def values(self) -> dict[str, Any]:
         values = super().values()
         attachments = self.attachments
-        known = [self.paths[a.sha256] for a in attachments if a.sha256 in self.paths]
+        shown = self._attachment_list()
+        paths = {**self.paths, **(shown.paths if shown is not None else {})}
+        known = [paths[a.sha256] for a in attachments if a.sha256 in paths]
         if known:
             values["attachments"] = known
-        lost = [a.file_name for a in attachments if a.sha256 not in self.paths]
+        lost = [a.file_name for a in attachments if a.sha256 not in paths]
         if lost:
             values["attachments_not_kept"] = lost
         return values
 
     def restore(self, draft: dict[str, Any]) -> None:
         super().restore(draft)
-        lists = self.query("#attachments")
-        if lists:
-            lists.first().clear()  # type: ignore[attr-defined]
+        if (shown := self._attachment_list()) is not None:
+            shown.clear()
         self._pending = []
         self.paths.clear()
         paths = draft.get("attachments")
@@ -153,9 +144,10 @@ class EmailForm(ComposeForm):
     def check_recipients(self) -> list[Checked]:
         return check_emails(self.recipients())
 
-    def bind_profile(self, profile: Profile | None, context: ValidationContext) -> None:
+    def bind_session(self, session: Session) -> None:
+        profile = session.profile
         if profile is not None and profile.email_from and not self.value("from"):
             with self.prevent(Input.Changed):
                 self.set_value("from", profile.email_from)
         self._mount_attachment_list()
-        super().bind_profile(profile, context)
+        super().bind_session(session)

@@ -2,7 +2,9 @@
 
 Input ids are the API's field names. The form validates as you type (debounced) and shows each
 problem under its field; a field left empty is only called out after a send was attempted. It
-builds the ``SendRequest`` through ``comms_tui.api`` and never builds JSON itself.
+builds the ``SendRequest`` through the session (the core reads input as the profile says) and
+never builds JSON itself. The screen that holds it hands it the session (``bind_session``) and
+its draft (``restore``); the form never reaches into the screen.
 """
 
 from __future__ import annotations
@@ -19,15 +21,16 @@ from textual.timer import Timer
 from textual.widget import Widget
 from textual.widgets import Button, Input, LoadingIndicator, Static, TextArea
 
+from comms_tui.api.channels import Channel
 from comms_tui.api.errors import InvalidInput
-from comms_tui.tui.channels import LABELS, as_channel, recipient_key
 from comms_tui.tui.masking import is_masked
 from comms_tui.tui.widgets.field import form_field, set_error, set_hint
 from comms_tui.tui.widgets.recipients import Checked, check_phones, preview
 
 if TYPE_CHECKING:
-    from comms_tui.api.models import Channel, ValidationContext
+    from comms_tui.api.models import ValidationContext
     from comms_tui.api.requests import SendRequest
+    from comms_tui.core.session import Session
     from comms_tui.store.profiles import Profile
 
 VALIDATE_DELAY = 0.15  # seconds of quiet typing before validating
@@ -35,7 +38,7 @@ SCHEDULE_PLACEHOLDER = "now, +15m, tomorrow 09:00 or an ISO time"
 
 
 class ComposeForm(Vertical):
-    CHANNEL: ClassVar[str]  # the wire name: sms, email, whatsapp, zalo
+    CHANNEL: ClassVar[Channel]
     FIELDS: ClassVar[tuple[str, ...]]  # every field id, in screen order (drafts, clearing)
     RECIPIENT_PLACEHOLDER: ClassVar[str] = "919591471711, +65 8123 4567, …"
 
@@ -47,9 +50,9 @@ class ComposeForm(Vertical):
             self.form = form
 
     def __init__(self, *, clock: Callable[[], datetime] | None = None) -> None:
-        super().__init__(id=self.CHANNEL, classes="compose-form")
+        super().__init__(id=self.CHANNEL.value, classes="compose-form")
         self.clock = clock or (lambda: datetime.now(timezone.utc))
-        self.profile: Profile | None = None
+        self.session: Session | None = None
         self._validation_context: ValidationContext | None = None
         self.attempted = False  # after a send attempt, empty required fields are errors too
         self._timer: Timer | None = None
@@ -60,23 +63,27 @@ class ComposeForm(Vertical):
 
     @property
     def label(self) -> str:
-        return LABELS[self.CHANNEL]
+        return self.CHANNEL.label
 
     @property
     def channel(self) -> Channel:
-        return as_channel(self.CHANNEL)
+        return self.CHANNEL
 
     @property
     def recipient_key(self) -> str:
-        return recipient_key(self.CHANNEL)
+        return self.CHANNEL.recipient_field
+
+    @property
+    def profile(self) -> Profile | None:
+        return self.session.profile if self.session is not None else None
 
     @property
     def context(self) -> ValidationContext:
-        """The profile's region and zone; until the session is open, no region and UTC."""
+        """How the session reads input (region, zone); before it is open, no region, local."""
         if self._validation_context is None:
             from comms_tui.api.models import ValidationContext
 
-            return ValidationContext(region=None, tz=timezone.utc)
+            return ValidationContext(region=None)
         return self._validation_context
 
     def compose(self) -> ComposeResult:
@@ -87,8 +94,16 @@ class ComposeForm(Vertical):
             schedule = Input(placeholder=SCHEDULE_PLACEHOLDER, id="scheduledTime")
             yield from form_field("Schedule", schedule, hint=True)
         with Horizontal(classes="form-actions"):  # outside the scroll: Send stays in view
-            yield Button("Send", id="send-button", variant="primary", tooltip="Send (ctrl+j)")
-            yield LoadingIndicator(id="sending")
+            yield Button(
+                "Send",
+                id="send-button",
+                variant="primary",
+                tooltip="Send (ctrl+j)",
+                disabled=self.session is None,  # until the session is open
+            )
+            spinner = LoadingIndicator(id="sending")
+            spinner.display = False  # while a send is under way
+            yield spinner
             yield Button(
                 "Clear", id="clear-button", tooltip="Clear this form and its draft (ctrl+l)"
             )
@@ -105,15 +120,6 @@ class ComposeForm(Vertical):
         return area
 
     def on_mount(self) -> None:
-        self.query_one("#sending", LoadingIndicator).display = False
-        # A form mounted late (a lazy tab) catches up with the session and the drafts.
-        connection = getattr(self.screen, "connection", None)
-        self.query_one("#send-button", Button).disabled = connection is None
-        draft = getattr(self.screen, "loaded_drafts", {}).get(self.CHANNEL)
-        if draft and self.is_blank:
-            self.restore(draft)
-        if connection is not None and self._validation_context is None:
-            self.bind_profile(connection.session.profile, connection.context)
         if is_masked(self):
             self.show_masked(True)
 
@@ -208,17 +214,10 @@ class ComposeForm(Vertical):
         errors = self.revalidate()
         if errors:
             raise InvalidInput("; ".join(errors.values()), errors=errors)
-        from comms_tui.api.requests import build_request
-
-        envelope = self.profile.envelope if self.profile is not None else "root"
+        if self.session is None:
+            raise InvalidInput("still connecting: try again in a moment")
         try:
-            return build_request(
-                self.channel,
-                self.recipients(),
-                self.api_fields(),
-                context=self.context,
-                envelope=envelope,
-            )
+            return self.session.build_request(self.channel, self.recipients(), self.api_fields())
         except InvalidInput as exc:
             self.show_errors(exc.errors or {self.recipient_key: exc.message})
             raise
@@ -295,15 +294,19 @@ class ComposeForm(Vertical):
 
     # -- events ---------------------------------------------------------------------------------
 
-    def bind_profile(self, profile: Profile | None, context: ValidationContext) -> None:
-        """The session is open: validate against the profile's region and zone."""
-        self.profile = profile
-        self._validation_context = context
+    def bind_session(self, session: Session) -> None:
+        """The session is open (or its profile changed): validate as it reads input."""
+        self.session = session
+        self._validation_context = session.context
+        self.query_one("#send-button", Button).disabled = False
         self.revalidate()
 
     def set_sending(self, sending: bool) -> None:
-        self.query_one("#send-button", Button).disabled = sending
-        self.query_one("#sending", LoadingIndicator).display = sending
+        # Queried, not looked up: a send may end while the app is closing and the form is gone.
+        for button in self.query("#send-button").results(Button):
+            button.disabled = sending or self.session is None
+        for spinner in self.query("#sending").results(LoadingIndicator):
+            spinner.display = sending
 
     def _edited(self) -> None:
         if self._timer is not None:

@@ -1,17 +1,62 @@
-"""Pick one of the profile's saved templates (then ``TemplateFillScreen`` fills it in)."""
+"""Saved templates at compose time: pick one, fill its placeholders, put it in the message.
+
+The profile's ``templates`` go into the SMS body or the WhatsApp/Zalo ``template`` field.
+The text replaces the message as one edit, so ctrl+z brings back what was there.
+"""
 
 from __future__ import annotations
 
 from collections.abc import Mapping
-from typing import ClassVar
+from typing import TYPE_CHECKING, ClassVar
 
 from textual.app import ComposeResult
 from textual.binding import Binding, BindingType
 from textual.containers import Vertical
 from textual.content import Content
 from textual.screen import ModalScreen
-from textual.widgets import Label, OptionList
+from textual.widgets import Label, OptionList, TextArea
 from textual.widgets.option_list import Option
+
+from comms_tui.api.channels import Channel
+from comms_tui.tui.compose.template_fill import TemplateFillScreen
+
+if TYPE_CHECKING:
+    from textual.app import App
+
+    from comms_tui.tui.compose.forms.base import ComposeForm
+
+
+def use_template(
+    app: App[object], form: ComposeForm, templates: Mapping[str, str], name: str | None = None
+) -> None:
+    """Pick a template (unless ``name`` is given), fill it in, and put it in ``form``."""
+    if form.CHANNEL is Channel.EMAIL:
+        app.notify(f"Templates are for SMS, WhatsApp and Zalo, not {form.label}.")
+        return
+    field = form.CHANNEL.message_field
+    if not templates:
+        app.notify("This profile has no saved templates.", severity="warning")
+        return
+    if name is not None and name not in templates:
+        app.notify(f"No template named {name!r} in this profile.", severity="warning")
+        return
+
+    def put(text: str | None) -> None:
+        if text is None:
+            return
+        area = form.query_one(f"#{field}", TextArea)
+        area.replace(text, area.document.start, area.document.end)
+        area.focus()
+
+    def fill(chosen: str | None) -> None:
+        if chosen is not None:
+            app.push_screen(TemplateFillScreen(chosen, templates[chosen]), put)
+
+    if name is not None or len(templates) == 1:
+        fill(name or next(iter(templates)))
+    else:
+        app.push_screen(TemplatePickScreen(templates), fill)
+
 
 PREVIEW_CHARS = 60
 

@@ -6,8 +6,6 @@ itself and shows the invalid ones in the matrix, unsent.
 
 from __future__ import annotations
 
-from collections.abc import Iterable
-from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
 from textual.app import ComposeResult
@@ -18,22 +16,10 @@ from textual.widgets.selection_list import Selection
 
 from comms_tui.api.errors import InvalidInput
 from comms_tui.api.target import Attribution
-from comms_tui.lab import DEFAULT_ATTRIBUTION, attribution_label
+from comms_tui.core.lab import DEFAULT_ATTRIBUTION, PLAN_FIELDS, LabPlan, attribution_label
 
 if TYPE_CHECKING:
     from comms_tui.store.profiles import Profile
-
-FIELDS = ("to", "senders", "attributions")  # the keys of build_plan's errors
-
-
-@dataclass(frozen=True)
-class LabPlan:
-    """One run's inputs, checked: what will be sent."""
-
-    recipients: list[str]
-    senders: list[str]
-    attributions: list[Attribution | None]
-    messages: int  # test SMS that will actually go out (invalid IDs are not sent)
 
 
 class LabInputs(Horizontal):
@@ -81,74 +67,33 @@ class LabInputs(Horizontal):
 
     def plan(self) -> LabPlan:
         """The checked inputs, or InvalidInput (each problem is shown at its input)."""
+        from comms_tui.api.phones import split_recipients
+        from comms_tui.core.lab import build_plan
+
+        def typed(widget_id: str) -> list[str]:
+            return split_recipients(self.query_one(f"#{widget_id}", Input).value)
+
         try:
             plan = build_plan(
-                recipients=self.query_one("#lab-to", Input).value,
-                senders=self.query_one("#lab-senders", SelectionList).selected,
-                extra_senders=self.query_one("#lab-senders-extra", Input).value,
-                attributions=self.query_one("#lab-attributions", SelectionList).selected,
-                extra_attributions=self.query_one("#lab-attributions-extra", Input).value,
+                recipients=typed("lab-to"),
+                senders=[
+                    *self.query_one("#lab-senders", SelectionList).selected,
+                    *typed("lab-senders-extra"),
+                ],
+                attributions=[
+                    *self.query_one("#lab-attributions", SelectionList).selected,
+                    *typed("lab-attributions-extra"),
+                ],
                 default=self.default,
                 region=self.phone_region,
             )
         except InvalidInput as exc:
-            for field in FIELDS:
+            for field in PLAN_FIELDS:
                 self.set_error(field, exc.errors.get(field))
             raise
-        for field in FIELDS:
+        for field in PLAN_FIELDS:
             self.set_error(field, None)
         return plan
-
-
-def build_plan(
-    *,
-    recipients: str,
-    senders: Iterable[str],
-    extra_senders: str,
-    attributions: Iterable[str],
-    extra_attributions: str,
-    default: Attribution | None,
-    region: str | None,
-) -> LabPlan:
-    """The run the inputs ask for, or InvalidInput with ``errors`` keyed by input (``FIELDS``).
-
-    An attribution is ``default`` (stands for ``default``, the session's own) or ``TYPE:CODE``.
-    """
-    from comms_tui.api.phones import normalise_phone, split_recipients
-    from comms_tui.api.sms import validate_sender_id
-
-    errors: dict[str, str] = {}
-    phones: list[str] = []
-    for entry in split_recipients(recipients):
-        try:
-            phones.append(normalise_phone(entry, region).digits)
-        except InvalidInput as exc:
-            errors.setdefault("to", exc.message)
-    if not phones and "to" not in errors:
-        errors["to"] = "Add a test recipient"
-    ids = list(dict.fromkeys([*senders, *split_recipients(extra_senders)]))
-    if not ids:
-        errors["senders"] = "Pick or type at least one sender ID"
-    chosen: dict[str, Attribution | None] = {}
-    for value in [*attributions, *split_recipients(extra_attributions)]:
-        try:
-            parsed = default if value == DEFAULT_ATTRIBUTION else Attribution.parse(value)
-        except InvalidInput as exc:
-            errors.setdefault("attributions", exc.message)
-        else:
-            chosen.setdefault(attribution_label(parsed), parsed)
-    if not chosen and "attributions" not in errors:
-        errors["attributions"] = "Pick or type at least one attribution"
-    if errors:
-        raise InvalidInput("; ".join(errors.values()), errors=errors)
-    valid = 0
-    for sender_id in ids:
-        try:
-            validate_sender_id(sender_id)
-            valid += 1
-        except InvalidInput:
-            pass  # tested locally, shown as invalid, never sent
-    return LabPlan(phones, ids, list(chosen.values()), valid * len(phones) * len(chosen))
 
 
 def sender_choices(profile: Profile | None) -> list[Selection[str]]:

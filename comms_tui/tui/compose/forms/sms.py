@@ -9,13 +9,14 @@ from textual.content import Content
 from textual.suggester import SuggestFromList
 from textual.widgets import Input, TextArea
 
-from comms_tui.tui.screens.compose import ComposeForm
+from comms_tui.api.channels import Channel
+from comms_tui.tui.compose.forms.base import ComposeForm
 from comms_tui.tui.widgets.field import form_field, set_hint
 from comms_tui.tui.widgets.recipients import Checked
 from comms_tui.tui.widgets.sms_meter import SmsMeter
 
 if TYPE_CHECKING:
-    from comms_tui.api.models import ValidationContext
+    from comms_tui.core.session import Session
     from comms_tui.store.profiles import Profile
 
 
@@ -31,7 +32,7 @@ def saved_sender_ids(profile: Profile | None) -> list[str]:
 
 
 class SmsForm(ComposeForm):
-    CHANNEL: ClassVar[str] = "sms"
+    CHANNEL: ClassVar[Channel] = Channel.SMS
     FIELDS: ClassVar[tuple[str, ...]] = ("to", "body", "sender", "scheduledTime")
 
     def compose_fields(self) -> ComposeResult:
@@ -44,12 +45,12 @@ class SmsForm(ComposeForm):
         super().on_mount()
         self.query_one(SmsMeter).measure("")
 
-    def bind_profile(self, profile: Profile | None, context: ValidationContext) -> None:
-        saved = saved_sender_ids(profile)
+    def bind_session(self, session: Session) -> None:
+        saved = saved_sender_ids(session.profile)
         self.query_one("#sender", Input).suggester = (
             SuggestFromList(saved, case_sensitive=False) if saved else None
         )
-        super().bind_profile(profile, context)
+        super().bind_session(session)
 
     def on_text_area_changed(self, event: TextArea.Changed) -> None:
         # The meter answers every keystroke: it is cheap and people type to fit a segment.

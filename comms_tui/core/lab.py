@@ -1,31 +1,128 @@
 """The sender-ID lab: does sender ID X work for OU Y? One test SMS per sender ID per attribution.
 
 One request per attribution (the attribution headers pick the OU), one item per sender ID and
-recipient; the answers form a matrix of sender ID × attribution.
+recipient; the answers form a matrix of sender ID × attribution. The plan (what a run will send)
+is checked here for every front-end, and the IDs that worked can be saved into the profile.
 """
 
 from __future__ import annotations
 
 import csv
 import io
-from collections.abc import Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
+from comms_tui.api.channels import Channel
 from comms_tui.api.errors import InvalidInput
-from comms_tui.api.models import Channel, SmsMessage, ValidationContext
+from comms_tui.api.models import SmsMessage, ValidationContext
 from comms_tui.api.requests import SendRequest, validate_item
 from comms_tui.api.results import ItemResult, Outcome, SendResult
 from comms_tui.api.sms import validate_sender_id
 from comms_tui.api.target import Attribution
-from comms_tui.sending import Sender
+from comms_tui.core.preflight import Question, sending_with
+from comms_tui.core.sender import Sender
+
+if TYPE_CHECKING:
+    from comms_tui.core.session import Session
+    from comms_tui.store.profiles import Profile, ProfileStore
 
 DEFAULT_LAB_BODY = "comms-tui sender-ID test: {sender} via {attribution}"
 DEFAULT_ATTRIBUTION = "default"  # the caller's own till
 
 
+PLAN_FIELDS = ("to", "senders", "attributions")  # the keys of build_plan's errors
+
+
 def attribution_label(attribution: Attribution | None) -> str:
     return DEFAULT_ATTRIBUTION if attribution is None else str(attribution)
+
+
+def ou_key(label: str) -> str:
+    """The profile's ``sender_ids`` key for a matrix column ("" is the default OU)."""
+    return "" if label == DEFAULT_ATTRIBUTION else label
+
+
+@dataclass(frozen=True)
+class LabPlan:
+    """One run's inputs, checked: what will be sent."""
+
+    recipients: list[str]
+    senders: list[str]
+    attributions: list[Attribution | None]
+    messages: int  # test SMS that will actually go out (invalid IDs are not sent)
+
+
+def build_plan(
+    *,
+    recipients: Iterable[str],
+    senders: Iterable[str],
+    attributions: Iterable[str],
+    default: Attribution | None,
+    region: str | None,
+) -> LabPlan:
+    """The run these inputs ask for, or InvalidInput with ``errors`` keyed by ``PLAN_FIELDS``.
+
+    An attribution is ``default`` (the session's own) or ``TYPE:CODE``. Sender IDs are not
+    refused here: each is checked by the run and an invalid one shows in the matrix, unsent.
+    """
+    from comms_tui.api.phones import normalise_phone
+
+    errors: dict[str, str] = {}
+    phones: list[str] = []
+    for entry in recipients:
+        try:
+            phones.append(normalise_phone(entry, region).digits)
+        except InvalidInput as exc:
+            errors.setdefault("to", exc.message)
+    if not phones and "to" not in errors:
+        errors["to"] = "Add a test recipient"
+    ids = list(dict.fromkeys(s.strip() for s in senders if s.strip()))
+    if not ids:
+        errors["senders"] = "Pick or type at least one sender ID"
+    chosen: dict[str, Attribution | None] = {}
+    for value in attributions:
+        try:
+            parsed = default if value == DEFAULT_ATTRIBUTION else Attribution.parse(value)
+        except InvalidInput as exc:
+            errors.setdefault("attributions", exc.message)
+        else:
+            chosen.setdefault(attribution_label(parsed), parsed)
+    if not chosen and "attributions" not in errors:
+        errors["attributions"] = "Pick or type at least one attribution"
+    if errors:
+        raise InvalidInput("; ".join(errors.values()), errors=errors)
+    valid = 0
+    for sender_id in ids:
+        try:
+            validate_sender_id(sender_id)
+            valid += 1
+        except InvalidInput:
+            pass  # tested locally, shown as invalid, never sent
+    phones = list(dict.fromkeys(phones))
+    return LabPlan(phones, ids, list(chosen.values()), valid * len(phones) * len(chosen))
+
+
+def lab_question(plan: LabPlan, session: Session) -> Question | None:
+    """Several test messages to real phones, or a production profile: ask first (the rule of
+    a send)."""
+    several = plan.messages > 1 and not session.is_sandbox
+    if plan.messages == 0 or not (session.production or several):
+        return None
+    return Question(
+        kind="lab",
+        title="Run the sender-ID lab?",
+        text=(
+            f"Send {plan.messages} test SMS with {sending_with(session)}?\n"
+            f"{len(plan.senders)} sender ID(s) × "
+            f"{len(plan.attributions)} attribution(s) × {len(plan.recipients)} recipient(s); "
+            "invalid IDs are not sent."
+        ),
+        confirm=f"Send {plan.messages}",
+        refusal=f"{plan.messages} test messages: pass --yes to confirm when not on a terminal",
+        loud=session.production,
+        recipients=tuple(plan.recipients),
+    )
 
 
 @dataclass(frozen=True)
@@ -101,6 +198,18 @@ class LabMatrix:
             "cells": [c.to_json() for c in self.cells],
         }
 
+    @property
+    def counts(self) -> dict[str, int]:
+        """How many cells had each outcome, in order of first appearance."""
+        counts: dict[str, int] = {}
+        for cell in self.cells:
+            counts[cell.outcome] = counts.get(cell.outcome, 0) + 1
+        return counts
+
+    def working_by_ou(self) -> dict[str, list[str]]:
+        """The IDs that worked, keyed as the profile keeps them (``sender_ids``)."""
+        return {ou_key(a): self.working(a) for a in self.attributions}
+
     def to_csv(self) -> str:
         out = io.StringIO()
         writer = csv.writer(out)
@@ -121,6 +230,9 @@ class SenderIdLab:
     def __init__(self, sender: Sender, *, context: ValidationContext | None = None) -> None:
         self.sender = sender
         self.context = context or ValidationContext()
+
+    async def run_plan(self, plan: LabPlan, *, body: str = DEFAULT_LAB_BODY) -> LabMatrix:
+        return await self.run(plan.recipients, plan.senders, plan.attributions, body=body)
 
     async def run(
         self,
@@ -161,7 +273,8 @@ class SenderIdLab:
                     items=tuple(items),
                     envelope=self.sender.client.target.envelope,
                 )
-                sent = await self.sender.send(request, attribution=attribution)
+                # Test messages are meant to repeat: the duplicate guard stays out of the lab.
+                sent = await self.sender.send(request, attribution=attribution, guarded=False)
                 matrix.cells.extend(_cells(sent.result, items, label, sent.history_id))
         order = {s: i for i, s in enumerate(matrix.senders)}
         matrix.cells.sort(key=lambda c: (matrix.attributions.index(c.attribution), order[c.sender]))
@@ -216,3 +329,43 @@ def _cells(
             )
         )
     return cells
+
+
+# -- keeping what worked ------------------------------------------------------------------------
+
+
+def merge_working(profile: Profile, working: Mapping[str, Sequence[str]]) -> tuple[Profile, int]:
+    """The profile with each OU's working IDs added after its saved ones; how many were new.
+
+    Only adds: an ID that failed here may work for a till this run did not try.
+    """
+    merged = {ou: list(ids) for ou, ids in profile.sender_ids.items()}
+    added = 0
+    for ou, ids in working.items():
+        saved = merged.setdefault(ou, [])
+        known = {s.upper() for s in saved}
+        for sender_id in ids:
+            if sender_id.upper() not in known:
+                saved.append(sender_id)
+                known.add(sender_id.upper())
+                added += 1
+    merged = {ou: ids for ou, ids in merged.items() if ids}
+    return profile.model_copy(update={"sender_ids": merged}), added
+
+
+def save_working(
+    store: ProfileStore, profile: Profile, working: Mapping[str, Sequence[str]]
+) -> tuple[Profile, int, bool]:
+    """Add the working IDs to the profile on disk: (profile, how many new, written to disk).
+
+    A profile that is not in profiles.toml (sandbox, environment variables), or another one of
+    the same name for another host, is only updated in memory. Blocking: call from a worker.
+    """
+    on_disk = store.load().profiles.get(profile.name)
+    if on_disk is None or on_disk.host != profile.host:
+        updated, added = merge_working(profile, working)
+        return updated, added, False
+    updated, added = merge_working(on_disk, working)  # on top of the file's latest content
+    if added:
+        store.save(updated)
+    return updated, added, True

@@ -8,7 +8,7 @@ from typing import TYPE_CHECKING
 
 from textual.command import DiscoveryHit, Hit, Hits, Provider
 
-from comms_tui.tui.channels import CHANNELS, LABELS
+from comms_tui.api.channels import CHANNELS
 
 if TYPE_CHECKING:
     from comms_tui.tui.app import CommsApp
@@ -20,7 +20,7 @@ Command = tuple[str, str, Callable[[], object]]
 _ACTIONS: tuple[tuple[str, str, str], ...] = (
     ("Send", "Send the visible form (ctrl+j)", "screen.send"),
     *(
-        (f"Compose {LABELS[c]}", f"Switch to the {LABELS[c]} form", f"screen.channel('{c}')")
+        (f"Compose {c.label}", f"Switch to the {c.label} form", f"screen.channel('{c.value}')")
         for c in CHANNELS
     ),
     ("Clear form", "Clear the visible form and its draft (ctrl+l)", "screen.clear_form"),
@@ -50,7 +50,7 @@ def commands(app: CommsApp) -> list[Command]:
         for title, help_text, action in _ACTIONS
         if action != "outbox" or app.is_sandbox
     ]
-    profile = app.connection.session.profile if app.connection else None
+    profile = app.session.profile if app.session else None
     for name in sorted(profile.templates if profile else {}):
         # Called, not an action string: a template name may hold quotes or parentheses.
         use = partial(_use_template, app, name)

@@ -4,13 +4,13 @@ Test recipients, the sender IDs to try (the profile's saved ones pre-listed, plu
 attributions (the default one, the profile's OUs, plus ad hoc ``TYPE:CODE``). One run sends one
 test SMS per sender ID per attribution through ``SenderIdLab`` (one request per attribution) and
 shows sender ID × attribution as a table. ``s`` saves the working IDs into the profile, ``e``
-exports the matrix as CSV and JSON. The matrix logic lives in ``comms_tui.lab``; the inputs and
-the matrix view are widgets (``lab_inputs``, ``lab_matrix``); this screen runs, saves and exports.
+exports the matrix as CSV and JSON. What a run sends, asks and means is the core's
+(``comms_tui.core.lab``); the inputs and the matrix are widgets beside this screen, which runs,
+saves and exports.
 """
 
 from __future__ import annotations
 
-import asyncio
 from datetime import datetime
 from pathlib import Path
 from typing import TYPE_CHECKING, ClassVar
@@ -27,22 +27,13 @@ from textual.widgets import Button, Footer, Input, Label, LoadingIndicator, Stat
 
 from comms_tui.api.errors import InvalidInput
 from comms_tui.api.target import Attribution
-from comms_tui.lab import LabMatrix
+from comms_tui.core.lab import LabMatrix, LabPlan
 from comms_tui.tui.masking import display_recipient, is_masked, masking_of
-from comms_tui.tui.screens.lab_support import (
-    confirm_text,
-    export_matrix,
-    merge_working,
-    ou_key,
-    save_working,
-    summary,
-)
-from comms_tui.tui.widgets.lab_inputs import LabInputs, LabPlan
-from comms_tui.tui.widgets.lab_matrix import LabMatrixTable, cell_at, cell_detail
+from comms_tui.tui.sender_lab.inputs import LabInputs
+from comms_tui.tui.sender_lab.matrix import LabMatrixTable, cell_at, cell_detail, summary
 
 if TYPE_CHECKING:
-    from comms_tui.api.models import ValidationContext
-    from comms_tui.sending import Sender
+    from comms_tui.core.session import Session
     from comms_tui.store.profiles import Profile, ProfileStore
 
 
@@ -92,40 +83,34 @@ class SenderLabScreen(Screen[None]):
 
     def __init__(
         self,
-        sender: Sender,
-        profile: Profile | None,
-        context: ValidationContext,
+        session: Session,
         *,
-        sandbox: bool = False,
-        production: bool = False,
         store: ProfileStore | None = None,
-        pinned: bool = False,
         id: str = "sender-lab",
     ) -> None:
         super().__init__(id=id)
-        self.sender = sender
-        self.profile = profile
-        self.context = context
-        self.sandbox = sandbox  # nothing real is sent; its profile is not on disk
-        self.production = production or bool(profile and profile.production)
+        self.session = session
         self.store = store
-        self.pinned = pinned  # tests only: fixed stand-ins for latency and request ids
         self.matrix: LabMatrix | None = None
         self.running = False
+
+    @property
+    def profile(self) -> Profile | None:
+        return self.session.profile
 
     # -- layout ---------------------------------------------------------------------------------
 
     @property
     def default_attribution(self) -> Attribution | None:
         """What "default" means: the attribution every send of this session uses."""
-        return self.sender.client.target.attribution
+        return self.session.target.attribution
 
     def compose(self) -> ComposeResult:
-        name = self.profile.name if self.profile else self.sender.profile
-        where = " · sandbox" if self.sandbox and name != "sandbox" else ""
+        name = self.session.name
+        where = " · sandbox" if self.session.is_sandbox and name != "sandbox" else ""
         yield Label(f"Sender-ID lab · {name}{where}", id="lab-title")
         yield LabInputs(
-            self.profile, self.default_attribution, self.context.region, id="lab-inputs"
+            self.profile, self.default_attribution, self.session.context.region, id="lab-inputs"
         )
         with Horizontal(id="lab-actions"):
             yield Button("Run", id="lab-run", variant="primary", compact=True,
@@ -182,14 +167,19 @@ class SenderLabScreen(Screen[None]):
 
     @work(exclusive=True, group="lab")
     async def _run(self, plan: LabPlan) -> None:
-        from comms_tui.lab import SenderIdLab
+        import asyncio
+
+        from comms_tui.core.lab import SenderIdLab, lab_question
+        from comms_tui.tui.compose.send_flow import ask
 
         try:
-            if not await self._confirmed(plan):
+            question = lab_question(plan, self.session)
+            if question is not None and not await ask(self.app, question):
                 self.query_one("#lab-status", Static).update("Cancelled: nothing sent.")
                 return
-            lab = SenderIdLab(self.sender, context=self.context)
-            matrix = await lab.run(plan.recipients, plan.senders, plan.attributions)
+            sender = await asyncio.to_thread(self.session.sender)
+            lab = SenderIdLab(sender, context=self.session.context)
+            matrix = await lab.run_plan(plan)
         except InvalidInput as exc:
             self.query_one(LabInputs).set_error("to", exc.message)
             self.query_one("#lab-status", Static).update(Content.styled(exc.message, "$text-error"))
@@ -201,25 +191,6 @@ class SenderLabScreen(Screen[None]):
             self.query_one("#lab-matrix", LabMatrixTable).focus()  # arrows read cells; s and e work
         finally:
             self._set_running(False)
-
-    async def _confirmed(self, plan: LabPlan) -> bool:
-        if plan.messages == 0 or (self.sandbox and not self.production):
-            return True
-        if plan.messages == 1 and not self.production:
-            return True
-        from comms_tui.tui.screens.confirm import ConfirmScreen
-
-        name = self.profile.name if self.profile else self.sender.profile
-        screen = ConfirmScreen(
-            "Run the sender-ID lab?",
-            confirm_text(plan, name, production=self.production),
-            confirm=f"Send {plan.messages}",
-            loud=self.production,
-            id="confirm-lab",
-        )
-        answer: asyncio.Future[bool] = asyncio.get_running_loop().create_future()
-        self.app.push_screen(screen, lambda ok: answer.set_result(bool(ok)))
-        return await answer
 
     # -- the matrix -----------------------------------------------------------------------------
 
@@ -238,7 +209,7 @@ class SenderLabScreen(Screen[None]):
     def _show_detail(self, row: int, column: int) -> None:
         cell = cell_at(self.matrix, row, column)
         masked = is_masked(self)
-        text = cell_detail(cell, pinned=self.pinned, show=lambda r: display_recipient(r, masked))
+        text = cell_detail(cell, show=lambda r: display_recipient(r, masked))
         self.query_one("#lab-detail", Static).update(text)
 
     def _theme_changed(self, theme: Theme) -> None:
@@ -258,21 +229,18 @@ class SenderLabScreen(Screen[None]):
         if matrix is None:
             self.notify("Run the lab first.", severity="warning")
             return
-        working = {ou_key(a): matrix.working(a) for a in matrix.attributions}
+        working = matrix.working_by_ou()
         if not any(working.values()):
             self.notify("No sender ID worked: nothing to save.", severity="warning")
             return
         if self.profile is None:
             self.notify("There is no profile to save them in.", severity="warning")
             return
-        if self.sandbox:
-            updated, added = merge_working(self.profile, working)
-            self._saved(updated, added, persisted=False)
-            return
         self._save(self.profile, working)
 
     @work(thread=True, exclusive=True, group="lab-save")
     def _save(self, profile: Profile, working: dict[str, list[str]]) -> None:
+        from comms_tui.core.lab import save_working
         from comms_tui.store.errors import ProfileFileError
         from comms_tui.store.profiles import ProfileStore
 
@@ -286,7 +254,7 @@ class SenderLabScreen(Screen[None]):
         self.app.call_from_thread(self._saved, updated, added, persisted=persisted)
 
     def _saved(self, updated: Profile, added: int, *, persisted: bool) -> None:
-        self.profile = updated
+        self.session.profile = updated
         self.post_message(self.ProfileSaved(updated, persisted))
         if not added:
             self.notify("The working sender IDs were already saved.")
@@ -307,10 +275,15 @@ class SenderLabScreen(Screen[None]):
 
     @work(thread=True, group="lab-export")
     def _export(self, matrix: LabMatrix, stamp: str) -> None:
+        import json
+
+        from comms_tui.store.exports import write_export
         from comms_tui.store.paths import data_dir
 
+        text = json.dumps(matrix.to_json(), indent=2, ensure_ascii=False) + "\n"
+        files = {".csv": matrix.to_csv(), ".json": text}
         try:
-            csv_path, json_path, text = export_matrix(matrix, data_dir(), stamp)
+            csv_path, json_path = write_export(data_dir(), f"sender-lab-{stamp}", files)
         except OSError as exc:
             self.app.call_from_thread(
                 self.notify, f"Export failed: {exc}", severity="error", timeout=15

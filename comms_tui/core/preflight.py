@@ -1,0 +1,213 @@
+"""Every rule checked between "the request is valid" and "it leaves", as data.
+
+``check`` returns the request to send (the same recipient given twice is sent once), notes to
+show (a schedule in the past, a sender ID carriers refuse…), and the questions to ask, in order:
+several recipients or a production profile, a long SMS, a duplicate of an earlier send. A front-
+end decides only how to ask (a modal, a ``[y/N]`` prompt, ``--yes``); any "no" sends nothing.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass, replace
+from datetime import datetime
+from typing import TYPE_CHECKING
+
+from comms_tui.api.channels import Channel
+from comms_tui.api.models import Message, SmsMessage
+
+if TYPE_CHECKING:
+    from comms_tui.api.requests import SendRequest
+    from comms_tui.core.session import Session
+    from comms_tui.store.history import JournalEntry
+
+MAX_SEGMENTS_UNASKED = 4  # a longer SMS is billed per segment: ask first
+
+
+@dataclass(frozen=True)
+class Question:
+    """A yes/no question to put before sending. Any "no" means nothing is sent."""
+
+    kind: str  # "send" (several recipients, production, resend) · "long_sms" · "duplicate" · "lab"
+    title: str
+    text: str
+    confirm: str  # what the "yes" button says: "Send 2", "Send again"
+    refusal: str  # why a run that cannot ask stops (no terminal, no --yes)
+    loud: bool = False  # real people or money at stake: make it stand out
+    default_yes: bool = True
+    recipients: tuple[str, ...] = ()  # recipients the text names (a front-end may mask them)
+    earlier: tuple[JournalEntry, ...] = ()  # for a duplicate: the earlier sends
+
+
+@dataclass(frozen=True)
+class Preflight:
+    request: SendRequest
+    notes: tuple[str, ...] = ()
+    questions: tuple[Question, ...] = ()
+
+    @property
+    def acknowledged(self) -> frozenset[int]:
+        """The earlier sends the user is asked about: answered yes, they no longer hold it."""
+        return frozenset(e.id for q in self.questions for e in q.earlier)
+
+
+def check(
+    request: SendRequest, session: Session, *, resend: bool = False, now: datetime | None = None
+) -> Preflight:
+    """What to note and ask before ``request`` leaves. Blocking: it reads the journal."""
+    request, notes = merge_repeated(request)
+    notes += schedule_notes(request, now) + sender_notes(request)
+    questions = [
+        q
+        for q in (
+            confirmation(request, session, resend=resend),
+            long_sms(request),
+            duplicate(request, session, now=now),
+        )
+        if q is not None
+    ]
+    return Preflight(request, tuple(notes), tuple(questions))
+
+
+def merge_repeated(request: SendRequest) -> tuple[SendRequest, list[str]]:
+    """The request with each recipient once (after normalising): one phone, one message."""
+    from collections import Counter
+
+    from comms_tui.core.guard import recipient_key
+
+    first: dict[str, Message] = {}
+    for item in request.items:
+        first.setdefault(recipient_key(item.recipient), item)
+    if len(first) == len(request.items):
+        return request, []
+    counts = Counter(recipient_key(item.recipient) for item in request.items)
+    repeated = [key for key, n in counts.items() if n > 1]
+    more = f" and {len(repeated) - 3} more" if len(repeated) > 3 else ""
+    names = ", ".join(repeated[:3]) + more
+    verb = "was" if len(repeated) == 1 else "were"
+    note = f"{names} {verb} given more than once: one message each"
+    return replace(request, items=tuple(first.values())), [note]
+
+
+def schedule_notes(request: SendRequest, now: datetime | None = None) -> list[str]:
+    from comms_tui.api.schedule import is_past
+
+    when = request.items[0].scheduled_time
+    if when is not None and is_past(when, now):
+        return [f"the scheduled time {when.isoformat()} is in the past: it will go out at once"]
+    return []
+
+
+def sender_notes(request: SendRequest) -> list[str]:
+    """A letter sender ID going where carriers refuse those."""
+    from comms_tui.api.phones import normalise_phone
+    from comms_tui.api.sms import sender_warning
+
+    first = request.items[0]
+    if not isinstance(first, SmsMessage) or not first.sender:
+        return []
+    for item in request.items:
+        region = normalise_phone(item.recipient).region
+        if text := sender_warning(first.sender, region):
+            return [text]
+    return []
+
+
+def sending_with(session: Session) -> str:
+    """``the PRODUCTION profile acme``, ``profile acme`` or ``the sandbox``."""
+    if session.production:
+        return f"the PRODUCTION profile {session.name}"
+    return "the sandbox" if session.is_sandbox else f"profile {session.name}"
+
+
+def confirmation(
+    request: SendRequest, session: Session, *, resend: bool = False
+) -> Question | None:
+    """Ask first: a production profile, several real recipients, or resending failed items.
+
+    The sandbox does not ask about several recipients: nobody receives what it is sent.
+    """
+    n = len(request.items)
+    several = n > 1 and not session.is_sandbox
+    if not (session.production or several or resend):
+        return None
+    verb = "Resend failed items:" if resend else "Send"
+    plural = "s" if n > 1 else ""
+    title = "Send to production?" if session.production else "Send to several recipients?"
+    if resend:
+        title = "Resend to production?" if session.production else "Resend the failed items?"
+    if session.production:
+        refusal = f"profile {session.name} is marked production: pass --yes to send"
+    else:
+        refusal = f"{n} recipients: pass --yes to confirm when not on a terminal"
+    return Question(
+        kind="send",
+        title=title,
+        text=(
+            f"{verb} {request.channel.label} to {n} recipient{plural} with {sending_with(session)}?"
+            + ("\nEach recipient gets their own message." if n > 1 else "")
+        ),
+        confirm=f"{'Resend' if resend else 'Send'} {n}",
+        refusal=refusal,
+        loud=session.production,
+    )
+
+
+def long_sms_segments(request: SendRequest) -> int:
+    """Segments of the request's longest SMS when over the limit, else 0."""
+    from comms_tui.api.sms import measure_sms
+
+    if request.channel is not Channel.SMS:
+        return 0
+    bodies = {item.body for item in request.items if isinstance(item, SmsMessage)}
+    longest = max((measure_sms(body).segments for body in bodies), default=0)
+    return longest if longest > MAX_SEGMENTS_UNASKED else 0
+
+
+def long_sms(request: SendRequest) -> Question | None:
+    segments = long_sms_segments(request)
+    if not segments:
+        return None
+    n = len(request.items)
+    total = f" ({segments * n} in all)" if n > 1 else ""
+    return Question(
+        kind="long_sms",
+        title="Send a long SMS?",
+        text=(
+            f"This SMS is {segments} segments long: each recipient is billed for {segments} "
+            f"messages{total}.\nCarriers may also split or drop very long texts."
+        ),
+        confirm=f"Send {segments} segments",
+        refusal=f"the SMS is {segments} segments long; pass --yes to send it anyway",
+    )
+
+
+def duplicate(
+    request: SendRequest, session: Session, *, now: datetime | None = None
+) -> Question | None:
+    from comms_tui.core.guard import earlier_sends
+
+    earlier = earlier_sends(request, session)
+    if not earlier:
+        return None
+    return duplicate_question(earlier, request.recipients, now=now)
+
+
+def duplicate_question(
+    earlier: Sequence[JournalEntry], recipients: Sequence[str], *, now: datetime | None = None
+) -> Question:
+    """The question for earlier sends found before sending, or by the journal's last look."""
+    from comms_tui.core.guard import describe_duplicates
+
+    described = describe_duplicates(list(earlier), now)
+    return Question(
+        kind="duplicate",
+        title="This looks like a duplicate",
+        text=described + "\n\nSend it again anyway?",
+        confirm="Send again",
+        refusal=described + "\nNothing was sent. Pass --yes to send it again.",
+        loud=True,
+        default_yes=False,
+        recipients=(*recipients, *(r for e in earlier for r in e.recipients)),
+        earlier=tuple(earlier),
+    )

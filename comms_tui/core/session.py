@@ -1,0 +1,289 @@
+"""What a running app or command works against: a target, its profile, maybe a sandbox.
+
+A session is opened once per run (``Session.open``): from ``--sandbox`` (an embedded sandbox),
+``--profile NAME``, the ``COMMS_TUI_*`` environment, or the default profile. It knows how input
+is read for it (the validation context: phone region and time zone), and hands out the journal,
+the HTTP client and the sender. Opening may start the embedded sandbox or read the keyring, both
+slow or blocking: the TUI opens it in a thread worker after its first frame, the CLI just calls.
+"""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Callable, Mapping, Sequence
+from dataclasses import dataclass, field
+from datetime import tzinfo
+from typing import TYPE_CHECKING, Any
+
+from comms_tui.api.channels import Channel
+from comms_tui.api.target import BasicCredentials, Target
+
+if TYPE_CHECKING:
+    from comms_tui.api.client import CommsClient
+    from comms_tui.api.models import ValidationContext
+    from comms_tui.api.requests import SendRequest
+    from comms_tui.core.sender import Sender
+    from comms_tui.sandbox.server import EmbeddedSandbox
+    from comms_tui.store.history import Journal
+    from comms_tui.store.profiles import Profile
+    from comms_tui.store.secrets import SecretStore
+
+# The sandbox's published demo logins (§7 of the API contract): not secrets.
+SANDBOX_USERNAME = "sandbox"
+SANDBOX_PASSWORD = "sandbox"
+SANDBOX_OTP_TEMPLATE = "{otp} is your OTP for {brand}. Valid for {minutes} minutes."
+
+
+def sandbox_profile(base_url: str) -> Profile:
+    """The built-in profile for the embedded sandbox (never written to disk)."""
+    from comms_tui.store.profiles import Profile
+
+    return Profile(
+        name="sandbox",
+        host=base_url,
+        auth="basic",
+        username=SANDBOX_USERNAME,
+        region="IN",
+        timezone="Asia/Kolkata",
+        sender_ids={"": ["CAPNTH", "NRTHSMS"], "TILL:south.till": ["CAPSTH", "STHSMS"]},
+        email_from="north@sandbox.example",
+        templates={"otp": SANDBOX_OTP_TEMPLATE},
+    )
+
+
+@dataclass
+class Session:
+    target: Target
+    profile: Profile | None
+    sandbox: EmbeddedSandbox | None = None  # embedded here: stopped by ``close``
+    to_sandbox: bool = False  # the target is a sandbox comms-tui runs elsewhere
+    warnings: list[str] = field(default_factory=list)
+    # Measures latency; snapshot tests step it by a fixed amount so that figures are stable.
+    timer: Callable[[], float] = time.perf_counter
+    journal: Journal | None = None  # opened on first use (``open_journal``) unless given
+    _client: CommsClient | None = field(default=None, repr=False)
+
+    # -- what it is ---------------------------------------------------------------------------
+
+    @property
+    def name(self) -> str:
+        return self.profile.name if self.profile else (self.target.label or "environment")
+
+    @property
+    def is_sandbox(self) -> bool:
+        """Sends go to a sandbox (embedded, or one ``comms-tui sandbox`` runs): nobody receives
+        them."""
+        return self.sandbox is not None or self.to_sandbox
+
+    @property
+    def production(self) -> bool:
+        return bool(self.profile and self.profile.production)
+
+    @property
+    def destination(self) -> str:
+        """Where sends go, as a sentence fragment: ``the sandbox`` or ``profile acme (https://…)``."""
+        return "the sandbox" if self.is_sandbox else f"{self.name} ({self.target.base_url})"
+
+    @property
+    def insecure_transport(self) -> str | None:
+        """Why requests to this target are not protected in transit, or ``None`` if they are.
+
+        Plain ``http://`` to a host other than loopback (only possible with the profile's
+        ``allow_insecure_http``), or TLS certificates not verified (``--no-verify-tls``). The CLI
+        warns with this on every start; the TUI shows it on every screen.
+        """
+        from urllib.parse import urlsplit
+
+        parts = urlsplit(self.target.base_url)
+        if parts.scheme == "http" and not self.target.is_loopback:
+            return (
+                f"plain http:// to {parts.hostname} for profile {self.name} — nothing is "
+                "encrypted, credentials included"
+            )
+        if not self.target.verify_tls:
+            return f"TLS verification is OFF for profile {self.name} — certificates are not checked"
+        return None
+
+    # -- how input is read --------------------------------------------------------------------
+
+    @property
+    def zone(self) -> tzinfo:
+        """The profile's time zone, else the machine's (``$TZ`` honoured)."""
+        from comms_tui.api.schedule import local_zone
+
+        if self.profile is not None:
+            from zoneinfo import ZoneInfo
+
+            return ZoneInfo(self.profile.timezone)
+        return local_zone()
+
+    @property
+    def context(self) -> ValidationContext:
+        """How typed input is read: numbers in the profile's region, times in ``zone``."""
+        from comms_tui.api.models import ValidationContext
+
+        return ValidationContext(region=self.profile.region if self.profile else None, tz=self.zone)
+
+    def default_sender(self) -> str | None:
+        """The sender ID used when none is given, if the profile knows it (its OU's first)."""
+        if self.profile is None:
+            return None
+        own = str(self.target.attribution) if self.target.attribution is not None else ""
+        ids = self.profile.sender_ids.get(own) or []
+        return ids[0] if ids else None
+
+    def build_request(
+        self, channel: Channel, recipients: Sequence[str], fields: Mapping[str, Any]
+    ) -> SendRequest:
+        """The request for these wire-named fields, validated as this session reads input."""
+        from comms_tui.api.requests import build_request
+
+        return build_request(
+            channel, recipients, fields, context=self.context, envelope=self.target.envelope
+        )
+
+    # -- what sending needs -------------------------------------------------------------------
+
+    def open_journal(self) -> Journal:
+        """The send journal (blocking: it creates the database on first use)."""
+        if self.journal is None:
+            from comms_tui.store.history import Journal
+
+            self.journal = Journal(stale_after_seconds=pending_deadline_seconds())
+        return self.journal
+
+    @property
+    def client(self) -> CommsClient:
+        if self._client is None:
+            from comms_tui.api.client import CommsClient
+
+            self._client = CommsClient(self.target, timer=self.timer)
+        return self._client
+
+    def sender(self) -> Sender:
+        """Sends through this session's client, journaled (opens the journal: blocking)."""
+        from comms_tui.core.sender import Sender
+
+        return Sender(self, self.client, self.open_journal())
+
+    def set_read_timeout(self, seconds: float) -> None:
+        import dataclasses
+
+        if self._client is not None:
+            raise RuntimeError("set the timeout before the first send")
+        self.target = dataclasses.replace(self.target, read_timeout=seconds)
+
+    async def aclose(self) -> None:
+        """Close the HTTP client (on the event loop it was used on)."""
+        client, self._client = self._client, None
+        if client is not None:
+            await client.aclose()
+
+    def close(self) -> None:
+        """Stop the embedded sandbox, if this session started one."""
+        if self.sandbox is not None:
+            self.sandbox.stop()
+
+    # -- opening ------------------------------------------------------------------------------
+
+    @classmethod
+    def open(
+        cls,
+        *,
+        sandbox: bool = False,
+        profile: str | None = None,
+        read_timeout: str | None = None,
+    ) -> Session:
+        """``--sandbox``, else ``--profile NAME``, else the environment, else the default
+        profile (``NoTarget`` if there is none). Blocking: keyring, files, maybe a server.
+
+        ``read_timeout`` (``--timeout``), else ``$COMMS_TUI_TIMEOUT``, bounds each answer;
+        a bad value is ``InvalidInput``, before anything is opened.
+        """
+        import os
+
+        from comms_tui.api.errors import InvalidInput
+
+        raw = read_timeout if read_timeout is not None else os.environ.get(TIMEOUT_ENV)
+        try:
+            seconds = parse_timeout(raw) if raw else None
+        except ValueError as exc:
+            where = "--timeout" if read_timeout is not None else f"${TIMEOUT_ENV}"
+            raise InvalidInput(f"{where}: {exc}", field="timeout") from None
+        session = cls.for_sandbox() if sandbox else cls.for_profile(profile)
+        if seconds is not None:
+            session.set_read_timeout(seconds)
+        return session
+
+    @classmethod
+    def for_sandbox(cls, sandbox: EmbeddedSandbox | None = None) -> Session:
+        """Start (or adopt) an embedded sandbox on loopback and target it with its demo login."""
+        from comms_tui.sandbox.server import EmbeddedSandbox
+
+        sandbox = sandbox or EmbeddedSandbox()
+        try:
+            base_url = sandbox.base_url
+        except RuntimeError:  # not started yet
+            base_url = sandbox.start()
+        target = Target(
+            base_url=base_url,
+            credentials=BasicCredentials(SANDBOX_USERNAME, SANDBOX_PASSWORD),
+            label="sandbox",
+        )
+        return cls(target=target, profile=sandbox_profile(base_url), sandbox=sandbox)
+
+    @classmethod
+    def for_profile(cls, name: str | None, secrets: SecretStore | None = None) -> Session:
+        """The named profile, else the environment, else the default profile (store rules)."""
+        from comms_tui.store.resolve import resolve_target
+        from comms_tui.store.sandboxes import is_running_sandbox
+        from comms_tui.store.secrets import SecretStore, insecure_file_warning
+
+        target, profile = resolve_target(name, secrets=secrets or SecretStore())
+        to_sandbox = target.is_loopback and is_running_sandbox(target.base_url)
+        session = cls(target=target, profile=profile, to_sandbox=to_sandbox)
+        if text := insecure_file_warning():
+            session.warnings.append(text)
+        if text := session.insecure_transport:
+            session.warnings.append(text)
+        return session
+
+
+def pending_deadline_seconds() -> float:
+    """How long a send from this machine may be in flight: the client's bound on one attempt,
+    connect timeout + read timeout (``$COMMS_TUI_TIMEOUT``, default 30 s).
+
+    A journal entry still ``pending`` after that was left by a process that died mid-send
+    (crash, SIGKILL): it reads as ``unknown``. A live send waiting out a Retry-After may read
+    ``unknown`` a little early — the safe side: both say "check before sending again".
+    """
+    from comms_tui.api.target import DEFAULT_CONNECT_TIMEOUT, DEFAULT_READ_TIMEOUT
+
+    return DEFAULT_CONNECT_TIMEOUT + (read_timeout_from_environment() or DEFAULT_READ_TIMEOUT)
+
+
+TIMEOUT_ENV = "COMMS_TUI_TIMEOUT"
+MAX_TIMEOUT = 600.0
+
+
+def parse_timeout(raw: str) -> float:
+    """Seconds from ``--timeout`` / ``$COMMS_TUI_TIMEOUT``; ``ValueError`` saying why not."""
+    try:
+        seconds = float(raw)
+    except ValueError:
+        raise ValueError(f"timeout must be a number of seconds, not {raw!r}") from None
+    if not 0 < seconds <= MAX_TIMEOUT:
+        raise ValueError(f"timeout must be between 0 and {MAX_TIMEOUT:g} seconds")
+    return seconds
+
+
+def read_timeout_from_environment() -> float | None:
+    import os
+
+    raw = os.environ.get(TIMEOUT_ENV)
+    if not raw:
+        return None
+    try:
+        return parse_timeout(raw)
+    except ValueError:
+        return None

@@ -1,0 +1,60 @@
+"""Unsent forms: one draft per channel in ``drafts.json`` in the data dir.
+
+Written atomically and owner-only (a draft holds recipients and message text, never a secret).
+Every method blocks on file I/O: the TUI calls them from thread workers, never the event loop.
+"""
+
+from __future__ import annotations
+
+import threading
+from pathlib import Path
+from typing import Any
+
+from comms_tui.store.files import read_json_object, write_json
+
+DRAFTS_FILE_NAME = "drafts.json"
+
+Draft = dict[str, Any]  # wire-named field values; email attachments as {"attachments": [...]}
+
+
+class DraftStore:
+    def __init__(self, path: Path | None = None) -> None:
+        self._path = path
+        self._lock = threading.Lock()  # debounced saves may overlap with a discard
+
+    @property
+    def path(self) -> Path:
+        if self._path is None:
+            from comms_tui.store.paths import data_dir
+
+            self._path = data_dir() / DRAFTS_FILE_NAME
+        return self._path
+
+    def load(self) -> dict[str, Draft]:
+        """Every channel's draft. A damaged file raises ``DamagedFile`` once, set aside."""
+        with self._lock:
+            data = read_json_object(self.path)
+        return {k: v for k, v in data.items() if isinstance(k, str) and isinstance(v, dict)}
+
+    def save(self, channel: str, draft: Draft) -> None:
+        """Store one channel's draft; an empty draft removes it."""
+        from comms_tui.store.errors import DamagedFile
+
+        with self._lock:
+            try:
+                data = read_json_object(self.path)
+            except DamagedFile:
+                data = {}  # set aside already: what is typed now is worth keeping
+            if any(draft.values()):
+                data[channel] = draft
+            else:
+                data.pop(channel, None)
+            write_json(self.path, data)
+
+    def clear(self, channel: str) -> None:
+        self.save(channel, {})
+
+    def save_all(self, drafts: dict[str, Draft]) -> None:
+        """Replace every draft at once (the final flush on quit)."""
+        with self._lock:
+            write_json(self.path, {k: v for k, v in drafts.items() if any(v.values())})

@@ -1,0 +1,41 @@
+"""Small UI preferences (the theme) in ``ui.json`` in the data dir. Blocking file I/O."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from comms_tui.store.errors import DamagedFile
+from comms_tui.store.files import read_json_object, write_json
+
+UI_FILE_NAME = "ui.json"
+
+
+class UiPrefs:
+    def __init__(self, path: Path | None = None) -> None:
+        self._path = path
+        self.damaged: DamagedFile | None = None  # what went wrong reading it, for a notice
+
+    @property
+    def path(self) -> Path:
+        if self._path is None:
+            from comms_tui.store.paths import data_dir
+
+            self._path = data_dir() / UI_FILE_NAME
+        return self._path
+
+    def _read(self) -> dict[str, object]:
+        try:
+            return read_json_object(self.path)
+        except DamagedFile as exc:
+            self.damaged = exc  # a preference is not worth refusing to start
+            return {}
+
+    def theme(self) -> str | None:
+        value = self._read().get("theme")
+        return value if isinstance(value, str) else None
+
+    def set_theme(self, name: str) -> None:
+        data = self._read()
+        if data.get("theme") != name:
+            data["theme"] = name
+            write_json(self.path, data)

@@ -1,0 +1,1 @@
+"""The compose wing: the screen, one tab per channel, the forms, the send flow, templates."""

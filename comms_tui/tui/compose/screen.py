@@ -1,0 +1,439 @@
+"""The main screen: header, one compose tab per channel, the results pane, a short footer.
+
+The first frame is the header and footer only: the tabs, forms and results pane (most of the
+app's widgets and imports, ``tabs``) are built right after it, so the app is on screen as fast as
+a bare Textual app. Keys typed in that moment are kept for the first field. Once every form is
+mounted the screen posts ``FormsReady`` (the app opens the session then).
+
+It hands each form the session and its draft, keeps drafts on disk as people type (nothing typed
+is lost, even on a crash), and runs the send flow: the core's checks and questions, then one
+exclusive worker sending, then ``SendFinished`` → results. A send never clears the form.
+"""
+
+from __future__ import annotations
+
+import asyncio
+from collections.abc import Callable
+from datetime import datetime
+from typing import TYPE_CHECKING, Any, ClassVar, cast
+
+from textual import events, work
+from textual.app import ComposeResult
+from textual.binding import Binding, BindingType
+from textual.containers import Horizontal
+from textual.css.query import NoMatches
+from textual.message import Message
+from textual.screen import Screen
+from textual.timer import Timer
+from textual.widgets import Footer
+
+from comms_tui.api.channels import CHANNELS, Channel
+from comms_tui.tui.masking import masking_of
+from comms_tui.tui.messages import ComposeAgain, SendFinished
+from comms_tui.tui.widgets.header import AppHeader
+
+if TYPE_CHECKING:
+    from textual.widgets import Button, Input, TabbedContent
+
+    from comms_tui.api.requests import SendRequest
+    from comms_tui.core.session import Session
+    from comms_tui.store.drafts import DraftStore
+    from comms_tui.tui.compose.forms.base import ComposeForm
+    from comms_tui.tui.widgets.results import ResultsPane
+
+DRAFT_DELAY = 0.5  # seconds of quiet before a draft is written
+
+
+def _channel_bindings() -> list[BindingType]:
+    return [
+        Binding(
+            f"alt+{n},{n}",
+            f"channel('{channel.value}')",
+            channel.label,
+            show=False,
+            id=f"channel-{channel.value}",
+            tooltip=f"Compose {channel.label}",
+        )
+        for n, channel in enumerate(CHANNELS, 1)
+    ]
+
+
+class ComposeScreen(Screen[None]):
+    class FormsReady(Message):
+        """Every compose form is on screen (the app opens the session now)."""
+
+    BINDINGS: ClassVar[list[BindingType]] = [
+        Binding(
+            "ctrl+j,alt+enter",
+            "send",
+            "Send",
+            priority=True,
+            id="send",
+            key_display="^j",
+            tooltip="Send the visible form",
+        ),
+        Binding(
+            "ctrl+l", "clear_form", "Clear", id="clear", tooltip="Clear the form and its draft"
+        ),
+        Binding("ctrl+r", "focus_results", "Results", id="results", tooltip="Go to the results"),
+        Binding("ctrl+o", "attach", "Attach", show=False, id="attach", tooltip="Attach a file"),
+        Binding(
+            "ctrl+t",
+            "template",
+            "Template",
+            show=False,
+            id="template",
+            tooltip="Fill in one of the profile's templates",
+        ),
+        *_channel_bindings(),
+    ]
+
+    def __init__(self, *, drafts: DraftStore, clock: Callable[[], datetime]) -> None:
+        super().__init__(id="compose-screen")
+        self.drafts = drafts
+        self.clock = clock
+        self.session: Session | None = None
+        self.busy = False  # a send flow (questions → send) is under way
+        self._early_keys: list[str] = []  # typed before the first form was there
+        self._first_input: Input | None = None
+        self._loaded_drafts: dict[str, dict[str, Any]] | None = None  # as read from disk
+        self._draft_timers: dict[str, Timer] = {}
+
+    def compose(self) -> ComposeResult:
+        yield AppHeader()
+        yield Horizontal(id="main")
+        yield Footer()
+
+    def on_mount(self) -> None:
+        if (masking := masking_of(self)) is not None:
+            masking.changed.subscribe(self, self._mask_changed)
+        self._load_drafts()
+        self.call_after_refresh(self._build)
+
+    @work(group="build")
+    async def _build(self) -> None:
+        """Mount the body (a worker: the screen goes on taking keys while this awaits)."""
+        from textual.widgets import Input
+
+        from comms_tui.tui.compose import tabs as body
+
+        tab_set = body.channel_tabs(self.clock)
+        await self.query_one("#main").mount_all([tab_set, body.results_pane(self.clock)])
+        if not self.forms():  # the app closed meanwhile
+            return
+        first = self.forms()[0]
+        recipients = first.query_one(f"#{first.recipient_key}", Input)
+        self.set_focus(recipients)  # now, not after a refresh: the next key must land there
+        self._first_input = recipients
+        if self._early_keys:
+            # Queued behind its Focus event (which selects all) and ahead of later keys.
+            recipients.call_later(recipients.insert_text_at_cursor, "".join(self._early_keys))
+            self._early_keys.clear()
+        self._prepare(first)
+        await self._mount_hidden_forms(tab_set)
+        self.post_message(self.FormsReady())
+
+    async def _mount_hidden_forms(self, tab_set: TabbedContent) -> None:
+        from comms_tui.tui.compose.tabs import mount_hidden_forms
+
+        shown = asyncio.Event()
+        self.call_after_refresh(shown.set)  # the first form goes on screen before the others
+        await shown.wait()
+        async for form in mount_hidden_forms(tab_set, self.clock):
+            self._prepare(form)
+            if tab_set.active == f"tab-{form.CHANNEL.value}":  # switched to it early
+                form.query_one(f"#{form.recipient_key}").focus()
+
+    def _prepare(self, form: ComposeForm) -> None:
+        """A form just mounted catches up: its draft, the session."""
+        self._restore_draft(form)
+        if self.session is not None:
+            form.bind_session(self.session)
+
+    def on_key(self, event: events.Key) -> None:
+        if self._first_input is None and event.is_printable and event.character:
+            self._early_keys.append(event.character)
+            event.stop()
+
+    def _mask_changed(self, masked: bool) -> None:
+        """Recipient inputs hide what was typed; the previews under them show masked numbers."""
+        for form in self.forms():  # forms built later catch up as they mount
+            form.show_masked(masked)
+            form.revalidate()
+
+    # -- lookups --------------------------------------------------------------------------------
+
+    def forms(self) -> list[ComposeForm]:
+        """The forms mounted so far (found by CSS class: their module loads after the first
+        frame)."""
+        forms = [form for form in self.query(".compose-form") if form.is_mounted]
+        return cast("list[ComposeForm]", forms)
+
+    @property
+    def active_channel(self) -> Channel:
+        try:
+            active = cast("TabbedContent", self.query_one("#channels")).active
+        except NoMatches:  # before the tabs are built
+            active = ""
+        return Channel(active.removeprefix("tab-") or CHANNELS[0].value)
+
+    def visible_form(self) -> ComposeForm | None:
+        """The visible form, or None while a hidden tab's form is still being built."""
+        channel = self.active_channel
+        return next((form for form in self.forms() if form.CHANNEL is channel), None)
+
+    def form(self, channel: Channel | str) -> ComposeForm:
+        """The compose form of a channel."""
+        from comms_tui.tui.compose.forms.base import ComposeForm
+
+        return self.query_one(f"#{Channel(channel).value}", ComposeForm)
+
+    @property
+    def results(self) -> ResultsPane:
+        from comms_tui.tui.widgets.results import ResultsPane
+
+        return self.query_one(ResultsPane)
+
+    # -- session --------------------------------------------------------------------------------
+
+    def bind(self, session: Session) -> None:
+        """The session is open: show where we send, and validate as it reads input."""
+        self.session = session
+        self.query_one(AppHeader).show_target(
+            session.name,
+            session.target.base_url,
+            sandbox=session.is_sandbox,
+            production=session.production,
+        )
+        self.results.tz = session.zone
+        for form in self.forms():
+            form.bind_session(session)
+        self.refresh_bindings()
+
+    def show_failure(self, message: str) -> None:
+        self.query_one(AppHeader).show_failure(message)
+
+    def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
+        if action == "send" and (self.session is None or self.busy):
+            return None  # shown disabled in the footer
+        # attach and template: hidden (not just greyed) on the forms they don't apply to
+        if action == "template":
+            return self.active_channel is not Channel.EMAIL
+        return not (action == "attach" and self.active_channel is not Channel.EMAIL)
+
+    # -- actions --------------------------------------------------------------------------------
+
+    def action_channel(self, name: str) -> None:
+        self.show_channel(Channel(name))
+
+    def show_channel(self, channel: Channel) -> None:
+        try:
+            tab_set = cast("TabbedContent", self.query_one("#channels"))
+        except NoMatches:  # still building: the first frame's keys go to the first form
+            return
+        tab_set.active = f"tab-{channel.value}"
+        for form in self.forms():  # a form not built yet is focused as it mounts
+            if form.CHANNEL is channel:
+                form.query_one(f"#{form.recipient_key}").focus()
+        self.refresh_bindings()
+
+    def on_tabbed_content_tab_activated(self, event: TabbedContent.TabActivated) -> None:
+        self.refresh_bindings()
+
+    def action_focus_results(self) -> None:
+        self.results.focus_list()
+
+    def action_expand_result(self) -> None:
+        self.results.action_expand()
+
+    def action_copy_curl(self) -> None:
+        self.results.action_copy_curl()
+
+    def action_copy_response(self) -> None:
+        self.results.action_copy_response()
+
+    def action_attach(self) -> None:
+        from comms_tui.tui.compose.forms.email import EmailForm
+
+        if isinstance(form := self.visible_form(), EmailForm):
+            form.action_attach()
+
+    def action_template(self, name: str | None = None) -> None:
+        from comms_tui.tui.compose.templates import use_template
+
+        profile = self.session.profile if self.session else None
+        if (form := self.visible_form()) is not None:
+            use_template(self.app, form, profile.templates if profile else {}, name)
+
+    def action_resend_failed(self) -> None:
+        self.results.action_resend_failed()
+
+    def action_export_result(self) -> None:
+        self.results.action_export_json()
+
+    def on_results_pane_resend_requested(self, message: ResultsPane.ResendRequested) -> None:
+        """A new request with only the failed items, through the usual questions and guard."""
+        from comms_tui.core.flow import failed_only
+
+        request = message.record.request
+        if request is None or self.session is None or self.busy:
+            self.notify("Can't resend now: still connecting or sending.", severity="warning")
+            return
+        again = failed_only(request, message.record.result)
+        if again is None:
+            self.notify("No failed items to resend.", severity="warning")
+            return
+        self._start_send(self.form(request.channel), again, resend=True)
+
+    def action_clear_form(self) -> None:
+        if (form := self.visible_form()) is None:
+            return
+        form.clear()
+        self.discard_draft(form.CHANNEL)
+        self.notify(f"{form.label} form and draft cleared.")
+
+    def compose_again(self, again: ComposeAgain) -> None:
+        """Fill a form from history; the user reviews it and sends."""
+        self.show_channel(again.channel)
+        self.form(again.channel).restore(dict(again.fields))
+
+    def on_button_pressed(self, event: Button.Pressed) -> None:
+        if event.button.id == "send-button":
+            event.stop()
+            self.action_send()
+        elif event.button.id == "clear-button":
+            event.stop()
+            self.action_clear_form()
+
+    # -- sending --------------------------------------------------------------------------------
+
+    def action_send(self) -> None:
+        if self.session is None:
+            self.notify("Still connecting: try again in a moment.", severity="warning")
+            return
+        if self.busy:
+            self.notify("A send is already in progress.", severity="warning")
+            return
+        if (form := self.visible_form()) is None:
+            return
+        from comms_tui.api.errors import InvalidInput
+
+        try:
+            request = form.build()
+        except InvalidInput as exc:
+            form.show_first_error()
+            count = len(exc.errors) or 1
+            self.notify(
+                f"Nothing sent: fix {count} field{'s' if count > 1 else ''} first.",
+                severity="warning",
+            )
+            return
+        self._start_send(form, request)
+
+    def _start_send(self, form: ComposeForm, request: SendRequest, *, resend: bool = False) -> None:
+        self.busy = True
+        self.refresh_bindings()
+        self._send_flow(form, request, resend)
+
+    @work(exclusive=True, group="send")
+    async def _send_flow(self, form: ComposeForm, request: SendRequest, resend: bool) -> None:
+        from comms_tui.tui.compose.send_flow import send_from_form
+
+        session = self.session
+        assert session is not None
+        try:
+            sent = await send_from_form(
+                self.app,
+                session,
+                request,
+                now=self.clock(),
+                resend=resend,
+                sending=lambda: form.set_sending(True),
+            )
+            if sent is not None:
+                self.post_message(SendFinished(sent, session.name, request))
+        finally:
+            form.set_sending(False)
+            self.busy = False
+            self.refresh_bindings()
+
+    def on_send_finished(self, message: SendFinished) -> None:
+        sent = message.sent
+        result = sent.result
+        self.results.add(sent, message.profile, message.request)
+        if sent.not_recorded:
+            self.notify(
+                f"The send could not be recorded in the history: {sent.not_recorded}",
+                severity="warning",
+                timeout=15,
+            )
+        text = f"{result.channel.label}: {result.success_count} of {result.count} accepted"
+        if result.unknown:
+            self.notify(
+                "Outcome UNKNOWN: it may have been sent. Check before resending.",
+                severity="warning",
+                timeout=10,
+            )
+        elif result.error is not None:
+            self.notify(f"Not sent: {result.error.message}", severity="error", timeout=10)
+        else:
+            self.notify(text, severity="information" if result.failed_items == [] else "warning")
+
+    # -- drafts ---------------------------------------------------------------------------------
+
+    @work(thread=True, group="drafts")
+    def _load_drafts(self) -> None:
+        from comms_tui.store.errors import DamagedFile
+
+        try:
+            drafts = self.drafts.load()
+        except DamagedFile as exc:
+            self.app.call_from_thread(self.notify, exc.message, severity="warning", timeout=15)
+            drafts = {}
+        self.app.call_from_thread(self._drafts_loaded, drafts)
+
+    def _drafts_loaded(self, drafts: dict[str, dict[str, Any]]) -> None:
+        self._loaded_drafts = drafts
+        for form in self.forms():  # forms built later restore theirs in _prepare
+            self._restore_draft(form)
+
+    def _restore_draft(self, form: ComposeForm) -> None:
+        if self._loaded_drafts is None:
+            return  # not read yet: _drafts_loaded comes back for it
+        draft = self._loaded_drafts.get(form.CHANNEL.value)
+        if draft and form.is_blank:  # never overwrite what was typed meanwhile
+            form.restore(draft)
+
+    def on_compose_form_changed(self, message: ComposeForm.Changed) -> None:
+        form = message.form
+        channel = form.CHANNEL.value
+        if (timer := self._draft_timers.get(channel)) is not None:
+            timer.stop()
+        self._draft_timers[channel] = self.set_timer(
+            DRAFT_DELAY, lambda: self._save_draft(channel, form.values())
+        )
+
+    def discard_draft(self, channel: Channel) -> None:
+        """The form was cleared on purpose: forget its draft (and a pending save)."""
+        if (timer := self._draft_timers.pop(channel.value, None)) is not None:
+            timer.stop()
+        self._save_draft(channel.value, {})
+
+    def flush_drafts(self) -> None:
+        """Write every form now (on quit: a pending debounced save must not be lost)."""
+        for timer in self._draft_timers.values():
+            timer.stop()
+        if self._loaded_drafts is None:
+            return  # quitting before the drafts were read: writing now would erase them
+        drafts = dict(self._loaded_drafts)  # a form not built yet keeps its draft as read
+        drafts.update({form.CHANNEL.value: form.values() for form in self.forms()})
+        self.drafts.save_all(drafts)
+
+    @work(thread=True, group="drafts")
+    def _save_draft(self, channel: str, values: dict[str, object]) -> None:
+        try:
+            self.drafts.save(channel, values)
+        except OSError as exc:
+            self.app.call_from_thread(
+                self.notify, f"Could not save the draft: {exc}", severity="warning"
+            )

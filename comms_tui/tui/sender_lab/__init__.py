@@ -1,0 +1,1 @@
+"""The sender-ID lab on screen: its screen, its inputs, its matrix."""

@@ -1,0 +1,71 @@
+"""Every rule between a valid request and the wire, as the core states it once for both
+front-ends: who is asked what, which notes are shown, what is merged."""
+
+from __future__ import annotations
+
+from datetime import datetime, timedelta, timezone
+
+from comms_tui.api.channels import Channel
+from comms_tui.core.preflight import MAX_SEGMENTS_UNASKED, check
+from comms_tui.core.session import Session
+from tests.core.conftest import real
+
+
+def kinds(session: Session, recipients: list[str], body: str = "Hello", **kw: object) -> list[str]:
+    request = session.build_request(Channel.SMS, recipients, {"body": body})
+    return [q.kind for q in check(request, session, **kw).questions]  # type: ignore[arg-type]
+
+
+def test_several_recipients_ask_on_a_real_target_not_on_the_sandbox(on_sandbox: Session) -> None:
+    two = ["919591471711", "919591471712"]
+    assert kinds(on_sandbox, two) == []
+    question = check(
+        real(on_sandbox).build_request(Channel.SMS, two, {"body": "Hi"}), real(on_sandbox)
+    ).questions[0]
+    assert question.kind == "send" and question.confirm == "Send 2"
+    assert "2 recipients with profile acme" in question.text
+    assert "--yes" in question.refusal
+
+
+def test_a_production_profile_always_asks_loudly(on_sandbox: Session) -> None:
+    session = real(on_sandbox, production=True)
+    request = session.build_request(Channel.SMS, ["919591471711"], {"body": "Hi"})
+    [question] = check(request, session).questions
+    assert question.loud and "PRODUCTION profile acme" in question.text
+
+
+def test_resending_failed_items_asks_even_on_the_sandbox(on_sandbox: Session) -> None:
+    assert kinds(on_sandbox, ["919591471711"], resend=True) == ["send"]
+
+
+def test_a_long_sms_asks_past_four_segments(on_sandbox: Session) -> None:
+    four = "x" * (153 * MAX_SEGMENTS_UNASKED)
+    assert kinds(on_sandbox, ["919591471711"], body=four) == []
+    assert kinds(on_sandbox, ["919591471711"], body=four + "x") == ["long_sms"]
+
+
+def test_the_same_recipient_twice_is_sent_once_with_a_note(on_sandbox: Session) -> None:
+    request = on_sandbox.build_request(
+        Channel.SMS, ["919591471711", "+91 95914 71711", "919591471712"], {"body": "Hi"}
+    )
+    checked = check(request, on_sandbox)
+    assert checked.request.recipients == ["919591471711", "919591471712"]
+    assert any("919591471711 was given more than once" in note for note in checked.notes)
+
+
+def test_a_schedule_in_the_past_is_sent_at_once_with_a_note(on_sandbox: Session) -> None:
+    now = datetime(2026, 11, 29, 12, tzinfo=timezone.utc)
+    past = now - timedelta(hours=1)
+    request = on_sandbox.build_request(
+        Channel.SMS, ["919591471711"], {"body": "Hi", "scheduledTime": past}
+    )
+    [note] = check(request, on_sandbox, now=now).notes
+    assert "in the past" in note and "at once" in note
+
+
+def test_a_letter_sender_to_the_us_gets_a_note(on_sandbox: Session) -> None:
+    request = on_sandbox.build_request(
+        Channel.SMS, ["12025550100"], {"body": "Hi", "sender": "CAPNTH"}
+    )
+    [note] = check(request, on_sandbox).notes
+    assert "United States" in note
