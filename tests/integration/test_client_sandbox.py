@@ -19,6 +19,7 @@ from comms_tui.api.errors import (
     OutcomeUnknown,
     RateLimited,
     ServerError,
+    ServerReported,
 )
 from comms_tui.api.models import Channel
 from comms_tui.api.requests import SendRequest, build_request
@@ -141,7 +142,7 @@ async def test_warning_recipient_is_accepted_with_its_warning(basic_target: Targ
     ("digits", "outcome", "error", "requests"),
     [
         ("12025550129", Outcome.REJECTED, RateLimited, 2),  # Retry-After 1: one wait, one retry
-        ("12025550150", Outcome.REJECTED, ServerError, 1),
+        ("12025550150", Outcome.REJECTED, ServerReported, 1),  # the API says it failed
         ("12025550153", Outcome.REJECTED, ServerError, 2),  # 503 with Retry-After: one retry
         ("12025550140", Outcome.UNKNOWN, OutcomeUnknown, 1),  # slower than the read timeout
         ("12025550144", Outcome.UNKNOWN, OutcomeUnknown, 1),  # dropped after reading
