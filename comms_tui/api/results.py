@@ -323,15 +323,31 @@ def _reconcile(
 
 @dataclass(frozen=True)
 class RedactedRequest:
-    """A request as it may be shown: secrets masked, attachment data summarised."""
+    """A request as it may be shown: secrets masked, attachment data summarised.
+
+    Not replayable when ``omitted_attachment_data``: for a command that sends exactly what
+    comms-tui sends, see ``comms_tui.api.curl.replay_command``.
+    """
 
     method: str
     url: str
     headers: dict[str, str]
     body: dict[str, Any]
+    omitted_attachment_data: bool = False  # attachments shown by name, size and SHA-256 only
+
+    OMITTED_NOTE = (
+        "attachment data left out: each file is shown by name, size and SHA-256 instead of "
+        "its base64 (--curl writes a command that sends it)"
+    )
 
     def to_json(self) -> dict[str, Any]:
-        return {"method": self.method, "url": self.url, "headers": self.headers, "body": self.body}
+        return {
+            "method": self.method,
+            "url": self.url,
+            "headers": self.headers,
+            "body": self.body,
+            "omitted_attachment_data": self.omitted_attachment_data,
+        }
 
     def to_text(self) -> str:
         import json
@@ -339,10 +355,15 @@ class RedactedRequest:
         lines = [f"{self.method} {self.url}"]
         lines += [f"{name}: {value}" for name, value in self.headers.items()]
         lines += ["", json.dumps(self.body, indent=2, ensure_ascii=False)]
+        if self.omitted_attachment_data:
+            lines += ["", f"({self.OMITTED_NOTE})"]
         return "\n".join(lines)
 
     def to_curl(self) -> str:
-        """A curl command with credentials as shell placeholders, never their values."""
+        """A curl command with credentials as shell placeholders, never their values.
+
+        A sketch for reading, not a replay: see ``comms_tui.api.curl.replay_command``.
+        """
         import json
         import shlex
 
@@ -350,7 +371,10 @@ class RedactedRequest:
         for name, value in self.headers.items():
             parts += ["-H", shlex.quote(f"{name}: {value}")]
         parts += ["--data-binary", shlex.quote(json.dumps(self.body, ensure_ascii=False))]
-        return " \\\n  ".join([" ".join(parts[:5]), *_pairs(parts[5:])])
+        command = " \\\n  ".join([" ".join(parts[:5]), *_pairs(parts[5:])])
+        if self.omitted_attachment_data:
+            return f"# {self.OMITTED_NOTE}: this command does not send them\n{command}"
+        return command
 
 
 def _pairs(parts: list[str]) -> list[str]:

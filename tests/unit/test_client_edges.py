@@ -12,6 +12,7 @@ from collections.abc import Callable
 import httpx
 import pytest
 
+from comms_tui.api.attachments import Attachment
 from comms_tui.api.client import CommsClient
 from comms_tui.api.errors import (
     AccessDenied,
@@ -26,7 +27,7 @@ from comms_tui.api.errors import (
 from comms_tui.api.models import Channel
 from comms_tui.api.outcomes import RetryPolicy
 from comms_tui.api.requests import build_request
-from comms_tui.api.results import Outcome
+from comms_tui.api.results import Outcome, RedactedRequest
 from comms_tui.api.target import BasicCredentials, OAuthCredentials, Target
 
 Handler = Callable[[httpx.Request], httpx.Response]
@@ -378,3 +379,24 @@ async def test_more_items_than_sent_is_an_anomaly_and_stays_cheap(answered: int)
     ]
     assert result.to_json()["extra_items"] == answered - 2
     assert len(result.to_json()["items"]) == 2
+
+
+# --------------------------------------------------------------------------- the dry-run view
+
+
+async def test_the_dry_run_view_says_in_one_line_when_it_left_attachment_data_out() -> None:
+    attachment = Attachment.from_encoded(
+        file_name="a.pdf", file_type="pdf", file_data="JVBERi0=", raw_size=5, sha256="0" * 64
+    )
+    fields = {"from": "noreply@example.com", "subject": "s", "attachments": (attachment,)}
+    email = build_request(Channel.EMAIL, ["user@example.com"], fields)
+    rec = Recorder(httpx.Response(200, json=OK_BODY))
+    async with rec.client() as client:
+        with_files, plain = client.render(email), client.render(REQUEST)
+    assert with_files.omitted_attachment_data and not plain.omitted_attachment_data
+    note = [line for line in with_files.to_text().splitlines() if "left out" in line]
+    assert note == [f"({RedactedRequest.OMITTED_NOTE})"]
+    assert "JVBERi0=" not in with_files.to_text() + with_files.to_curl()
+    assert with_files.to_curl().startswith("# attachment data left out")
+    assert with_files.to_json()["omitted_attachment_data"] is True
+    assert "left out" not in plain.to_text() + plain.to_curl()
