@@ -137,6 +137,7 @@ class CommsClient:
             url=self.url(request.channel),
             headers=redact_headers(headers),
             body=request.redacted_body(),
+            omitted_attachment_data=request.has_attachments,
         )
 
     async def send(

@@ -9,7 +9,9 @@
     │       ├── AccessDenied    403 (Communication access group, or v2 not enabled)
     │       ├── RateLimited     429
     │       ├── BadRequest      400 / 404 / 415 / batch limit
-    │       └── ServerError     500 / 503 / other statuses that say the server did not act
+    │       └── ServerError     503 and other statuses that say the server did not act
+    ├── ServerReported          a 500 carrying the API's own status body: it says it failed,
+    │                           but not that nothing went out (outcome "rejected")
     └── OutcomeUnknown          the request may have been acted on: never resend silently
 
 Messages never contain secrets: only status codes, server messages and request ids.
@@ -86,6 +88,26 @@ class BadRequest(RequestRejected):
 
 class ServerError(RequestRejected):
     pass
+
+
+class ServerReported(CommsError):
+    """The API answered a 5xx with its own §4 status body: its verdict is "failed" (rejected).
+
+    Not a ``NotSent``: a server error mid-request says nothing about what already went out.
+    """
+
+    def __init__(
+        self,
+        message: str,
+        *,
+        http_status: int | None = None,
+        code: int | None = None,
+        request_id: str | None = None,
+    ) -> None:
+        super().__init__(message)
+        self.http_status = http_status
+        self.code = code
+        self.request_id = request_id
 
 
 class OutcomeUnknown(CommsError):

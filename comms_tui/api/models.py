@@ -238,7 +238,9 @@ class EmailMessage(_Message):
     to: str
     from_: str = Field(alias="from")
     subject: str
-    body: str
+    # Optional, unlike the reference's table says: its own example has none and the server
+    # echoes "" (§3). Empty means no "body" key on the wire; the front-ends warn.
+    body: str = ""
     cc: str | None = None
     bcc: str | None = None
     attachments: tuple[Attachment, ...] = ()
@@ -275,7 +277,15 @@ class EmailMessage(_Message):
     @field_validator("body", mode="before")
     @classmethod
     def _check_body(cls, value: object) -> str:
-        return _required_text(value, "body")
+        if value is None or (isinstance(value, str) and not value.strip()):
+            return ""
+        if not isinstance(value, str):
+            raise InvalidInput(f"{FIELD_LABELS['body']} must be text", field="body")
+        return value
+
+    @property
+    def has_body(self) -> bool:
+        return bool(self.body)
 
     @field_validator("attachments", mode="before")
     @classmethod
@@ -294,7 +304,8 @@ class EmailMessage(_Message):
     def wire(self, data_marker: Callable[[Attachment], str] | None = None) -> dict[str, Any]:
         """The item as sent. ``data_marker`` stands in for each attachment's base64 text so the
         body can be assembled around the encoded chunks (see ``SendRequest.body_parts``)."""
-        data = self.model_dump(by_alias=True, exclude_none=True, exclude={"attachments"})
+        leave_out = {"attachments"} if self.body else {"attachments", "body"}
+        data = self.model_dump(by_alias=True, exclude_none=True, exclude=leave_out)
         if self.attachments:
             data["attachments"] = {
                 "attachment": [

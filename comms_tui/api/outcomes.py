@@ -2,8 +2,11 @@
 
 Only a connection that wrote nothing may be retried freely; 401/498 (new token) and 429/503 (the
 server says it did not act) get one more try in the client. Anything else that reached the server
-is final: a refusal is "not sent", and a request whose fate we cannot know (timeout or drop after
-writing, 502/504, an unreadable 2xx) is ``Outcome.UNKNOWN``, left for the user to decide.
+is final: a refusal is "not sent"; a 500 carrying the API's own status body is the API saying it
+failed ("rejected", but never "nothing was sent"); and a request whose fate we cannot know
+(timeout or drop after writing, a gateway's 5xx, any 5xx without the API's status body, an
+unreadable 2xx, an answer that leaves an item's fate open) is ``Outcome.UNKNOWN``, left for the
+user to decide.
 """
 
 from __future__ import annotations
@@ -26,6 +29,7 @@ from comms_tui.api.errors import (
     RateLimited,
     RequestRejected,
     ServerError,
+    ServerReported,
 )
 from comms_tui.api.requests import SendRequest
 from comms_tui.api.results import (
@@ -35,8 +39,12 @@ from comms_tui.api.results import (
     SendResult,
     outcome_of,
     parse_response,
+    status_warnings,
 )
 from comms_tui.api.transport import ResponseTooLarge
+
+# A gateway's own answers (§6): the origin behind it may have acted.
+GATEWAY_STATUSES = frozenset({502, 504, 520, 521, 522, 523, 524, 598, 599})
 
 ACCESS_HINT = (
     "the API user needs WRITE access to the “Communication” access-group resource "
@@ -118,7 +126,9 @@ def settle(
     else:
         result.items = items
         result.outcome = outcome_of(items)
-    if isinstance(error, (RequestRejected, OutcomeUnknown)):
+        if result.outcome is Outcome.UNKNOWN and error is None:
+            result.error = error = _open_items(result)
+    if isinstance(error, (RequestRejected, ServerReported, OutcomeUnknown)):
         error.request_id = error.request_id or result.request_id
         error.http_status = error.http_status or result.http_status
     return result
@@ -139,6 +149,8 @@ def settle_answer(
         data: Any = json.loads(text) if text.strip() else None
     except ValueError:
         data = None
+    if isinstance(data, dict) and isinstance(data.get("status"), dict):
+        result.warnings = status_warnings(data["status"])
     if 200 <= status < 300:
         try:
             if data is None:
@@ -154,7 +166,10 @@ def settle_answer(
                     "the messages may have been sent"
                 ),
             )
-        if not parsed.items:
+        result.disagreements = parsed.disagreements
+        result.anomalies = parsed.anomalies
+        result.extra_items = parsed.extra_items
+        if not parsed.answered:
             code, message = _status_of(data)
             if parsed.status.get("success") is False or code not in (None, 200, 201):
                 return settle(
@@ -169,12 +184,7 @@ def settle_answer(
                 started,
                 error=OutcomeUnknown(f"HTTP {status} with no per-item results"),
             )
-        items = parsed.items
-        if len(items) < len(request.items):
-            items = items + [
-                ItemResult(recipient=r, ok=None) for r in request.recipients[len(items) :]
-            ]
-        return settle(result, request, started, error=None, items=items)
+        return settle(result, request, started, error=None, items=parsed.items)
     code, message = _status_of(data)
     detail = message or f"HTTP {status}"
     error: CommsError
@@ -192,15 +202,39 @@ def settle_answer(
             retry_after=wait,
             code=code,
         )
-    elif status in (502, 504):
+    elif status == 503:  # the server says it did not act (§5: "retry later")
+        error = ServerError(f"server unavailable ({detail}): nothing was sent", code=code)
+    elif status in GATEWAY_STATUSES:
         error = OutcomeUnknown(
             f"HTTP {status} from a gateway: the messages may or may not have been sent"
         )
+    elif status >= 500 and not _is_api_status(data):
+        error = OutcomeUnknown(
+            f"HTTP {status} without the API's status body (a proxy's answer?): "
+            "the messages may or may not have been sent"
+        )
     elif status >= 500:
-        error = ServerError(f"server error ({detail}): nothing was sent", code=code)
+        error = ServerReported(f"the server reported an error ({detail})", code=code)
     else:
         error = BadRequest(f"request refused ({detail})", code=code)
     return settle(result, request, started, error=error)
+
+
+def _is_api_status(data: Any) -> bool:
+    """Whether a body is the API's own §4 status answer, not a proxy's or load balancer's."""
+    status = data.get("status") if isinstance(data, dict) else None
+    return isinstance(status, dict) and any(k in status for k in ("code", "success", "statusCode"))
+
+
+def _open_items(result: SendResult) -> OutcomeUnknown:
+    """The error of an answer that leaves some items' fate open, naming why."""
+    open_items = sum(1 for item in result.items if item.ok is None)
+    reasons = result.disagreements + result.anomalies
+    why = f" ({reasons[0]})" if reasons else ""
+    return OutcomeUnknown(
+        f"the answer leaves {open_items} of {len(result.items)} messages unknown{why}: "
+        "they may or may not have been sent; check before resending"
+    )
 
 
 def _status_of(data: Any) -> tuple[int | None, str]:

@@ -51,6 +51,10 @@ class SendRequest:
     def recipients(self) -> list[str]:
         return [item.recipient for item in self.items]
 
+    @property
+    def has_attachments(self) -> bool:
+        return any(isinstance(item, EmailMessage) and item.attachments for item in self.items)
+
     def body(self) -> dict[str, Any]:
         payload = {self.channel.list_key: [item.wire() for item in self.items]}
         return {"root": payload} if self.envelope == "root" else payload
@@ -62,7 +66,7 @@ class SendRequest:
         with a marker in place of each ``file_data`` and split there, so megabytes of base64 are
         neither escaped nor copied on the way to the socket.
         """
-        if not any(isinstance(item, EmailMessage) and item.attachments for item in self.items):
+        if not self.has_attachments:
             return [pydantic_core.to_json(self.body())]
         token = secrets.token_hex(8)
         chunks: list[tuple[bytes, ...]] = []

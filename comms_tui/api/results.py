@@ -17,8 +17,8 @@ class Outcome(str, Enum):
     ACCEPTED = "accepted"  # every item accepted
     PARTIAL = "partial"  # some items accepted, some failed
     FAILED = "failed"  # the server answered and every item failed
-    REJECTED = "rejected"  # the request was refused as a whole; nothing sent
-    UNKNOWN = "unknown"  # it may or may not have been sent
+    REJECTED = "rejected"  # refused as a whole (or a 500 with the API's status: it failed)
+    UNKNOWN = "unknown"  # it may or may not have been sent (at least one item's fate)
 
     @property
     def exit_code(self) -> int:
@@ -89,8 +89,21 @@ class ResponseFormatError(ValueError):
 
 @dataclass(frozen=True)
 class ParsedResponse:
+    """A §4 answer read against the request: one item per recipient sent, in order.
+
+    ``items`` holds the answer's items matched by position (the echo is not the recipient), and
+    the sent items the answer left out with ``ok=None``. Items beyond those sent are only counted
+    (``extra_items``). ``disagreements`` are where the status block and the items contradict each
+    other; ``anomalies`` are answers that do not line up with the request.
+    """
+
     status: dict[str, Any]
     items: list[ItemResult]
+    answered: int = 0  # items in the answer, extras included
+    extra_items: int = 0
+    warnings: list[Notice] = field(default_factory=list)
+    disagreements: list[str] = field(default_factory=list)
+    anomalies: list[str] = field(default_factory=list)
 
     @property
     def count(self) -> int:
@@ -116,10 +129,23 @@ def _notices(value: object) -> tuple[Notice, ...]:
     return tuple(Notice.coerce(v) for v in (value if isinstance(value, list) else [value]))
 
 
+def _plural(n: int, word: str) -> str:
+    return f"{n} {word}" if n == 1 else f"{n} {word}s"
+
+
+def _carry(n: int, what: str) -> str:
+    """``1 item carries no error`` / ``2 items carry no error``."""
+    return f"{_plural(n, 'item')} {'carries' if n == 1 else 'carry'} {what}"
+
+
 def parse_response(
-    channel: Channel, data: object, *, recipients: Sequence[str] = ()
+    channel: Channel, data: object, *, recipients: Sequence[str] | None = None
 ) -> ParsedResponse:
-    """Read a §4 body; recipients fill in where the server's echo leaves them out."""
+    """Read a §4 body against the recipients sent (by position; never the echo).
+
+    Without ``recipients`` (reading an answer on its own) every item is kept and named by its
+    echo. Raises ``ResponseFormatError`` only for a shape that says nothing item by item.
+    """
     if not isinstance(data, dict):
         raise ResponseFormatError("the response is not a JSON object")
     status = data.get("status")
@@ -131,34 +157,197 @@ def parse_response(
         raw_items = []
     if not isinstance(raw_items, list):
         raise ResponseFormatError(f"{list_key!r} is not a list")
+    answered = len(raw_items)
+    sent = answered if recipients is None else len(recipients)
+    # Items beyond those sent answer nothing we asked: counted, never read (50 000 cost nothing).
+    kept = min(sent, answered)
     items: list[ItemResult] = []
-    for index, raw in enumerate(raw_items):
+    for index in range(kept):
+        raw = raw_items[index]
         if not isinstance(raw, dict):
             raise ResponseFormatError(f"item {index} of {list_key!r} is not an object")
         echo = raw.get(item_key)
         echo = echo if isinstance(echo, dict) else {}
         errors = _notices(raw.get("errors"))
         warnings = _notices(raw.get("warnings"))
-        recipient = _recipient_of(echo) or (recipients[index] if index < len(recipients) else "")
+        recipient = recipients[index] if recipients is not None else _recipient_of(echo)
         items.append(
             ItemResult(
                 recipient=recipient, ok=not errors, errors=errors, warnings=warnings, echo=echo
             )
         )
-    return ParsedResponse(status=status, items=items)
+    anomalies: list[str] = []
+    extra = max(0, answered - sent)
+    if extra:
+        anomalies.append(
+            f"the server answered {_plural(answered, 'item')} for {sent} sent; "
+            f"the {extra} extra {'is' if extra == 1 else 'are'} not counted"
+        )
+    if recipients is not None and 0 < answered < sent:
+        missing = sent - answered
+        items += [ItemResult(recipient=r, ok=None) for r in recipients[answered:]]
+        anomalies.append(
+            f"the server answered {_plural(answered, 'item')} for {sent} sent; "
+            f"what became of the other {missing} is unknown"
+        )
+    disagreements, items = _reconcile(status, items, answered=answered, extra=extra)
+    return ParsedResponse(
+        status=status,
+        items=items,
+        answered=answered,
+        extra_items=extra,
+        warnings=status_warnings(status),
+        disagreements=disagreements,
+        anomalies=anomalies,
+    )
+
+
+def status_warnings(status: dict[str, Any]) -> list[Notice]:
+    """``status.warnings`` and ``warningsAsStatusCode`` as notices, each warning once."""
+    seen: dict[tuple[int | None, str], Notice] = {}
+    for key in ("warnings", "warningsAsStatusCode"):
+        raw = status.get(key)
+        for notice in _notices([v for v in raw if v is not None] if isinstance(raw, list) else raw):
+            if notice.message or notice.code is not None:
+                seen.setdefault((notice.code, notice.message), notice)
+    return list(seen.values())
+
+
+def _count(value: object) -> int | None:
+    """A count from the status block: an int (or digits), never a bool."""
+    if isinstance(value, bool):
+        return None
+    if isinstance(value, int):
+        return value if value >= 0 else None
+    if isinstance(value, str) and value.strip().isdigit():
+        return int(value.strip())
+    return None
+
+
+def _flag(value: object) -> bool | None:
+    if isinstance(value, bool):
+        return value
+    if isinstance(value, str) and value.strip().lower() in ("true", "false"):
+        return value.strip().lower() == "true"
+    return None
+
+
+def _verdicts(status: dict[str, Any]) -> tuple[list[str], list[str], list[str]]:
+    """What the status block's fields say: (all succeeded, not all, the send failed)."""
+    all_ok: list[str] = []
+    not_all: list[str] = []
+    failed: list[str] = []
+    nested = status.get("statusCode")
+    nested = nested if isinstance(nested, dict) else {}
+    for name, value in (
+        ("success", status.get("success")),
+        ("statusCode.status", nested.get("status")),
+    ):
+        flag = _flag(value)
+        if flag is not None:
+            (all_ok if flag else not_all).append(f"{name} is {str(flag).lower()}")
+    for name, value in (("code", status.get("code")), ("statusCode.code", nested.get("code"))):
+        code = _count(value)
+        if code == 200:
+            all_ok.append(f"{name} is 200")
+        elif code == 201:  # "one or more requests failed": item by item
+            not_all.append(f"{name} is 201")
+        elif code is not None and not 200 <= code < 300:
+            failed.append(f"{name} is {code}")
+    return all_ok, not_all, failed
+
+
+def _reconcile(
+    status: dict[str, Any], items: list[ItemResult], *, answered: int, extra: int
+) -> tuple[list[str], list[ItemResult]]:
+    """Hold the items against the status block, the server's own verdict (§4).
+
+    Where the status claims fewer successes than the items show, no item can be called accepted
+    (which of them failed is not said): those items become unknown. Where it claims more, the
+    items' own errors stand. Either way the contradiction is recorded, in words.
+    """
+    sentences: list[str] = []
+    all_ok, not_all, failed = _verdicts(status)
+    answer_items = [item for item in items if item.ok is not None]
+    clean = sum(1 for item in answer_items if item.ok)
+    with_errors = len(answer_items) - clean
+    count = _count(status.get("count"))
+    succeeded = _count(status.get("successCount"))
+    of = count if count is not None else answered
+    if succeeded is not None and count:
+        if succeeded >= count:
+            all_ok.append(f"successCount is {succeeded} of {count}")
+        else:
+            not_all.append(f"successCount is {succeeded} of {count}")
+    if all_ok and (not_all or failed):
+        sentences.append(
+            f"the status block contradicts itself: {', '.join(all_ok)} but "
+            f"{', '.join(not_all + failed)}"
+        )
+    if count is not None and count != answered:
+        sentences.append(
+            f"the status block counts {_plural(count, 'message')} "
+            f"but the answer holds {_plural(answered, 'item')}"
+        )
+    doubt = False
+    if succeeded is not None and succeeded < clean:
+        doubt = True
+        carry = "no item carries an error" if not with_errors else _carry(clean, "no error")
+        sentences.append(f"the status block says {succeeded} of {of} succeeded but {carry}")
+    elif failed and clean:
+        doubt = True
+        sentences.append(
+            f"the status block says the request failed ({', '.join(failed)}) but "
+            f"{_carry(clean, 'no error')}"
+        )
+    elif not_all and clean and not with_errors:
+        doubt = True
+        sentences.append(
+            f"the status block says not every message succeeded ({', '.join(not_all)}) "
+            "but no item carries an error"
+        )
+    elif succeeded is not None and succeeded > clean and not extra:
+        sentences.append(
+            f"the status block says {succeeded} of {of} succeeded but only "
+            f"{_carry(clean, 'no error')}"
+        )
+    elif all_ok and with_errors and not (not_all or failed):
+        sentences.append(
+            f"the status block says every message succeeded ({', '.join(all_ok)}) but "
+            f"{_carry(with_errors, 'errors')}"
+        )
+    if doubt:
+        items = [item.model_copy(update={"ok": None}) if item.ok else item for item in items]
+    return sentences, items
 
 
 @dataclass(frozen=True)
 class RedactedRequest:
-    """A request as it may be shown: secrets masked, attachment data summarised."""
+    """A request as it may be shown: secrets masked, attachment data summarised.
+
+    Not replayable when ``omitted_attachment_data``: for a command that sends exactly what
+    comms-tui sends, see ``comms_tui.api.curl.replay_command``.
+    """
 
     method: str
     url: str
     headers: dict[str, str]
     body: dict[str, Any]
+    omitted_attachment_data: bool = False  # attachments shown by name, size and SHA-256 only
+
+    OMITTED_NOTE = (
+        "attachment data left out: each file is shown by name, size and SHA-256 instead of "
+        "its base64 (--curl writes a command that sends it)"
+    )
 
     def to_json(self) -> dict[str, Any]:
-        return {"method": self.method, "url": self.url, "headers": self.headers, "body": self.body}
+        return {
+            "method": self.method,
+            "url": self.url,
+            "headers": self.headers,
+            "body": self.body,
+            "omitted_attachment_data": self.omitted_attachment_data,
+        }
 
     def to_text(self) -> str:
         import json
@@ -166,10 +355,15 @@ class RedactedRequest:
         lines = [f"{self.method} {self.url}"]
         lines += [f"{name}: {value}" for name, value in self.headers.items()]
         lines += ["", json.dumps(self.body, indent=2, ensure_ascii=False)]
+        if self.omitted_attachment_data:
+            lines += ["", f"({self.OMITTED_NOTE})"]
         return "\n".join(lines)
 
     def to_curl(self) -> str:
-        """A curl command with credentials as shell placeholders, never their values."""
+        """A curl command with credentials as shell placeholders, never their values.
+
+        A sketch for reading, not a replay: see ``comms_tui.api.curl.replay_command``.
+        """
         import json
         import shlex
 
@@ -177,7 +371,10 @@ class RedactedRequest:
         for name, value in self.headers.items():
             parts += ["-H", shlex.quote(f"{name}: {value}")]
         parts += ["--data-binary", shlex.quote(json.dumps(self.body, ensure_ascii=False))]
-        return " \\\n  ".join([" ".join(parts[:5]), *_pairs(parts[5:])])
+        command = " \\\n  ".join([" ".join(parts[:5]), *_pairs(parts[5:])])
+        if self.omitted_attachment_data:
+            return f"# {self.OMITTED_NOTE}: this command does not send them\n{command}"
+        return command
 
 
 def _pairs(parts: list[str]) -> list[str]:
@@ -186,7 +383,13 @@ def _pairs(parts: list[str]) -> list[str]:
 
 @dataclass
 class SendResult:
-    """The outcome of one send, whatever happened: what the UI, CLI and journal show."""
+    """The outcome of one send, whatever happened: what the UI, CLI and journal show.
+
+    ``items`` has one entry per recipient sent, in order, named as sent. ``warnings`` are the
+    status block's own (``status.warnings``, ``warningsAsStatusCode``), ``disagreements`` where
+    the status block and the items contradict each other, ``anomalies`` where the answer does not
+    line up with the request (``extra_items`` answered beyond those sent, never counted).
+    """
 
     channel: Channel
     outcome: Outcome
@@ -198,6 +401,10 @@ class SendResult:
     error: CommsError | None = None
     response_text: str | None = None
     attempts: int = 1
+    warnings: list[Notice] = field(default_factory=list)
+    disagreements: list[str] = field(default_factory=list)
+    anomalies: list[str] = field(default_factory=list)
+    extra_items: int = 0
 
     @property
     def count(self) -> int:
@@ -223,6 +430,14 @@ class SendResult:
     def unknown(self) -> bool:
         return isinstance(self.error, OutcomeUnknown) or self.outcome is Outcome.UNKNOWN
 
+    def notes(self) -> list[str]:
+        """One line per status warning, disagreement and anomaly, for a results pane or CLI."""
+        return (
+            [f"warning {notice}" for notice in self.warnings]
+            + [f"disagreement: {text}" for text in self.disagreements]
+            + [f"anomaly: {text}" for text in self.anomalies]
+        )
+
     def raise_for_outcome(self) -> None:
         if self.error is not None:
             raise self.error
@@ -236,11 +451,18 @@ class SendResult:
             "success_count": self.success_count,
             "history_id": history_id,
             "items": [item.to_json() for item in self.items],
+            "warnings": [n.model_dump(include={"code", "message"}) for n in self.warnings],
+            "disagreements": list(self.disagreements),
+            "anomalies": list(self.anomalies),
+            "extra_items": self.extra_items,
             "error": None if self.error is None else self.error.message,
         }
 
 
 def outcome_of(items: Sequence[ItemResult]) -> Outcome:
+    """Accepted only when every item is; unknown as soon as one item's fate is."""
+    if any(item.ok is None for item in items):
+        return Outcome.UNKNOWN
     ok = sum(1 for item in items if item.ok)
     if items and ok == len(items):
         return Outcome.ACCEPTED

@@ -25,6 +25,7 @@ class OrgUnit:
     sender_ids: tuple[str, ...]
     default_sender: str
     email_sender: str
+    email_label: str  # the sender's display name, echoed as ``labelOfSender``
 
 
 NORTH = OrgUnit(
@@ -36,6 +37,7 @@ NORTH = OrgUnit(
     sender_ids=("CAPNTH", "NRTHSMS", "919000000001"),
     default_sender="CAPNTH",
     email_sender="north@sandbox.example",
+    email_label="Sandbox North",
 )
 SOUTH = OrgUnit(
     name="south",
@@ -46,6 +48,7 @@ SOUTH = OrgUnit(
     sender_ids=("CAPSTH", "STHSMS"),
     default_sender="CAPSTH",
     email_sender="south@sandbox.example",
+    email_label="Sandbox South",
 )
 ORG_UNITS: tuple[OrgUnit, ...] = (NORTH, SOUTH)
 ATTRIBUTION_TYPES = ("TILL", "STORE_CODE", "STORE_NAME", "STORE_EXTERNAL_ID")

@@ -90,7 +90,7 @@ OAUTH_BAD_CLIENT = Code(320001, "Invalid client key and secret", "oauth", 401)
 
 RECEIVER_MISSING = Code(403, "{channel} receiver missing", "item")
 EMAIL_SUBJECT_MISSING = Code(4201, "email subject missing", "item")
-EMAIL_BODY_MISSING = Code(4202, "email body missing", "item")
+EMAIL_BODY_NOT_TEXT = Code(4202, "email body must be text", "item")
 SMS_FIELD_MISSING = Code(4203, "mobile number or SMS body missing", "item")
 TEMPLATE_MISSING = Code(4204, "template missing", "item")
 INVALID_MOBILE = Code(4205, "invalid mobile number", "item")
@@ -123,7 +123,7 @@ SANDBOX_CODES: tuple[Code, ...] = (
     OAUTH_BAD_CLIENT,
     RECEIVER_MISSING,
     EMAIL_SUBJECT_MISSING,
-    EMAIL_BODY_MISSING,
+    EMAIL_BODY_NOT_TEXT,
     SMS_FIELD_MISSING,
     TEMPLATE_MISSING,
     INVALID_MOBILE,

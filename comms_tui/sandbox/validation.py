@@ -17,7 +17,7 @@ from comms_tui.sandbox.accounts import OrgUnit
 from comms_tui.sandbox.rules import (
     ATTACHMENT_TOO_LARGE,
     DO_NOT_DISTURB,
-    EMAIL_BODY_MISSING,
+    EMAIL_BODY_NOT_TEXT,
     EMAIL_SUBJECT_MISSING,
     INVALID_ATTACHMENT,
     INVALID_EMAIL,
@@ -128,9 +128,9 @@ def _check_schedule(outcome: ItemOutcome, item: JsonObj) -> None:
     if moment is None:
         outcome.fail(item_error(INVALID_SCHEDULED_TIME))
         return
-    # A past time is accepted on purpose: the real API sends it at once (§3).
+    # A past time is accepted on purpose: the real API sends it at once (§3). The echo keeps
+    # the text as sent, offset included; only the outbox normalises it to UTC.
     outcome.scheduled_utc = format_utc(moment)
-    outcome.echo["scheduledTime"] = outcome.scheduled_utc
 
 
 def _apply_item_magic(outcome: ItemOutcome, channel: Channel, item: JsonObj) -> None:
@@ -151,10 +151,11 @@ def _validate_sms(outcome: ItemOutcome, item: JsonObj, ou: OrgUnit) -> None:
         outcome.fail(missing)
     sender = item.get("sender")
     if sender is None or sender == "":
+        # The OU's default goes out, but the echo says what was asked: nothing (§4).
+        outcome.echo["sender"] = ""
         sender = ou.default_sender
     elif not isinstance(sender, str) or sender not in ou.sender_ids:
         outcome.fail(item_error(SENDER_NOT_CONFIGURED, sender=sender, ou=ou.name))
-    outcome.echo["sender"] = sender
     outcome.record.update({"sender": sender, "body": body})
 
 
@@ -184,60 +185,97 @@ def _validate_email(
         if addresses is None or not all(_EMAIL.fullmatch(a) for a in addresses):
             outcome.fail(item_error(INVALID_EMAIL, field=name))
         copies[name] = addresses or []
-    subject, body = _text(item.get("subject")), _text(item.get("body"))
+    subject = _text(item.get("subject"))
     if subject is None:
         outcome.fail(item_error(EMAIL_SUBJECT_MISSING))
-    if body is None:
-        outcome.fail(item_error(EMAIL_BODY_MISSING))
-    _check_attachments(outcome, item, config)
-    outcome.echo["senderEmail"] = ou.email_sender
+    # No body is fine, as the reference's own example shows; a body that is not text is not.
+    raw_body = item.get("body")
+    if raw_body is not None and not isinstance(raw_body, str):
+        outcome.fail(item_error(EMAIL_BODY_NOT_TEXT))
+    body = raw_body if isinstance(raw_body, str) else ""
+    attachments = _check_attachments(outcome, item, config)
+    outcome.echo = _email_echo(item, body, attachments, ou)
     outcome.record.update(
         {"subject": subject, "body": body, "from": sender, "cc": copies["cc"], "bcc": copies["bcc"]}
     )
 
 
-def _check_attachments(outcome: ItemOutcome, item: JsonObj, config: SandboxConfig) -> None:
+def _email_echo(item: JsonObj, body: str, attachments: list[Any], ou: OrgUnit) -> JsonObj:
+    """The reference's email echo: its keys in its order, then anything else the item held."""
+    echo: JsonObj = {"to": item.get("to"), "body": body}
+    if "scheduledTime" in item:
+        echo["scheduledTime"] = item["scheduledTime"]
+    echo.update(
+        {
+            "cc": item.get("cc") or "",
+            "bcc": item.get("bcc") or "",
+            "from": item.get("from"),
+            "subject": item.get("subject"),
+            "fileHandler": [],
+            "attachments": attachments,
+            "labelOfSender": ou.email_label,
+            "senderEmail": ou.email_sender,
+            "replyToEmail": ou.email_sender,
+        }
+    )
+    for key, value in item.items():
+        echo.setdefault(key, value)
+    return echo
+
+
+# The reference: file_encoding_type is "required for all base64 encoded image formats such as JPG,
+# PNG, JPEG, and GIF", "not required for other file types like TXT" sent as plain text.
+_BASE64_ONLY_TYPES = frozenset({"jpg", "jpeg", "png", "gif"})
+
+
+def _attachment_size(entry: JsonObj, kind: str) -> int | str:
+    """The decoded size in bytes, or why the data cannot be read."""
+    data = entry.get("file_data")
+    if not isinstance(data, str):
+        return "file_data must be text"
+    encoding = entry.get("file_encoding_type")
+    if encoding is None or encoding == "":
+        if kind.lower() in _BASE64_ONLY_TYPES:
+            return f"file_encoding_type base64 is required for {kind.upper()}"
+        return len(data.encode("utf-8"))  # plain text, as sent
+    if not isinstance(encoding, str) or encoding.lower() != "base64":
+        return "file_encoding_type must be base64 (or left out for plain text)"
+    try:
+        return len(base64.b64decode("".join(data.split()), validate=True))
+    except (binascii.Error, ValueError):
+        return "file_data is not valid base64"
+
+
+def _check_attachments(outcome: ItemOutcome, item: JsonObj, config: SandboxConfig) -> list[Any]:
+    """Check the ``{"attachment": [...]}`` object; returns the echo's list (no file data)."""
     raw = item.get("attachments")
     if raw is None:
-        return
+        return []
     entries = raw.get("attachment") if isinstance(raw, dict) else None
     if not isinstance(entries, list):
         outcome.fail(item_error(INVALID_ATTACHMENT, detail='expected {"attachment": [...]}'))
-        return
+        return []
     # The echo drops file_data so a 10 MiB upload is not sent straight back.
-    outcome.echo["attachments"] = {
-        "attachment": [
-            {k: v for k, v in e.items() if k != "file_data"} if isinstance(e, dict) else e
-            for e in entries
-        ]
-    }
+    echoed = [
+        {k: v for k, v in e.items() if k != "file_data"} if isinstance(e, dict) else e
+        for e in entries
+    ]
     total = 0
     for index, entry in enumerate(entries):
         label = f"attachment[{index}]"
         if not isinstance(entry, dict):
             outcome.fail(item_error(INVALID_ATTACHMENT, detail=f"{label} is not an object"))
-            return
+            return echoed
         name, kind = _text(entry.get("file_name")), _text(entry.get("file_type"))
         if name is None or kind is None:
             outcome.fail(
                 item_error(INVALID_ATTACHMENT, detail=f"{label} needs file_name and file_type")
             )
-            return
-        if entry.get("file_encoding_type") != "base64":
-            outcome.fail(
-                item_error(INVALID_ATTACHMENT, detail=f"{label} file_encoding_type must be base64")
-            )
-            return
-        data = entry.get("file_data")
-        try:
-            if not isinstance(data, str):
-                raise ValueError
-            size = len(base64.b64decode("".join(data.split()), validate=True))
-        except (binascii.Error, ValueError):
-            outcome.fail(
-                item_error(INVALID_ATTACHMENT, detail=f"{label} file_data is not valid base64")
-            )
-            return
+            return echoed
+        size = _attachment_size(entry, kind)
+        if isinstance(size, str):
+            outcome.fail(item_error(INVALID_ATTACHMENT, detail=f"{label} {size}"))
+            return echoed
         if size > config.max_attachment_bytes:
             outcome.fail(
                 item_error(
@@ -245,7 +283,7 @@ def _check_attachments(outcome: ItemOutcome, item: JsonObj, config: SandboxConfi
                     detail=f"{name} is {size} bytes, limit {config.max_attachment_bytes}",
                 )
             )
-            return
+            return echoed
         total += size
         outcome.attachments.append(AttachmentInfo(name, kind, size))
     if total > config.max_email_attachment_bytes:
@@ -256,6 +294,7 @@ def _check_attachments(outcome: ItemOutcome, item: JsonObj, config: SandboxConfi
                 f"limit {config.max_email_attachment_bytes}",
             )
         )
+    return echoed
 
 
 def validate_item(

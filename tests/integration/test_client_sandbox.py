@@ -20,6 +20,7 @@ from comms_tui.api.errors import (
     OutcomeUnknown,
     RateLimited,
     ServerError,
+    ServerReported,
 )
 from comms_tui.api.requests import SendRequest, build_request
 from comms_tui.api.results import Outcome, SendResult
@@ -89,7 +90,14 @@ async def test_sms_sender_ids_follow_the_attributed_ou(basic_target: Target) -> 
     assert wrong.outcome is Outcome.FAILED and wrong.http_status == 201
     assert wrong.items[0].errors[0].code == 4250
     default = await _send(basic_target, _request(Channel.SMS, GOOD))
-    assert default.items[0].echo["sender"] == "CAPNTH"
+    assert default.items[0].echo["sender"] == ""  # unrequested: echoed as "" (the reference)
+
+
+async def test_the_default_sender_is_what_goes_out(
+    basic_target: Target, fresh: EmbeddedSandbox
+) -> None:
+    await _send(basic_target, _request(Channel.SMS, GOOD))
+    assert fresh.state.outbox()[0]["sender"] == "CAPNTH"
 
 
 async def test_oauth_attribution_uses_the_entity_headers(oauth_target: Target) -> None:
@@ -117,11 +125,13 @@ async def test_email_attachment_arrives_intact(
     assert base64.b64decode(str(attachment.file_data)) == path.read_bytes()
 
 
-async def test_a_past_schedule_is_accepted_and_echoed_in_utc(basic_target: Target) -> None:
+async def test_a_past_schedule_is_accepted_and_echoed_as_sent(basic_target: Target) -> None:
     past = datetime.now(timezone(timedelta(hours=5, minutes=30))) - timedelta(days=1)
-    result = await _send(basic_target, _request(Channel.SMS, GOOD, scheduledTime=past))
+    request = _request(Channel.SMS, GOOD, scheduledTime=past)
+    result = await _send(basic_target, request)
     assert result.outcome is Outcome.ACCEPTED
-    assert result.items[0].echo["scheduledTime"].endswith("Z")
+    sent = request.body()["root"]["sms"][0]["scheduledTime"]
+    assert sent.endswith("+05:30") and result.items[0].echo["scheduledTime"] == sent
 
 
 async def test_partial_failure_reports_item_by_item(basic_target: Target) -> None:
@@ -141,7 +151,7 @@ async def test_warning_recipient_is_accepted_with_its_warning(basic_target: Targ
     ("digits", "outcome", "error", "requests"),
     [
         ("12025550129", Outcome.REJECTED, RateLimited, 2),  # Retry-After 1: one wait, one retry
-        ("12025550150", Outcome.REJECTED, ServerError, 1),
+        ("12025550150", Outcome.REJECTED, ServerReported, 1),  # the API says it failed
         ("12025550153", Outcome.REJECTED, ServerError, 2),  # 503 with Retry-After: one retry
         ("12025550140", Outcome.UNKNOWN, OutcomeUnknown, 1),  # slower than the read timeout
         ("12025550144", Outcome.UNKNOWN, OutcomeUnknown, 1),  # dropped after reading

@@ -37,6 +37,25 @@ PROXY_502_PAGE = (
 )
 
 
+API_500_BODY = json.dumps(
+    {
+        "status": {
+            "count": 1,
+            "successCount": 0,
+            "code": 500,
+            "success": False,
+            "message": "internal server error",
+            "statusCode": {"status": False, "message": "internal server error", "code": 500},
+            "warnings": [],
+            "warningsAsStatusCode": [],
+        },
+        "smsList": [],
+    }
+).encode()
+HTML_500_PAGE = b"<!DOCTYPE html><html><body><h1>500 Internal Server Error</h1></body></html>"
+ORIGIN_520_PAGE = b"<html><body>Error 520: Web server is returning an unknown error</body></html>"
+
+
 class Behaviour(str, enum.Enum):
     REFUSE = "refuse"  # nothing listens on the port: connection refused
     OK = "ok"  # a correct §4 answer (the baseline, and the TLS tests' server)
@@ -50,6 +69,10 @@ class Behaviour(str, enum.Enum):
     WRONG_CONTENT_TYPE = "wrong_content_type"  # a valid §4 body labelled text/html
     PROXY_502 = "proxy_502"  # an nginx-style HTML 502 page
     NOT_JSON_2XX = "not_json_2xx"  # 200 text/plain "OK"
+    API_500 = "api_500"  # a 500 carrying the API's own §4 status body: the API says it failed
+    HTML_500 = "html_500"  # a 500 HTML page: whatever answered, it was not the API
+    ORIGIN_520 = "origin_520"  # a CDN's "the origin answered something odd" page
+    TIMEOUT_599 = "timeout_599"  # a proxy's network-timeout status, with no body
 
 
 @dataclass(frozen=True)
@@ -298,6 +321,14 @@ class RogueServer:
             sock.sendall(_response("502 Bad Gateway", "text/html", PROXY_502_PAGE))
         elif b is Behaviour.NOT_JSON_2XX:
             sock.sendall(_response("200 OK", "text/plain", b"OK"))
+        elif b is Behaviour.API_500:
+            sock.sendall(_response("500 Internal Server Error", "application/json", API_500_BODY))
+        elif b is Behaviour.HTML_500:
+            sock.sendall(_response("500 Internal Server Error", "text/html", HTML_500_PAGE))
+        elif b is Behaviour.ORIGIN_520:
+            sock.sendall(_response("520 Unknown Error", "text/html", ORIGIN_520_PAGE))
+        elif b is Behaviour.TIMEOUT_599:
+            sock.sendall(_response("599 Network Connect Timeout Error", "text/plain", b""))
         # Closing the socket (the caller's ``with``) ends every behaviour.
 
     def _trickle(self, sock: socket.socket, body: bytes) -> None:

@@ -28,6 +28,7 @@ from comms_tui.api.errors import (
     RateLimited,
     RequestRejected,
     ServerError,
+    ServerReported,
 )
 from comms_tui.api.outcomes import RetryPolicy
 from comms_tui.api.requests import SendRequest, build_request
@@ -76,6 +77,13 @@ ROGUE_EXPECT: dict[Behaviour, Expect] = {
     Behaviour.WRONG_CONTENT_TYPE: ACCEPTED,
     Behaviour.PROXY_502: Expect(Outcome.UNKNOWN, OutcomeUnknown, 1, 502, None),
     Behaviour.NOT_JSON_2XX: Expect(Outcome.UNKNOWN, OutcomeUnknown, 1, 200, None),
+    # §6: a 500 with the API's own status body is the API saying it failed: rejected (but not
+    # "nothing was sent"); any other 5xx may come from a gateway in front of an origin that
+    # acted: unknown.
+    Behaviour.API_500: Expect(Outcome.REJECTED, ServerReported, 1, 500, False),
+    Behaviour.HTML_500: Expect(Outcome.UNKNOWN, OutcomeUnknown, 1, 500, None),
+    Behaviour.ORIGIN_520: Expect(Outcome.UNKNOWN, OutcomeUnknown, 1, 520, None),
+    Behaviour.TIMEOUT_599: Expect(Outcome.UNKNOWN, OutcomeUnknown, 1, 599, None),
 }
 
 
@@ -141,6 +149,9 @@ async def test_client_against_a_rogue_server(
     _check_entry(journal.get(sent.history_id or -1), expect, result.error)
     if expect.outcome is Outcome.UNKNOWN:
         assert "may" in (result.error.message if result.error else "")  # says it may have gone
+    if expect.error is ServerReported:
+        assert result.error is not None and not result.sent_nothing
+        assert result.error.message == "the server reported an error (internal server error)"
 
 
 async def test_refused_connections_are_retried_because_nothing_was_written(
@@ -240,6 +251,8 @@ CLI_ROGUES = [
     Behaviour.WRONG_CONTENT_TYPE,
     Behaviour.PROXY_502,
     Behaviour.NOT_JSON_2XX,
+    Behaviour.API_500,
+    Behaviour.HTML_500,
 ]
 
 
@@ -304,7 +317,7 @@ MAGIC = [
     Magic("12025550129", Outcome.REJECTED, RateLimited, 2, 429, False),  # Retry-After: 1 retry
     Magic("12025550140", Outcome.UNKNOWN, OutcomeUnknown, 1, None, None),  # slower than timeout
     Magic("12025550144", Outcome.UNKNOWN, OutcomeUnknown, 1, None, None),  # dropped connection
-    Magic("12025550150", Outcome.REJECTED, ServerError, 1, 500, False),
+    Magic("12025550150", Outcome.REJECTED, ServerReported, 1, 500, False),  # API status body
     Magic("12025550153", Outcome.REJECTED, ServerError, 2, 503, False),  # Retry-After: 1 retry
 ]
 
@@ -334,7 +347,7 @@ async def test_sender_against_the_sandbox_fault_recipients(
     assert fresh.state.stats()["requests"] == magic.requests
     assert waits == [1.0] * (magic.requests - 1)  # the one retry waited for Retry-After
     assert result.attempts == magic.requests
-    if isinstance(result.error, RequestRejected):
+    if isinstance(result.error, (RequestRejected, ServerReported)):
         assert result.error.http_status == magic.http_status
     entry = journal.get(sent.history_id or -1)
     assert entry is not None and entry.outcome == magic.outcome.value

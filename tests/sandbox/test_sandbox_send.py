@@ -43,13 +43,15 @@ def test_sms_root_envelope_answers_exactly_like_the_contract(client: httpx.Clien
         },
         "smsList": [
             {
-                "sms": {"to": PHONE, "body": "747977 is the OTP", "sender": "CAPNTH"},
+                # An unrequested sender is echoed as "" (the reference's own example).
+                "sms": {"to": PHONE, "body": "747977 is the OTP", "sender": ""},
                 "errors": [],
                 "warnings": [],
             }
         ],
     }
     assert re.fullmatch(r"[0-9a-f]{32}", response.headers["X-Cap-Requestid"])
+    assert outbox(client)[0]["sender"] == "CAPNTH"  # what went out: the OU's default
 
 
 def test_bare_envelope_is_accepted_too(client: httpx.Client) -> None:
@@ -193,6 +195,16 @@ def _attachment(**overrides: Any) -> dict[str, Any]:
     return {**entry, "file_encoding_type": "base64", **overrides}
 
 
+def _image(**overrides: Any) -> dict[str, Any]:
+    entry = {"file_name": "logo.png", "file_type": "png", "file_data": B64}
+    return {**entry, "file_encoding_type": "base64", **overrides}
+
+
+def _plain_text(**overrides: Any) -> dict[str, Any]:
+    # The reference's other form: TXT as plain text, no file_encoding_type.
+    return {"file_name": "notes.txt", "file_type": "txt", "file_data": "héllo\n", **overrides}
+
+
 ITEM_ERRORS = [
     ("sms", {"body": "x"}, 4203),
     ("sms", {"to": "", "body": "x"}, 4203),
@@ -208,7 +220,8 @@ ITEM_ERRORS = [
     ("email", email(bcc=["x@"]), 8055),
     ("email", {**email(), "from": "noreply"}, 8055),
     ("email", {k: v for k, v in email().items() if k != "subject"}, 4201),
-    ("email", {k: v for k, v in email().items() if k != "body"}, 4202),
+    ("email", email(body=42), 4202),
+    ("email", email(body=["<p>Hi</p>"]), 4202),
     ("whatsapp", {"template": "hi"}, 403),
     ("zalo", {"template": "hi"}, 403),
     ("whatsapp", {"receiver": PHONE}, 4204),
@@ -222,6 +235,9 @@ ITEM_ERRORS = [
     ("email", email(attachments={"attachment": [_attachment(file_data="@@not base64@@")]}), 4270),
     ("email", email(attachments=[_attachment()]), 4270),
     ("email", email(attachments={"attachment": [{"file_data": B64}]}), 4270),
+    # Images must be base64 with the type; plain text must still be text.
+    ("email", email(attachments={"attachment": [_image(file_encoding_type=None)]}), 4270),
+    ("email", email(attachments={"attachment": [_plain_text(file_data=123)]}), 4270),
 ]
 
 
@@ -258,9 +274,8 @@ def test_valid_attachment_is_stored_by_size_and_not_echoed(client: httpx.Client)
     assert response.status_code == 200, response.text
     echo = response.json()["emails"][0]["email"]
     assert echo["senderEmail"] == "north@sandbox.example"
-    assert echo["attachments"] == {
-        "attachment": [{k: v for k, v in _attachment().items() if k != "file_data"}]
-    }
+    # The reference echoes attachments as a list.
+    assert echo["attachments"] == [{k: v for k, v in _attachment().items() if k != "file_data"}]
     [stored] = outbox(client)
     assert stored["attachments"] == [{"file_name": "a.pdf", "file_type": "pdf", "size": 13}]
     assert (stored["from"], stored["subject"], stored["cc"]) == ("noreply@example.com", "Hi", [])
@@ -281,8 +296,8 @@ def test_configured_sender_is_used_and_echoed(client: httpx.Client) -> None:
     response = send(client, "sms", [sms(sender="NRTHSMS"), sms(sender="919000000001"), sms()])
     assert response.status_code == 200
     echoed = [entry["sms"]["sender"] for entry in response.json()["smsList"]]
-    assert echoed == ["NRTHSMS", "919000000001", "CAPNTH"]
-    assert [m["sender"] for m in outbox(client)] == echoed
+    assert echoed == ["NRTHSMS", "919000000001", ""]  # unrequested: echoed as ""
+    assert [m["sender"] for m in outbox(client)] == ["NRTHSMS", "919000000001", "CAPNTH"]
 
 
 @pytest.mark.parametrize(
@@ -294,12 +309,13 @@ def test_configured_sender_is_used_and_echoed(client: httpx.Client) -> None:
         ("2024-02-22T00:25:06.250+0530", "2024-02-21T18:55:06.250000Z"),
     ],
 )
-def test_past_scheduled_time_is_accepted_and_echoed_in_utc(
+def test_past_scheduled_time_is_accepted_echoed_as_sent_and_stored_in_utc(
     client: httpx.Client, given: str, utc: str
 ) -> None:
     response = send(client, "whatsapp", [templated(scheduledTime=given)])
     assert response.status_code == 200, response.text
-    assert response.json()["whatsapp"][0]["whatsappMessage"]["scheduledTime"] == utc
+    # The reference echoes the time as sent, offset included; the outbox normalises it.
+    assert response.json()["whatsapp"][0]["whatsappMessage"]["scheduledTime"] == given
     assert outbox(client)[0]["scheduledTime"] == utc
 
 
@@ -308,3 +324,48 @@ def test_omitted_scheduled_time_is_stored_as_null(client: httpx.Client) -> None:
     [stored] = outbox(client)
     assert stored["scheduledTime"] is None
     assert re.fullmatch(r"\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\.\d{3}Z", stored["receivedAt"])
+
+
+def test_an_email_without_a_body_is_accepted_and_echoes_an_empty_one(
+    client: httpx.Client,
+) -> None:
+    item = {k: v for k, v in email().items() if k != "body"}
+    response = send(client, "email", [item])
+    assert response.status_code == 200, response.text
+    echo = response.json()["emails"][0]["email"]
+    assert echo["body"] == "" and (echo["cc"], echo["bcc"]) == ("", "")
+    assert outbox(client)[0]["body"] == ""
+
+
+def test_the_email_echo_has_the_reference_shape(client: httpx.Client) -> None:
+    response = send(client, "email", [email(scheduledTime="2024-02-22T00:25:06+05:30")])
+    echo = response.json()["emails"][0]["email"]
+    assert list(echo) == [
+        "to", "body", "scheduledTime", "cc", "bcc", "from", "subject",
+        "fileHandler", "attachments", "labelOfSender", "senderEmail", "replyToEmail",
+    ]  # fmt: skip
+    assert (echo["fileHandler"], echo["attachments"]) == ([], [])
+    assert echo["scheduledTime"] == "2024-02-22T00:25:06+05:30"
+    assert echo["labelOfSender"] == "Sandbox North"
+    assert echo["senderEmail"] == echo["replyToEmail"] == "north@sandbox.example"
+
+
+def test_both_attachment_forms_of_the_reference_are_accepted(client: httpx.Client) -> None:
+    files = [_attachment(), _plain_text(), _plain_text(file_encoding_type="")]
+    response = send(client, "email", [email(attachments={"attachment": files})])
+    assert response.status_code == 200, response.text
+    [stored] = outbox(client)
+    assert [(a["file_name"], a["size"]) for a in stored["attachments"]] == [
+        ("a.pdf", 13),
+        ("notes.txt", 7),  # "héllo\n" as UTF-8, as sent
+        ("notes.txt", 7),
+    ]
+    echoed = response.json()["emails"][0]["email"]["attachments"]
+    assert all("file_data" not in entry for entry in echoed)
+
+
+def test_an_image_without_its_encoding_type_names_the_rule(client: httpx.Client) -> None:
+    error = _one_item_fails(
+        client, "email", email(attachments={"attachment": [_image(file_encoding_type=None)]}), 4270
+    )
+    assert "file_encoding_type base64 is required for PNG" in error["message"]

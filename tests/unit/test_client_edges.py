@@ -6,11 +6,13 @@ Everything that a real server can do is tested against the sandbox over HTTP
 
 from __future__ import annotations
 
+import time
 from collections.abc import Callable
 
 import httpx
 import pytest
 
+from comms_tui.api.attachments import Attachment
 from comms_tui.api.channels import Channel
 from comms_tui.api.client import CommsClient
 from comms_tui.api.errors import (
@@ -21,10 +23,11 @@ from comms_tui.api.errors import (
     OutcomeUnknown,
     RateLimited,
     ServerError,
+    ServerReported,
 )
 from comms_tui.api.outcomes import RetryPolicy
 from comms_tui.api.requests import build_request
-from comms_tui.api.results import Outcome, SendResult
+from comms_tui.api.results import Outcome, RedactedRequest, SendResult
 from comms_tui.api.target import BasicCredentials, OAuthCredentials, Target
 
 Handler = Callable[[httpx.Request], httpx.Response]
@@ -202,6 +205,10 @@ async def test_fewer_items_than_sent_marks_the_rest_unknown() -> None:
     rec = Recorder(httpx.Response(200, json=body))
     result = await _send(rec)
     assert [i.ok for i in result.items] == [True, None]
+    # Unknown for that recipient is the honest reading, so the send as a whole is unknown.
+    assert result.outcome is Outcome.UNKNOWN and isinstance(result.error, OutcomeUnknown)
+    assert result.error.message.startswith("the answer leaves 1 of 2 messages unknown")
+    assert result.anomalies and len(rec.requests) == 1
 
 
 async def test_rendered_request_has_no_secret() -> None:
@@ -212,3 +219,184 @@ async def test_rendered_request_has_no_secret() -> None:
     assert "8a16a6b70505eb1f1ff7cdc0cd5559a7" not in text
     assert "c3RvcmUuc2VydmVy" not in text
     assert "Basic <base64(username:md5(password))>" in text
+
+
+# --------------------------------------------------------------------------- 5xx by meaning (§6)
+
+API_500 = {
+    "status": {
+        "count": 0,
+        "successCount": 0,
+        "code": 500,
+        "success": False,
+        "message": "internal server error",
+        "statusCode": {"status": False, "message": "internal server error", "code": 500},
+    },
+    "smsList": [],
+}
+HTML = "<html><body><h1>Service error</h1></body></html>"
+
+
+def _answer(status: int, body: object) -> httpx.Response:
+    if isinstance(body, str):
+        return httpx.Response(status, text=body, headers={"Content-Type": "text/html"})
+    return httpx.Response(status, json=body)
+
+
+@pytest.mark.parametrize(
+    ("status", "body", "outcome", "error", "requests"),
+    [
+        # The API's own status body on a 500: it says it failed.
+        (500, API_500, Outcome.REJECTED, ServerReported, 1),
+        (501, {**API_500, "status": {"code": 501, "message": "no"}}, Outcome.REJECTED,
+         ServerReported, 1),
+        # A 5xx without the API's status body may come from anything in front of the origin.
+        (500, HTML, Outcome.UNKNOWN, OutcomeUnknown, 1),
+        (500, "", Outcome.UNKNOWN, OutcomeUnknown, 1),
+        (500, {"message": "Internal server error"}, Outcome.UNKNOWN, OutcomeUnknown, 1),
+        (505, [], Outcome.UNKNOWN, OutcomeUnknown, 1),
+        # A gateway's own statuses mean unknown whatever they carry.
+        *[
+            (code, body, Outcome.UNKNOWN, OutcomeUnknown, 1)
+            for code in (502, 504, 520, 521, 522, 523, 524, 598, 599)
+            for body in (HTML, API_500)
+        ],
+        # 503 and 429: the server says it did not act; one retry, then not sent.
+        (503, HTML, Outcome.REJECTED, ServerError, 2),
+        (503, API_500, Outcome.REJECTED, ServerError, 2),
+        (429, HTML, Outcome.REJECTED, RateLimited, 2),
+    ],
+)  # fmt: skip
+async def test_5xx_by_what_it_means(
+    status: int, body: object, outcome: Outcome, error: type[Exception], requests: int
+) -> None:
+    rec = Recorder(_answer(status, body))
+    result = await _send(rec)
+    assert result.outcome is outcome and type(result.error) is error, result.error
+    assert len(rec.requests) == requests and result.http_status == status
+    assert result.exit_code == (3 if outcome is Outcome.REJECTED else 4)
+    message = result.error.message if result.error else ""
+    if error is ServerReported:
+        assert message.startswith("the server reported an error (")
+        assert "nothing was sent" not in message and not result.sent_nothing
+        assert [i.ok for i in result.items] == [False, False]
+    elif error is OutcomeUnknown:
+        assert "may or may not have been sent" in message and not result.sent_nothing
+        assert [i.ok for i in result.items] == [None, None]
+    else:
+        assert "nothing was sent" in message and result.sent_nothing
+
+
+async def test_the_500_text_names_the_server_message_and_keeps_the_request_id() -> None:
+    rec = Recorder(httpx.Response(500, json=API_500, headers={"X-Cap-Requestid": "rid-500"}))
+    result = await _send(rec)
+    assert isinstance(result.error, ServerReported)
+    assert result.error.message == "the server reported an error (internal server error)"
+    assert (result.error.http_status, result.error.code, result.error.request_id) == (
+        500,
+        500,
+        "rid-500",
+    )
+
+
+# --------------------------------------------------------------------------- the whole answer
+
+
+async def test_a_failure_status_with_clean_items_is_not_accepted() -> None:
+    body = {
+        "status": {"count": 2, "successCount": 0, "code": 400, "success": False},
+        "smsList": OK_BODY["smsList"],
+    }
+    rec = Recorder(httpx.Response(200, json=body))
+    result = await _send(rec)
+    assert result.outcome is Outcome.UNKNOWN and result.exit_code == 4
+    assert isinstance(result.error, OutcomeUnknown)
+    assert result.disagreements[0] == (
+        "the status block says 0 of 2 succeeded but no item carries an error"
+    )
+    data = result.to_json()
+    assert data["disagreements"] == result.disagreements and data["success_count"] == 0
+    assert "disagreement: the status block says 0 of 2" in result.notes()[0]
+
+
+async def test_status_warnings_reach_the_result_and_its_json() -> None:
+    status = {
+        "code": 200,
+        "success": True,
+        "count": 2,
+        "successCount": 2,
+        "warnings": [{"code": 9001, "message": "delivery report callback not configured"}],
+        "warningsAsStatusCode": [{"status": False, "code": 9300, "message": "low balance"}],
+    }
+    rec = Recorder(httpx.Response(200, json={**OK_BODY, "status": status}))
+    result = await _send(rec)
+    assert result.outcome is Outcome.ACCEPTED
+    assert result.to_json()["warnings"] == [
+        {"code": 9001, "message": "delivery report callback not configured"},
+        {"code": 9300, "message": "low balance"},
+    ]
+    assert result.to_json()["items"][0]["warnings"] == []
+    assert result.notes() == [
+        "warning 9001: delivery report callback not configured",
+        "warning 9300: low balance",
+    ]
+
+
+async def test_warnings_of_a_refusal_are_kept_too() -> None:
+    status = {"code": 400, "success": False, "message": "no", "warnings": ["deprecated field"]}
+    rec = Recorder(httpx.Response(400, json={"status": status}))
+    result = await _send(rec)
+    assert result.outcome is Outcome.REJECTED
+    assert [str(w) for w in result.warnings] == ["deprecated field"]
+
+
+async def test_the_journal_and_json_name_the_recipient_as_sent_not_the_echo() -> None:
+    body = {
+        "status": {"code": 200, "success": True, "count": 2, "successCount": 2},
+        "smsList": [
+            {"sms": {"to": "9919591471711"}, "errors": []},
+            {"sms": {"to": "1202555010"}, "errors": []},
+        ],
+    }
+    rec = Recorder(httpx.Response(200, json=body))
+    result = await _send(rec)
+    assert [i["recipient"] for i in result.to_json()["items"]] == REQUEST.recipients
+    assert result.items[0].echo["to"] == "9919591471711"
+
+
+@pytest.mark.parametrize("answered", [3, 50_000])
+async def test_more_items_than_sent_is_an_anomaly_and_stays_cheap(answered: int) -> None:
+    items = [{"sms": {"to": "919591471711"}, "errors": [], "warnings": []}] * answered
+    rec = Recorder(httpx.Response(200, json={"smsList": items}))
+    started = time.perf_counter()
+    result = await _send(rec)
+    assert time.perf_counter() - started < 2.0
+    assert result.count == 2 and result.extra_items == answered - 2
+    assert result.success_count == 2 and result.outcome is Outcome.ACCEPTED
+    assert result.anomalies == [
+        f"the server answered {answered} items for 2 sent; "
+        f"the {answered - 2} extra {'is' if answered == 3 else 'are'} not counted"
+    ]
+    assert result.to_json()["extra_items"] == answered - 2
+    assert len(result.to_json()["items"]) == 2
+
+
+# --------------------------------------------------------------------------- the dry-run view
+
+
+async def test_the_dry_run_view_says_in_one_line_when_it_left_attachment_data_out() -> None:
+    attachment = Attachment.from_encoded(
+        file_name="a.pdf", file_type="pdf", file_data="JVBERi0=", raw_size=5, sha256="0" * 64
+    )
+    fields = {"from": "noreply@example.com", "subject": "s", "attachments": (attachment,)}
+    email = build_request(Channel.EMAIL, ["user@example.com"], fields)
+    rec = Recorder(httpx.Response(200, json=OK_BODY))
+    async with rec.client() as client:
+        with_files, plain = client.render(email), client.render(REQUEST)
+    assert with_files.omitted_attachment_data and not plain.omitted_attachment_data
+    note = [line for line in with_files.to_text().splitlines() if "left out" in line]
+    assert note == [f"({RedactedRequest.OMITTED_NOTE})"]
+    assert "JVBERi0=" not in with_files.to_text() + with_files.to_curl()
+    assert with_files.to_curl().startswith("# attachment data left out")
+    assert with_files.to_json()["omitted_attachment_data"] is True
+    assert "left out" not in plain.to_text() + plain.to_curl()

@@ -98,12 +98,32 @@ def test_errors_name_every_bad_field_in_plain_words() -> None:
         build_request(
             Channel.EMAIL,
             ["not-an-address"],
-            {"from": "noreply@example.com", "subject": " ", "body": ""},
+            {"from": "noreply@example.com", "subject": " ", "body": 5},
         )
     errors = caught.value.errors
     assert set(errors) == {"to", "subject", "body"}
+    assert errors["body"] == "Message must be text"
     assert "not an email address" in errors["to"]
     assert errors["subject"] == "Subject is empty"
+
+
+@pytest.mark.parametrize("body", [None, "", "  \n"])
+def test_an_email_without_a_body_leaves_it_off_the_wire(body: str | None) -> None:
+    # The reference's own email example has no body, and the server echoes "" (§3).
+    fields = {"from": "noreply@example.com", "subject": "Testingemail"}
+    if body is not None:
+        fields["body"] = body
+    request = build_request(Channel.EMAIL, ["user@example.com"], fields)
+    [item] = request.items
+    assert isinstance(item, EmailMessage) and not item.has_body and item.body == ""
+    assert request.body() == {
+        "root": {
+            "email": [
+                {"to": "user@example.com", "from": "noreply@example.com", "subject": "Testingemail"}
+            ]
+        }
+    }
+    assert b'"body"' not in request.body_bytes()
 
 
 def test_missing_required_field_is_reported() -> None:

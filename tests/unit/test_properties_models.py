@@ -355,8 +355,13 @@ def test_parse_response_reads_or_raises_its_own_error(
         parsed = parse_response(channel, answer, recipients=["919591471711"])
     except ResponseFormatError:
         return
+    # One item per recipient sent, whatever the answer holds; an item the status block puts in
+    # doubt is unknown, else its own errors decide.
+    assert len(parsed.items) == (1 if parsed.answered else 0)
     for item in parsed.items:
-        assert item.ok is (not item.errors)
+        assert item.recipient == "919591471711"
+        assert item.ok is None or item.ok is (not item.errors)
+        assert item.ok is not None or not item.errors
 
 
 @HTTP
@@ -397,6 +402,17 @@ def test_the_client_never_raises_on_any_answer(
     assert len(calls) == (2 if retried else 1)
     if status in (502, 504):
         assert result.outcome is Outcome.UNKNOWN
+    elif status == 500:
+        # The API's own status body: it says it failed (rejected), not that nothing went out.
+        try:
+            answer_status = json.loads(body).get("status")
+        except (ValueError, AttributeError):
+            answer_status = None
+        api_said = isinstance(answer_status, dict) and bool(
+            {"code", "success", "statusCode"} & set(answer_status)
+        )
+        assert result.outcome is (Outcome.REJECTED if api_said else Outcome.UNKNOWN)
+        assert not result.sent_nothing
     elif status >= 300:
         assert result.outcome is Outcome.REJECTED and result.sent_nothing
 

@@ -2,10 +2,19 @@
 
 from __future__ import annotations
 
+import time
+
 import pytest
 
 from comms_tui.api.channels import Channel
-from comms_tui.api.results import Notice, Outcome, ResponseFormatError, outcome_of, parse_response
+from comms_tui.api.results import (
+    ItemResult,
+    Notice,
+    Outcome,
+    ResponseFormatError,
+    outcome_of,
+    parse_response,
+)
 
 DOC_EXAMPLE = {
     "status": {
@@ -63,7 +72,7 @@ def test_per_item_failures_and_warnings_with_unknown_fields() -> None:
     assert outcome_of(parsed.items) is Outcome.PARTIAL
 
 
-def test_recipient_falls_back_to_the_request_when_not_echoed() -> None:
+def test_the_recipient_is_the_one_sent_even_when_not_echoed() -> None:
     data = {"whatsapp": [{"whatsappMessage": {}, "errors": [{"code": 403, "message": "m"}]}]}
     parsed = parse_response(Channel.WHATSAPP, data, recipients=["919591471711"])
     assert parsed.items[0].recipient == "919591471711"
@@ -84,3 +93,176 @@ def test_notice_tolerates_odd_codes() -> None:
 
 def test_exit_codes_follow_the_architecture() -> None:
     assert [o.exit_code for o in Outcome] == [0, 1, 1, 3, 4]
+
+
+# --------------------------------------------------------------------------- the whole answer
+
+
+def _status(**fields: object) -> dict[str, object]:
+    return {"status": fields}
+
+
+def _sms_items(*errors: list[dict[str, object]]) -> list[dict[str, object]]:
+    return [{"sms": {"to": "919591471711"}, "errors": e, "warnings": []} for e in errors]
+
+
+DND = [{"code": 4209, "message": "do not disturb", "status": False}]
+
+
+def test_a_status_that_says_failure_is_never_accepted_and_says_why() -> None:
+    data = {
+        "status": {
+            "count": 1,
+            "successCount": 0,
+            "code": 400,
+            "success": False,
+            "message": "invalid input",
+            "statusCode": {"status": False, "message": "invalid input", "code": 400},
+        },
+        "smsList": _sms_items([]),
+    }
+    parsed = parse_response(Channel.SMS, data, recipients=["919591471711"])
+    assert [item.ok for item in parsed.items] == [None]
+    assert outcome_of(parsed.items) is Outcome.UNKNOWN
+    assert "the status block says 0 of 1 succeeded but no item carries an error" in (
+        parsed.disagreements
+    )
+
+
+@pytest.mark.parametrize(
+    ("status", "expected"),
+    [
+        ({"success": False}, "success is false"),
+        ({"statusCode": {"status": False}}, "statusCode.status is false"),
+        ({"code": 400}, "code is 400"),
+        ({"code": "1060"}, "code is 1060"),
+        ({"count": 2, "successCount": 1}, "1 of 2 succeeded"),
+        ({"success": "false"}, "success is false"),
+    ],
+)
+def test_each_failure_field_of_the_status_block_counts_on_its_own(
+    status: dict[str, object], expected: str
+) -> None:
+    data = {"status": status, "smsList": _sms_items([], [])}
+    parsed = parse_response(Channel.SMS, data, recipients=["919591471711", "919591471712"])
+    assert [item.ok for item in parsed.items] == [None, None]
+    assert any(expected in sentence for sentence in parsed.disagreements), parsed.disagreements
+
+
+def test_a_partial_answer_whose_status_agrees_has_no_disagreement() -> None:
+    # The sandbox's (and the doc's) partial failure: HTTP 201, success false, 1 of 2.
+    status: dict[str, object] = {"count": 2, "successCount": 1, "code": 201, "success": False}
+    status["statusCode"] = {"status": False, "message": "one or more requests failed", "code": 201}
+    parsed = parse_response(
+        Channel.SMS, {"status": status, "smsList": _sms_items([], DND)}, recipients=["1", "2"]
+    )
+    assert [item.ok for item in parsed.items] == [True, False]
+    assert parsed.disagreements == [] and outcome_of(parsed.items) is Outcome.PARTIAL
+
+
+def test_a_status_claiming_more_successes_than_the_items_keeps_the_item_errors() -> None:
+    status = {"count": 2, "successCount": 2, "code": 200, "success": True}
+    parsed = parse_response(
+        Channel.SMS, {"status": status, "smsList": _sms_items([], DND)}, recipients=["1", "2"]
+    )
+    assert [item.ok for item in parsed.items] == [True, False]
+    assert parsed.disagreements == [
+        "the status block says 2 of 2 succeeded but only 1 item carries no error"
+    ]
+
+
+def test_a_status_that_contradicts_itself_is_said_so() -> None:
+    status = {"count": 1, "successCount": 1, "code": 500, "success": True}
+    parsed = parse_response(
+        Channel.SMS, {"status": status, "smsList": _sms_items([])}, recipients=["1"]
+    )
+    assert [item.ok for item in parsed.items] == [None]
+    assert parsed.disagreements[0].startswith("the status block contradicts itself: success is")
+    assert any("code is 500" in d for d in parsed.disagreements)
+
+
+def test_the_status_count_against_the_items_answered() -> None:
+    status = {"count": 3, "successCount": 1, "code": 200, "success": True}
+    parsed = parse_response(
+        Channel.SMS, {"status": status, "smsList": _sms_items([])}, recipients=["1"]
+    )
+    assert "the status block counts 3 messages but the answer holds 1 item" in (
+        parsed.disagreements
+    )
+
+
+def test_status_warnings_are_read_tolerantly_and_once() -> None:
+    status = {
+        "code": 200,
+        "success": True,
+        "warnings": [{"code": 9001, "message": "callback not configured"}, "plain text", None],
+        "warningsAsStatusCode": [
+            {"status": False, "code": "9001", "message": "callback not configured"},
+            {"code": 9002, "message": "low credit", "extra": {"x": 1}},
+        ],
+    }
+    parsed = parse_response(Channel.SMS, {"status": status, "smsList": _sms_items([])})
+    assert [str(n) for n in parsed.warnings] == [
+        "9001: callback not configured",
+        "plain text",
+        "9002: low credit",
+    ]
+
+
+@pytest.mark.parametrize("value", ["one lone warning", {"code": 7, "message": "m"}, 5, True, {}])
+def test_odd_warning_shapes_never_raise(value: object) -> None:
+    parsed = parse_response(
+        Channel.SMS, {"status": {"warnings": value, "warningsAsStatusCode": value}}
+    )
+    assert len(parsed.warnings) <= 1
+
+
+def test_the_echo_is_not_the_recipient() -> None:
+    # The reference answers a request to 919591471711 with "to": "9919591471711".
+    data = {"smsList": [{"sms": {"to": "9919591471711", "sender": ""}, "errors": []}]}
+    parsed = parse_response(Channel.SMS, data, recipients=["919591471711"])
+    [item] = parsed.items
+    assert item.recipient == "919591471711" and item.echo["to"] == "9919591471711"
+    assert item.to_json()["recipient"] == "919591471711"
+
+
+def test_items_beyond_those_sent_are_an_anomaly_never_successes() -> None:
+    data = {"status": {"count": 2, "successCount": 2}, "smsList": _sms_items([], [])}
+    parsed = parse_response(Channel.SMS, data, recipients=["919591471711"])
+    assert [(i.recipient, i.ok) for i in parsed.items] == [("919591471711", True)]
+    assert (parsed.answered, parsed.extra_items, parsed.success_count) == (2, 1, 1)
+    assert parsed.anomalies == [
+        "the server answered 2 items for 1 sent; the 1 extra is not counted"
+    ]
+
+
+def test_fifty_thousand_extra_items_cost_nothing() -> None:
+    raw = _sms_items(*([[]] * 50_000))
+    started = time.perf_counter()
+    parsed = parse_response(Channel.SMS, {"smsList": raw}, recipients=["919591471711"])
+    assert time.perf_counter() - started < 0.05
+    assert len(parsed.items) == 1 and parsed.extra_items == 49_999
+
+
+def test_fewer_items_than_sent_leave_the_rest_unknown() -> None:
+    data = {"smsList": _sms_items([])}
+    parsed = parse_response(Channel.SMS, data, recipients=["919591471711", "919591471712"])
+    assert [(i.recipient, i.ok) for i in parsed.items] == [
+        ("919591471711", True),
+        ("919591471712", None),
+    ]
+    assert outcome_of(parsed.items) is Outcome.UNKNOWN
+    assert parsed.anomalies == [
+        "the server answered 1 item for 2 sent; what became of the other 1 is unknown"
+    ]
+
+
+def test_outcome_of_items() -> None:
+    def items(*oks: bool | None) -> list[ItemResult]:
+        return [ItemResult(recipient=str(i), ok=ok) for i, ok in enumerate(oks)]
+
+    assert outcome_of(items(True, True)) is Outcome.ACCEPTED
+    assert outcome_of(items(True, False)) is Outcome.PARTIAL
+    assert outcome_of(items(False, False)) is Outcome.FAILED
+    assert outcome_of(items(True, None)) is Outcome.UNKNOWN
+    assert outcome_of(items(False, None)) is Outcome.UNKNOWN
