@@ -338,7 +338,12 @@ class EmailMessage(_Message):
     @field_validator("subject", mode="before")
     @classmethod
     def _check_subject(cls, value: object) -> str:
-        return _required_text(value, "subject")
+        subject = _required_text(value, "subject")
+        if "\r" in subject or "\n" in subject:  # a mail header line: a break could add headers
+            raise InvalidInput(
+                "Subject must be one line: remove the line break (CR/LF)", field="subject"
+            )
+        return subject
 
     @field_validator("body", mode="before")
     @classmethod
