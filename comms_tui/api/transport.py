@@ -19,7 +19,6 @@ Three promises, whatever the server does:
 from __future__ import annotations
 
 import asyncio
-import contextlib
 import re
 import zlib
 from collections.abc import AsyncIterator, Callable, Iterable, Iterator
@@ -224,10 +223,9 @@ async def post(
                 raise BodyNotWritten(exc, upload.written, upload.total) from None
             raise
     finally:
-        if not exchange.done():
+        if not exchange.done():  # a stall, a timeout, or our own cancellation
             exchange.cancel()
-            with contextlib.suppress(BaseException):
-                await exchange
+            await asyncio.wait({exchange})  # let it close the connection; its error is ours
 
 
 async def _watch_upload(

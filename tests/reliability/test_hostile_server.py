@@ -370,3 +370,21 @@ async def test_a_header_that_cannot_be_sent_is_not_sent(
     assert server.connections == 0 and server.requests == 0
     entry = journal.get(sent.history_id or -1)
     assert entry is not None and entry.outcome == "rejected"
+
+
+async def test_cancelling_a_send_mid_upload_leaves_no_task_behind(
+    rogue: Callable[..., RogueServer], tmp_path: Path
+) -> None:
+    """The TUI cancels a send when the user quits: the exchange under it goes too."""
+    server = rogue(Behaviour.OK, stall_after=128 * 1024, receive_buffer=32768)
+    request = _email_with_attachment(tmp_path, 2_200_000)
+    target = _target(server.base_url, timeout=5.0)
+    async with CommsClient(target, transport=_small_socket_buffers()) as client:
+        before = asyncio.all_tasks()
+        task = asyncio.create_task(client.send(request))
+        assert await asyncio.to_thread(server.stalled.wait, 5)
+        task.cancel()
+        with pytest.raises(asyncio.CancelledError):
+            await task
+        assert asyncio.all_tasks() == before
+    assert server.requests == 0
