@@ -8,13 +8,15 @@ from __future__ import annotations
 import asyncio
 import base64
 import hashlib
+import json
+import math
 import time
 from collections.abc import Callable
 from dataclasses import dataclass
 
 import httpx
 
-from comms_tui.api.errors import AuthFailed, CommsError, ConnectFailed, NotSent, RequestRejected
+from comms_tui.api.errors import AuthFailed, ConnectFailed, NotSent, RequestRejected, clip
 from comms_tui.api.target import Attribution, BasicCredentials, Credentials, OAuthCredentials
 
 TOKEN_PATH = "/v3/oauth/token/generate"
@@ -103,45 +105,79 @@ class OAuthSession:
             return self._token.value
 
     async def _generate(self, http: httpx.AsyncClient) -> _Token:
+        # Whatever happens to the token call, no message has gone out yet: every failure here
+        # is NotSent. The answer is read like a send's: at most 10 MB, decoded with a bound.
+        from comms_tui.api.transport import UnreadableAnswer, exchange_once, is_header_value
+
         payload = {"key": self._credentials.client_key, "secret": self._credentials.client_secret}
         try:
-            response = await http.post(self._url, json=payload)
+            request = http.build_request("POST", self._url, json=payload)
+        except Exception as exc:  # a URL httpx refuses: nothing left the machine
+            kind = type(exc).__name__
+            raise NotSent(f"OAuth token request could not be built ({kind})") from None
+        try:
+            answer = await exchange_once(http, request)
         except httpx.ConnectError as exc:
             raise ConnectFailed(f"could not reach {self._url} for an OAuth token: {exc}") from None
         except httpx.HTTPError as exc:
-            # No message has gone out yet, whatever happened to the token call.
             raise NotSent(f"OAuth token request failed: {type(exc).__name__}") from None
-        request_id = response.headers.get("X-Cap-Requestid")
+        except UnreadableAnswer as exc:
+            raise NotSent(
+                f"OAuth token endpoint answered HTTP {exc.status} with {exc.reason}; "
+                "nothing was sent",
+            ) from None
+        status = answer.status
+        request_id = answer.headers.get("X-Cap-Requestid")
         try:
-            data = response.json()
-        except ValueError:
+            data = json.loads(answer.content)
+        except (ValueError, RecursionError):  # RecursionError: "[[[[…" nested very deep
             data = None
         errors = data.get("errors") if isinstance(data, dict) else None
-        if response.status_code in (401, 403) or errors:
-            message = "invalid client key and secret"
+        if status in (401, 403) or errors:
+            message, code = "invalid client key and secret", None
             if isinstance(errors, list) and errors and isinstance(errors[0], dict):
-                message = str(errors[0].get("message") or message)
+                message = _message(errors[0].get("message")) or message
+                code = errors[0].get("code")
             raise AuthFailed(
                 f"OAuth token refused: {message}",
-                http_status=response.status_code,
-                code=(errors[0].get("code") if isinstance(errors, list) and errors else None),
+                http_status=status,
+                code=code if isinstance(code, int) else None,
                 request_id=request_id,
             )
         token_data = data.get("data") if isinstance(data, dict) else None
-        if not response.is_success or not isinstance(token_data, dict):
+        if not 200 <= status < 300 or not isinstance(token_data, dict):
             raise RequestRejected(
-                f"OAuth token endpoint answered HTTP {response.status_code}",
-                http_status=response.status_code,
+                f"OAuth token endpoint answered HTTP {status}",
+                http_status=status,
                 request_id=request_id,
             )
         value = token_data.get("accessToken")
         try:
             ttl = float(token_data.get("ttlSeconds") or 300)
-        except (TypeError, ValueError):
+        except (TypeError, ValueError, OverflowError):
+            ttl = 300.0
+        if not math.isfinite(ttl) or ttl <= 0:
             ttl = 300.0
         if not isinstance(value, str) or not value:
-            raise CommsError("OAuth token endpoint answered without an access token")
+            raise NotSent("OAuth token endpoint answered without an access token")
+        if not is_header_value(value):  # never quoted: it is a credential
+            raise AuthFailed(
+                "OAuth token endpoint issued a token that cannot be sent in an HTTP header "
+                "(it holds non-ASCII or control characters); nothing was sent",
+                http_status=status,
+                request_id=request_id,
+            )
         # Refresh a little early so a token never expires in flight (max 30 s, ≤ a fifth of ttl).
         margin = min(30.0, ttl / 5)
         self.issued += 1
         return _Token(value=value, expires_at=self._clock() + ttl - margin)
+
+
+def _message(value: object) -> str:
+    """The token endpoint's error message, clipped (5 MB of it must not reach stderr whole)."""
+    if not value:
+        return ""
+    try:
+        return clip(value if isinstance(value, str) else str(value), more="the rest was cut")
+    except (RecursionError, ValueError):
+        return ""

@@ -29,11 +29,13 @@ from comms_tui.api.errors import (
     CommsError,
     ConnectFailed,
     NotSent,
+    OutcomeUnknown,
     ServerError,
 )
 from comms_tui.api.outcomes import (
     ACCESS_HINT,
     RetryPolicy,
+    describe,
     failure_of,
     retry_after,
     settle,
@@ -42,7 +44,14 @@ from comms_tui.api.outcomes import (
 from comms_tui.api.requests import SendRequest
 from comms_tui.api.results import Outcome, RedactedRequest, SendResult
 from comms_tui.api.target import Attribution, OAuthCredentials, Target
-from comms_tui.api.transport import ResponseTooLarge, http_client, post
+from comms_tui.api.transport import (
+    Answer,
+    BodyNotWritten,
+    Progress,
+    UnreadableAnswer,
+    http_client,
+    post,
+)
 
 SEND_PATH = "/v2/communications/sendMessage"
 TARGET_ATTRIBUTION: Any = object()  # "use the target's attribution" (None means none)
@@ -140,19 +149,44 @@ class CommsClient:
             omitted_attachment_data=request.has_attachments,
         )
 
+    async def _post(
+        self, url: str, body: list[bytes], headers: dict[str, str], progress: Progress | None
+    ) -> Answer:
+        return await post(
+            self._http,
+            url,
+            body,
+            headers,
+            connect_timeout=self.target.connect_timeout,
+            read_timeout=self.target.read_timeout,
+            progress=progress,
+        )
+
     async def send(
-        self, request: SendRequest, *, attribution: Any = TARGET_ATTRIBUTION
+        self,
+        request: SendRequest,
+        *,
+        attribution: Any = TARGET_ATTRIBUTION,
+        progress: Progress | None = None,
     ) -> SendResult:
-        """Send once (with §6's safe retries); never raises for a server or network outcome."""
+        """Send once (with §6's safe retries); never raises for a server or network outcome.
+
+        ``progress(bytes_written, total_bytes)`` is called as the body is written (on the event
+        loop, once per 64 KB: keep it cheap); an exception in it is ignored. The upload may take
+        as long as the server keeps reading; ``read_timeout`` without progress ends it as
+        ``UploadIncomplete`` (not sent), and the answer then has ``read_timeout`` to arrive.
+        """
         chosen: Attribution | None = (
             self.target.attribution if attribution is TARGET_ATTRIBUTION else attribution
         )
         started = self._timer()
-        result = await self._send(request, chosen)
+        result = await self._send(request, chosen, progress)
         result.latency_ms = (self._timer() - started) * 1000
         return result
 
-    async def _send(self, request: SendRequest, chosen: Attribution | None) -> SendResult:
+    async def _send(
+        self, request: SendRequest, chosen: Attribution | None, progress: Progress | None
+    ) -> SendResult:
         body = request.body_parts()
         url = self.url(request.channel)
         started = time.perf_counter()
@@ -170,20 +204,21 @@ class CommsClient:
                 headers = await self._headers(chosen)
             except CommsError as exc:  # the token call failed: no message went out
                 return settle(result, request, started, error=exc)
+            unreadable: UnreadableAnswer | None = None
             try:
-                status, response_headers, content = await asyncio.wait_for(
-                    post(self._http, url, body, headers),
-                    timeout=self._deadline,
-                )
-            except (httpx.TransportError, asyncio.TimeoutError, ResponseTooLarge) as exc:
+                answer = await self._post(url, body, headers, progress)
+                status, response_headers, content = answer.status, answer.headers, answer.content
+            except NotSent as exc:  # the request could not be built: nothing left the machine
+                return settle(result, request, started, error=exc)
+            except UnreadableAnswer as exc:  # an answer all the same: its status counts
+                unreadable = exc
+                status, response_headers, content = exc.status, exc.headers, b""
+            except (httpx.TransportError, asyncio.TimeoutError, BodyNotWritten) as exc:
                 wait = self.retry.reconnect_wait(exc, connect_failures)
                 if wait is not None:  # nothing was written: trying again is safe
                     await self._sleep(wait)
                     connect_failures += 1
                     continue
-                if isinstance(exc, ResponseTooLarge):
-                    result.http_status = exc.status
-                    result.request_id = exc.headers.get("x-cap-requestid")
                 error = failure_of(exc, self.target.base_url)
                 return settle(result, request, started, error=error)
             result.http_status = status
@@ -199,10 +234,19 @@ class CommsClient:
                     waited = True
                     await self._sleep(delay)
                     continue
+            if unreadable is not None and 200 <= status < 300:
+                # Acted on, but we cannot read how: the other statuses speak for themselves.
+                error = OutcomeUnknown(
+                    f"HTTP {status} with {unreadable.reason}: the messages may have been sent"
+                )
+                return settle(result, request, started, error=error)
             return settle_answer(result, request, started, status, response_headers, content)
 
     async def check(self) -> str:
-        """Check host and credentials without sending a message; raises CommsError on failure."""
+        """Check host and credentials without sending a message; raises CommsError on failure.
+
+        Bounded like a send: the target's timeouts, and at most 10 MB of answer.
+        """
         if self._oauth is not None:
             self._oauth.invalidate()
             await self._token()
@@ -213,20 +257,32 @@ class CommsClient:
         empty = {"root": batch} if self.target.envelope == "root" else batch
         headers = await self._headers(self.target.attribution)
         try:
-            response = await asyncio.wait_for(
-                self._http.post(self.url(Channel.SMS), json=empty, headers=headers),
-                timeout=self._deadline,
-            )
+            status = (await self._post(self.url(Channel.SMS), [_json(empty)], headers, None)).status
+        except UnreadableAnswer as exc:  # the status is all a check needs
+            status = exc.status
         except asyncio.TimeoutError:
             raise ConnectFailed(
                 f"no complete answer from {self.target.base_url} within the timeout"
             ) from None
-        except httpx.HTTPError as exc:
-            raise ConnectFailed(f"could not reach {self.target.base_url}: {exc}") from None
-        if response.status_code in (401, 498):
+        except (httpx.HTTPError, BodyNotWritten) as exc:
+            cause = exc.cause if isinstance(exc, BodyNotWritten) else exc
+            if isinstance(cause, asyncio.TimeoutError):
+                raise ConnectFailed(
+                    f"{self.target.base_url} stopped reading the request within the timeout"
+                ) from None
+            raise ConnectFailed(
+                f"could not reach {self.target.base_url}: {describe(cause)}"
+            ) from None
+        if status in (401, 498):
             raise AuthFailed("authentication failed: check the username and password")
-        if response.status_code == 403:
+        if status == 403:
             raise AccessDenied(f"access denied: {ACCESS_HINT}")
-        if response.status_code >= 500:
-            raise ServerError(f"the server answered HTTP {response.status_code}")
-        return f"{self.target.base_url} accepted the login (HTTP {response.status_code})"
+        if status >= 500:
+            raise ServerError(f"the server answered HTTP {status}")
+        return f"{self.target.base_url} accepted the login (HTTP {status})"
+
+
+def _json(value: object) -> bytes:
+    import json
+
+    return json.dumps(value).encode()

@@ -4,6 +4,10 @@
     ├── InvalidInput            bad input caught before anything left the machine
     ├── NotSent                 provably not sent: never reached the server, or it did not act
     │   ├── ConnectFailed       could not connect; nothing was written
+    │   ├── NotPrepared         the request could not be built (a header value or URL that no
+    │   │                       HTTP request can carry); nothing left the machine
+    │   ├── UploadIncomplete    the connection failed or stalled before the whole body was
+    │   │                       written: no server can act on half a JSON document
     │   └── RequestRejected     the server answered and rejected the request as a whole
     │       ├── AuthFailed      401 / 498 / bad OAuth key or secret
     │       ├── AccessDenied    403 (Communication access group, or v2 not enabled)
@@ -14,10 +18,22 @@
     │                           but not that nothing went out (outcome "rejected")
     └── OutcomeUnknown          the request may have been acted on: never resend silently
 
-Messages never contain secrets: only status codes, server messages and request ids.
+Messages never contain secrets: only status codes, server messages and request ids. Text from
+the server is clipped (``clip``) before it goes into a message: the whole answer stays in
+``SendResult.response_text`` for whoever wants to see it all.
 """
 
 from __future__ import annotations
+
+MAX_MESSAGE_CHARS = 500  # of server text quoted in one error message
+
+
+def clip(text: str, limit: int = MAX_MESSAGE_CHARS, *, more: str = "see the raw response") -> str:
+    """``text`` if short, else its start and how much was left out: a 5 MB server message must
+    not travel whole through stderr, the TUI and the journal."""
+    if len(text) <= limit:
+        return text
+    return f"{text[:limit]}… ({len(text) - limit} more characters; {more})"
 
 
 class CommsError(Exception):
@@ -49,6 +65,23 @@ class NotSent(CommsError):
 
 class ConnectFailed(NotSent):
     """The connection failed before the request was written."""
+
+
+class NotPrepared(NotSent):
+    """The request could not be built (e.g. a header value that is not ASCII); nothing left."""
+
+
+class UploadIncomplete(NotSent):
+    """The connection failed or stalled while the body was being written.
+
+    The body is one JSON document sent with its Content-Length: a server that did not receive
+    all of it cannot have parsed it, let alone acted on it.
+    """
+
+    def __init__(self, message: str, *, written: int = 0, total: int = 0) -> None:
+        super().__init__(message)
+        self.written = written
+        self.total = total
 
 
 class RequestRejected(NotSent):

@@ -36,9 +36,10 @@ class ValidationContext:
 
     region: str | None = None  # default phone region, e.g. "IN"
     tz: tzinfo = field(default_factory=lambda: _local_zone())
+    now: datetime | None = None  # the clock schedules are judged by (None: the real one)
 
     def as_dict(self) -> dict[str, Any]:
-        return {"region": self.region, "tz": self.tz}
+        return {"region": self.region, "tz": self.tz, "now": self.now}
 
 
 def _local_zone() -> tzinfo:
@@ -52,7 +53,9 @@ def _context(info: ValidationInfo) -> ValidationContext:
     if isinstance(ctx, ValidationContext):
         return ctx
     if isinstance(ctx, dict):
-        return ValidationContext(region=ctx.get("region"), tz=ctx.get("tz") or _local_zone())
+        return ValidationContext(
+            region=ctx.get("region"), tz=ctx.get("tz") or _local_zone(), now=ctx.get("now")
+        )
     return ValidationContext()
 
 
@@ -130,15 +133,19 @@ def _phone(value: object, info: ValidationInfo, field_name: str) -> str:
 
 
 def _schedule(value: object, info: ValidationInfo) -> datetime | None:
-    from comms_tui.api.schedule import parse_schedule
+    from comms_tui.api.schedule import check_schedule, parse_schedule
 
+    ctx = _context(info)
     if value is None:
         return None
     if isinstance(value, datetime):
-        return value if value.tzinfo else value.replace(tzinfo=_context(info).tz)
+        # The same limits as typed text, so that what validated reads back from the wire.
+        when = value if value.tzinfo else value.replace(tzinfo=ctx.tz)
+        check_schedule(when, now=ctx.now)
+        return when
     if not isinstance(value, str):
         raise InvalidInput("Schedule must be a date and time", field="scheduledTime")
-    return parse_schedule(value, tz=_context(info).tz)
+    return parse_schedule(value, tz=ctx.tz, now=ctx.now)
 
 
 def _wire_time(value: datetime | None) -> str | None:
@@ -272,7 +279,12 @@ class EmailMessage(_Message):
     @field_validator("subject", mode="before")
     @classmethod
     def _check_subject(cls, value: object) -> str:
-        return _required_text(value, "subject")
+        subject = _required_text(value, "subject")
+        if "\r" in subject or "\n" in subject:  # a mail header line: a break could add headers
+            raise InvalidInput(
+                "Subject must be one line: remove the line break (CR/LF)", field="subject"
+            )
+        return subject
 
     @field_validator("body", mode="before")
     @classmethod

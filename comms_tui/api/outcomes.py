@@ -30,6 +30,8 @@ from comms_tui.api.errors import (
     RequestRejected,
     ServerError,
     ServerReported,
+    UploadIncomplete,
+    clip,
 )
 from comms_tui.api.requests import SendRequest
 from comms_tui.api.results import (
@@ -41,7 +43,7 @@ from comms_tui.api.results import (
     parse_response,
     status_warnings,
 )
-from comms_tui.api.transport import ResponseTooLarge
+from comms_tui.api.transport import BodyNotWritten, UnreadableAnswer
 
 # A gateway's own answers (§6): the origin behind it may have acted.
 GATEWAY_STATUSES = frozenset({502, 504, 520, 521, 522, 523, 524, 598, 599})
@@ -95,10 +97,17 @@ def failure_of(exc: Exception, base_url: str) -> CommsError:
         return OutcomeUnknown(
             "no answer within the timeout after the request was sent: the message may have gone out"
         )
-    if isinstance(exc, ResponseTooLarge):
+    if isinstance(exc, BodyNotWritten):
+        return UploadIncomplete(
+            f"the connection failed or stalled after {exc.written} of {exc.total} bytes of the "
+            f"request ({describe(exc.cause)}): the server never had the whole request, so "
+            "nothing was sent",
+            written=exc.written,
+            total=exc.total,
+        )
+    if isinstance(exc, UnreadableAnswer):
         return OutcomeUnknown(
-            f"HTTP {exc.status} with a response larger than 10 MB, which was not "
-            "read: the messages may have been sent"
+            f"HTTP {exc.status} with {exc.reason}: the messages may have been sent"
         )
     return OutcomeUnknown(
         f"the connection failed after the request was sent ({type(exc).__name__}):"
@@ -147,7 +156,7 @@ def settle_answer(
     result.response_text = text
     try:
         data: Any = json.loads(text) if text.strip() else None
-    except ValueError:
+    except (ValueError, RecursionError):  # RecursionError: "[[[[…" nested 200 000 deep
         data = None
     if isinstance(data, dict) and isinstance(data.get("status"), dict):
         result.warnings = status_warnings(data["status"])
@@ -156,7 +165,7 @@ def settle_answer(
             if data is None:
                 raise ResponseFormatError("the body is not JSON")
             parsed = parse_response(request.channel, data, recipients=request.recipients)
-        except ResponseFormatError as exc:
+        except (ResponseFormatError, RecursionError) as exc:
             return settle(
                 result,
                 request,
@@ -243,9 +252,25 @@ def _status_of(data: Any) -> tuple[int | None, str]:
         status = data.get("status")
         if isinstance(status, dict):
             code = status.get("code")
-            return (code if isinstance(code, int) else None), str(status.get("message") or "")
+            return (code if isinstance(code, int) else None), _text(status.get("message"))
         errors = data.get("errors")
         if isinstance(errors, list) and errors and isinstance(errors[0], dict):
             code = errors[0].get("code")
-            return (code if isinstance(code, int) else None), str(errors[0].get("message") or "")
+            return (code if isinstance(code, int) else None), _text(errors[0].get("message"))
     return None, ""
+
+
+def _text(value: object) -> str:
+    """A server message as it may go into an error: clipped, whatever its size or type."""
+    if not value:
+        return ""
+    try:
+        return clip(value if isinstance(value, str) else str(value))
+    except (RecursionError, ValueError):  # str() of a deep list; an int over 4300 digits
+        return "(an unreadable message)"
+
+
+def describe(exc: BaseException) -> str:
+    """What went wrong in a few words, never empty (``str(httpx.ReadError(""))`` is "")."""
+    text = str(exc).strip()
+    return f"{type(exc).__name__}: {clip(text, 200)}" if text else type(exc).__name__

@@ -3,6 +3,12 @@
 Accepted: empty or ``now``; ``+15m``, ``+2h``, ``+1d``, ``+90s``, ``+1h30m``; ``today 18:30``,
 ``tomorrow 09:00``, ``tomorrow`` (09:00), ``18:30`` (today); ISO 8601 date-times with an offset or
 ``Z``, or without one (then the profile's time zone applies).
+
+A time that can only be a typo is refused: more than ``MAX_PAST`` ago (``0001-01-01T00:00``, a
+year typed wrong) or more than ``MAX_AHEAD`` ahead (``9999-12-31…``). Within ``MAX_PAST`` a past
+time is accepted: the API sends it at once (the reference's own examples use past times), and
+the front-ends warn. No function here raises anything but ``InvalidInput``, whatever the input or
+the injected ``now`` (year 1 and 9999 overflow most datetime conversions).
 """
 
 from __future__ import annotations
@@ -14,7 +20,20 @@ from functools import lru_cache
 
 from comms_tui.api.errors import InvalidInput
 
-__all__ = ["describe_schedule", "is_past", "local_zone", "parse_schedule", "to_wire", "zone_name"]
+__all__ = [
+    "MAX_AHEAD",
+    "MAX_PAST",
+    "check_schedule",
+    "describe_schedule",
+    "is_past",
+    "local_zone",
+    "parse_schedule",
+    "to_wire",
+    "zone_name",
+]
+
+MAX_AHEAD = timedelta(days=365)  # the scheduling horizon: later is a typo (2062 for 2026)
+MAX_PAST = timedelta(days=365)  # older than this is a typo too; newer goes out at once
 
 _EXAMPLES = "now, +15m, +1h30m, 18:30, tomorrow 09:00 or 2026-11-28T09:00+05:30"
 _RELATIVE = re.compile(r"\+\s*((?:\d+\s*[dhms]\s*)+)", re.ASCII)
@@ -22,7 +41,6 @@ _RELATIVE_PART = re.compile(r"(\d+)\s*([dhms])", re.ASCII)
 _UNIT_SECONDS = {"d": 86400, "h": 3600, "m": 60, "s": 1}
 _DAY_TIME = re.compile(r"(?:(today|tomorrow)\s*)?(?:(\d{1,2}):(\d{2})(?::(\d{2}))?)?", re.ASCII)
 _DEFAULT_TIME = time(9, 0)  # "tomorrow" alone: the start of a working day
-_MAX_AHEAD = timedelta(days=3660)  # far enough for any real schedule; stops overflow early
 
 
 def local_zone() -> tzinfo:
@@ -74,18 +92,59 @@ def parse_schedule(text: str, *, tz: tzinfo, now: datetime | None = None) -> dat
     key = raw.lower()
     if key in ("", "now"):
         return None
-    if now is None:
-        now = datetime.now(tz)
-    elif now.tzinfo is None:
-        now = now.replace(tzinfo=tz)
+    try:
+        now = _now(now, tz)
+        when = _parse(raw, key, tz, now)
+        check_schedule(when, now=now, typed=raw)
+    except InvalidInput:
+        raise
+    except (OverflowError, ValueError, TypeError):  # datetime arithmetic at year 1 or 9999
+        raise _invalid(f"“{raw}” is out of range") from None
+    return when
 
+
+def check_schedule(when: datetime, *, now: datetime | None = None, typed: str = "") -> None:
+    """Refuse a schedule that can only be a typo: older than ``MAX_PAST``, or later than
+    ``MAX_AHEAD``. ``typed`` is what the user wrote, for the message."""
+    if when.tzinfo is None or when.utcoffset() is None:
+        raise _invalid("the schedule needs a time zone")
+    shown = f"“{typed}”" if typed else _shown(when)
+    try:
+        ahead = when - _now(now, when.tzinfo)  # aware − aware: timedelta maths, no overflow
+    except (OverflowError, ValueError, TypeError):
+        raise _invalid(f"{shown} is out of range") from None
+    if ahead > MAX_AHEAD:
+        raise _invalid(f"{shown} is too far ahead: schedule at most {MAX_AHEAD.days} days ahead")
+    if -ahead > MAX_PAST:
+        raise _invalid(
+            f"{shown} is too far in the past: more than {MAX_PAST.days} days ago can only be a "
+            "typo (a recent past time is sent at once)"
+        )
+
+
+def _now(now: datetime | None, tz: tzinfo) -> datetime:
+    if now is None:
+        return datetime.now(tz)
+    return now if now.tzinfo is not None else now.replace(tzinfo=tz)
+
+
+def _shown(when: datetime) -> str:
+    try:
+        return f"“{when.isoformat(timespec='minutes')}”"
+    except (OverflowError, ValueError):
+        return "the schedule"
+
+
+def _parse(raw: str, key: str, tz: tzinfo, now: datetime) -> datetime:
     relative = _RELATIVE.fullmatch(key)
     if relative:
         seconds = sum(
             int(n) * _UNIT_SECONDS[unit] for n, unit in _RELATIVE_PART.findall(relative[1])
         )
-        if seconds > _MAX_AHEAD.total_seconds():
-            raise _invalid(f"“{raw}” is too far ahead; schedule within 10 years")
+        if seconds > MAX_AHEAD.total_seconds():  # before timedelta(), which would overflow
+            raise _invalid(
+                f"“{raw}” is too far ahead: schedule at most {MAX_AHEAD.days} days ahead"
+            )
         return now + timedelta(seconds=seconds)
 
     day_time = _DAY_TIME.fullmatch(key)
@@ -128,9 +187,19 @@ def _invalid(reason: str) -> InvalidInput:
 
 def describe_schedule(when: datetime | None, tz: tzinfo) -> str:
     """``now``, or e.g. ``2026-11-28 09:00 IST Asia/Kolkata (03:30 UTC)``: the zone always named,
-    and the UTC date too if it differs."""
+    and the UTC date too if it differs.
+
+    Never raises: a time no zone conversion can reach (year 1, 9999) is shown as it is.
+    """
     if when is None:
         return "now"
+    try:
+        return _describe(when, tz)
+    except (OverflowError, ValueError, TypeError):
+        return when.isoformat()
+
+
+def _describe(when: datetime, tz: tzinfo) -> str:
     local = when.astimezone(tz)
     utc = when.astimezone(timezone.utc)
     abbreviation = local.tzname() or local.strftime("%z")
@@ -143,12 +212,20 @@ def describe_schedule(when: datetime | None, tz: tzinfo) -> str:
 
 
 def is_past(when: datetime, now: datetime | None = None) -> bool:
-    """True if ``when`` (aware) has passed. The API sends those at once: warn, don't block."""
-    return when < (now if now is not None else datetime.now(timezone.utc))
+    """True if ``when`` (aware) has passed. The API sends those at once: warn, don't block.
+
+    A naive ``now`` is taken in ``when``'s zone; a naive ``when`` is ``InvalidInput``.
+    """
+    if when.tzinfo is None or when.utcoffset() is None:
+        raise _invalid("the schedule needs a time zone")
+    try:
+        return when < _now(now, when.tzinfo)  # aware comparison: no overflow at the extremes
+    except (OverflowError, ValueError, TypeError):
+        raise _invalid("the schedule cannot be compared with the current time") from None
 
 
 def to_wire(when: datetime) -> str:
     """ISO 8601 with offset and whole seconds: ``2024-02-22T00:25:06+05:30``."""
     if when.tzinfo is None or when.utcoffset() is None:
-        raise ValueError("scheduledTime needs a time zone: got a naive datetime")
+        raise _invalid("scheduledTime needs a time zone: got a naive datetime")
     return when.isoformat(timespec="seconds")

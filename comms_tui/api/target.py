@@ -7,6 +7,8 @@ from dataclasses import dataclass, field
 from typing import Literal
 from urllib.parse import urlsplit
 
+import httpx
+
 from comms_tui.api.errors import InvalidInput
 
 Envelope = Literal["root", "bare"]
@@ -75,6 +77,17 @@ class Attribution:
             )
         if not self.code.strip():
             raise InvalidInput("attribution code is empty", field="attribution")
+        # The code travels as an HTTP header value, and those are ASCII: "Café Mumbai" would
+        # fail every send on this machine (UnicodeEncodeError), so it is refused here.
+        bad = sorted({ch for ch in self.code if not (" " <= ch <= "~")})
+        if bad:
+            shown = ", ".join(ascii(ch) if not ch.isprintable() else ch for ch in bad[:5])
+            raise InvalidInput(
+                f"attribution code holds characters an HTTP header cannot carry ({shown}): "
+                "header values are plain ASCII without control characters; use the store's "
+                "code (STORE_CODE:…) or external ID (STORE_EXTERNAL_ID:…) instead",
+                field="attribution",
+            )
 
     @classmethod
     def parse(cls, text: str) -> Attribution:
@@ -107,6 +120,7 @@ def resolve_base_url(host: str, *, allow_insecure_http: bool = False) -> str:
     """A cluster name, a host name, or a full base URL → ``scheme://host[:port]`` without a slash.
 
     Plain ``http://`` is accepted only for loopback hosts (the sandbox) unless explicitly allowed.
+    Anything that is not a usable URL is ``InvalidInput(field="host")``, never another error.
     """
     raw = host.strip()
     text = raw.rstrip("/")
@@ -114,9 +128,19 @@ def resolve_base_url(host: str, *, allow_insecure_http: bool = False) -> str:
         raise InvalidInput("host is empty", field="host")
     if text.lower() in CLUSTERS:
         return f"https://{CLUSTERS[text.lower()]}"
+    if any(ch.isspace() or not ch.isprintable() for ch in text):
+        raise InvalidInput(
+            "the host holds a space or a control character; give a host name or URL alone, "
+            "e.g. eu.api.capillarytech.com",
+            field="host",
+        )
     if "://" not in raw:  # not ``text``: "https://" stripped of its slashes is no host name
         text = f"https://{text}"
-    parts = urlsplit(text)
+    try:
+        parts = urlsplit(text)
+        hostname, port = parts.hostname, parts.port  # both may raise ValueError
+    except ValueError as exc:  # "http://[::1", "https://[x]", ":abc", ":99999"
+        raise _not_a_url(host, exc) from None
     if "@" in parts.netloc:
         # Checked before any message quotes the URL: user:password@host would put a credential
         # in profiles.toml, the journal and every display, and httpx would send it as a second
@@ -126,17 +150,35 @@ def resolve_base_url(host: str, *, allow_insecure_http: bool = False) -> str:
             "credentials go in the profile (the secret in the keyring)",
             field="host",
         )
-    if parts.scheme not in ("http", "https") or not parts.hostname:
+    if parts.scheme not in ("http", "https") or not hostname:
         raise InvalidInput(f"not a host name or http(s) URL: {host!r}", field="host")
-    if parts.scheme == "http" and not allow_insecure_http and not is_loopback_host(parts.hostname):
+    if port == 0:
+        raise InvalidInput(f"port 0 is not a port to connect to: {host!r}", field="host")
+    if parts.scheme == "http" and not allow_insecure_http and not is_loopback_host(hostname):
         raise InvalidInput(
-            f"plain http:// is only allowed for loopback hosts, not {parts.hostname}; "
+            f"plain http:// is only allowed for loopback hosts, not {hostname}; "
             "use https:// (or set allow_insecure_http in the profile)",
             field="host",
         )
     if parts.query or parts.fragment:
         raise InvalidInput("the host URL must not carry a query or fragment", field="host")
-    return f"{parts.scheme}://{parts.netloc}{parts.path}".rstrip("/")
+    base = f"{parts.scheme}://{parts.netloc}{parts.path}".rstrip("/")
+    try:
+        httpx.URL(base)  # what the client will make of it: e.g. an invalid IDNA host name
+    except (httpx.InvalidURL, ValueError) as exc:
+        raise _not_a_url(host, exc) from None
+    return base
+
+
+def _not_a_url(host: str, exc: Exception) -> InvalidInput:
+    if "@" in host:  # may be user:password@…: never quote it (nor the parser, which may)
+        return InvalidInput(
+            "the host URL must not carry a user name or password; "
+            "credentials go in the profile (the secret in the keyring)",
+            field="host",
+        )
+    reason = str(exc).strip() or type(exc).__name__
+    return InvalidInput(f"not a valid host URL ({reason}): {host!r}", field="host")
 
 
 @dataclass(frozen=True)
@@ -154,4 +196,7 @@ class Target:
 
     @property
     def is_loopback(self) -> bool:
-        return is_loopback_host(urlsplit(self.base_url).hostname or "")
+        try:
+            return is_loopback_host(urlsplit(self.base_url).hostname or "")
+        except ValueError:  # a base URL that did not come through resolve_base_url
+            return False

@@ -12,7 +12,7 @@ from __future__ import annotations
 import time
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
-from datetime import tzinfo
+from datetime import datetime, tzinfo
 from typing import TYPE_CHECKING, Any
 
 from comms_tui.api.channels import Channel
@@ -133,13 +133,22 @@ class Session:
         return ids[0] if ids else None
 
     def build_request(
-        self, channel: Channel, recipients: Sequence[str], fields: Mapping[str, Any]
+        self,
+        channel: Channel,
+        recipients: Sequence[str],
+        fields: Mapping[str, Any],
+        *,
+        now: datetime | None = None,
     ) -> SendRequest:
-        """The request for these wire-named fields, validated as this session reads input."""
+        """The request for these wire-named fields, validated as this session reads input
+        (``now``: the clock a schedule is judged by, if not the real one)."""
+        import dataclasses
+
         from comms_tui.api.requests import build_request
 
+        context = dataclasses.replace(self.context, now=now)
         return build_request(
-            channel, recipients, fields, context=self.context, envelope=self.target.envelope
+            channel, recipients, fields, context=context, envelope=self.target.envelope
         )
 
     # -- what sending needs -------------------------------------------------------------------

@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import os
+import shlex
+import stat
 from pathlib import Path
 
 APP_NAME = "comms-tui"
@@ -34,3 +36,30 @@ def data_dir() -> Path:
     import platformdirs
 
     return _private_dir(DATA_DIR_ENV, platformdirs.user_data_dir(APP_NAME))
+
+
+def unsafe_permissions(path: Path) -> str | None:
+    """Why ``path`` (a config directory or file) must not be trusted, or None.
+
+    A directory or file that other users may write lets them point a profile at their own
+    server (and so collect the credentials sent there) or swap a secret: refused on load, with
+    the command that fixes it. Only on POSIX; a missing path is fine.
+    """
+    if os.name != "posix":
+        return None
+    try:
+        info = path.stat()
+    except OSError:
+        return None
+    if not info.st_mode & (stat.S_IWGRP | stat.S_IWOTH):
+        return None
+    is_dir = stat.S_ISDIR(info.st_mode)
+    who = "everyone" if info.st_mode & stat.S_IWOTH else "its group"
+    fix = f"chmod {'700' if is_dir else '600'} {shlex.quote(str(path))}"
+    if is_dir and info.st_mode & stat.S_ISVTX:  # /tmp and the like: shared on purpose
+        fix = f"mkdir -m 700 a folder of your own and point {CONFIG_DIR_ENV} at it"
+    return (
+        f"the {'folder' if is_dir else 'file'} {path} is writable by {who} "
+        f"(mode {stat.filemode(info.st_mode)}), so someone else could change your profiles or "
+        f"secrets; comms-tui will not trust it. Fix it with `{fix}`"
+    )

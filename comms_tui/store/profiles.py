@@ -195,6 +195,12 @@ class ProfileStore:
         return self._path
 
     def load(self) -> ProfileFile:
+        from comms_tui.store.paths import unsafe_permissions
+
+        for checked in (self.path.parent, self.path):
+            problem = unsafe_permissions(checked)
+            if problem:
+                raise ProfileFileError(problem, file=self.path)
         data, text = read_toml(self.path)
         return _parse(data, text, self.path)
 

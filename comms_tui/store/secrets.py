@@ -254,6 +254,11 @@ class SecretStore:
                 f"{path} holds secrets but others may read it "
                 f"(mode {stat.filemode(info.st_mode)}); run `chmod 600 {path}`"
             )
+        from comms_tui.store.paths import unsafe_permissions
+
+        problem = unsafe_permissions(path.parent)  # others could swap the file for theirs
+        if problem:
+            raise SecretsError(f"cannot use the secrets file {path}: {problem}")
         try:
             data = json.loads(path.read_text(encoding="utf-8"))
         except (OSError, ValueError) as exc:

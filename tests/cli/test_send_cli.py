@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import json
+from datetime import datetime, time, timedelta
+from zoneinfo import ZoneInfo
 
 import pytest
 
@@ -193,12 +195,18 @@ def test_a_time_without_a_zone_is_read_in_the_machine_zone_and_named(
     sandbox_env: dict[str, str],
 ) -> None:
     env = {**sandbox_env, "TZ": "America/New_York"}  # no profile: the machine's zone
-    args = ("send", "sms", "--to", GOOD, "--body", "Hi", "--at", "2030-01-01T09:00", "--dry-run")
+    zone = ZoneInfo("America/New_York")
+    day = (datetime.now(zone) + timedelta(days=30)).date()
+    when = datetime.combine(day, time(9, 0), tzinfo=zone)
+    typed = f"{day.isoformat()}T09:00"
+    args = ("send", "sms", "--to", GOOD, "--body", "Hi", "--at", typed, "--dry-run")
     as_json = run_cli(*args, "--json", env=env)
     [item] = json.loads(as_json.stdout)["body"]["root"]["sms"]
-    assert item["scheduledTime"] == "2030-01-01T09:00:00-05:00"
+    assert item["scheduledTime"] == when.isoformat()  # -05:00 or -04:00, as that day has it
     human = run_cli(*args, env=env)
-    assert "scheduled for 2030-01-01 09:00 EST America/New_York (14:00 UTC)" in human.stderr
+    assert f"scheduled for {day.isoformat()} 09:00 {when.tzname()} America/New_York" in (
+        human.stderr
+    )
 
 
 def test_several_recipients_on_the_sandbox_go_without_a_question() -> None:

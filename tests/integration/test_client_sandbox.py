@@ -7,6 +7,7 @@ import base64
 import dataclasses
 from datetime import datetime, timedelta, timezone
 from pathlib import Path
+from typing import Any
 
 import pytest
 
@@ -51,7 +52,7 @@ def _request(
     )
 
 
-async def _send(target: Target, request: SendRequest, **kw: object) -> SendResult:
+async def _send(target: Target, request: SendRequest, **kw: Any) -> SendResult:
     async with CommsClient(target) as client:
         return await client.send(request, **kw)
 

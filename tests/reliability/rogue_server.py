@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import contextlib
 import enum
+import functools
 import json
 import socket
 import socketserver
@@ -20,6 +21,7 @@ import ssl
 import struct
 import threading
 import time
+import zlib
 from dataclasses import dataclass
 from types import TracebackType
 from typing import Any
@@ -28,6 +30,9 @@ from urllib.parse import parse_qs, urlsplit
 SOCKET_TIMEOUT = 5.0  # no single socket operation of the server waits longer than this
 MAX_HEADER_BYTES = 64 * 1024
 HUGE_BYTES = 11 * 1024 * 1024  # over the client's 10 MB cap
+BOMB_BYTES = 1 << 30  # what GZIP_BOMB inflates to: 1 GiB of zeros from ~2.5 KB on the wire
+DEEP = 200_000  # nesting depth of DEEP_JSON
+LONG_MESSAGE_CHARS = 5 * 1024 * 1024  # the status message of LONG_ERROR
 REQUEST_ID = "rogue-request-1"
 
 PROXY_502_PAGE = (
@@ -73,6 +78,9 @@ class Behaviour(str, enum.Enum):
     HTML_500 = "html_500"  # a 500 HTML page: whatever answered, it was not the API
     ORIGIN_520 = "origin_520"  # a CDN's "the origin answered something odd" page
     TIMEOUT_599 = "timeout_599"  # a proxy's network-timeout status, with no body
+    GZIP_BOMB = "gzip_bomb"  # 200, Content-Encoding: gzip, gzip: ~2.5 KB inflating to 1 GiB
+    DEEP_JSON = "deep_json"  # 200, "[[[[…" nested 200 000 deep
+    LONG_ERROR = "long_error"  # 400 whose status.message is 5 MB long
 
 
 @dataclass(frozen=True)
@@ -113,20 +121,46 @@ def echo_body(request: ReceivedRequest) -> bytes:
     return json.dumps({"status": status, list_key: entries}).encode()
 
 
-def token_body() -> bytes:
-    data = {"data": {"accessToken": "rogue-token", "ttlSeconds": 300}, "errors": None}
+def token_body(token: str = "rogue-token") -> bytes:
+    data = {"data": {"accessToken": token, "ttlSeconds": 300}, "errors": None}
     return json.dumps(data).encode()
 
 
-def _head(status: str, content_type: str, length: int) -> bytes:
+@functools.lru_cache(maxsize=2)
+def gzip_bomb(size: int = BOMB_BYTES) -> bytes:
+    """``size`` zero bytes, gzipped twice (for ``Content-Encoding: gzip, gzip``).
+
+    Built without ever holding ``size`` bytes: the deflate stream of 1 MiB of zeros, flushed to
+    a byte boundary, is the same bytes every time, so the inner layer is that segment repeated.
+    """
+    block = 1 << 20
+    deflater = zlib.compressobj(9, zlib.DEFLATED, -zlib.MAX_WBITS)
+    segment = deflater.compress(bytes(block)) + deflater.flush(zlib.Z_FULL_FLUSH)
+    end = zlib.compressobj(9, zlib.DEFLATED, -zlib.MAX_WBITS).flush(zlib.Z_FINISH)
+    crc, zeros = 0, bytes(block)
+    for _ in range(size // block):
+        crc = zlib.crc32(zeros, crc)
+    header = b"\x1f\x8b\x08\x00\x00\x00\x00\x00\x02\xff"
+    trailer = struct.pack("<II", crc, size & 0xFFFFFFFF)
+    inner = header + segment * (size // block) + end + trailer
+    outer = zlib.compressobj(9, zlib.DEFLATED, 16 + zlib.MAX_WBITS)
+    return outer.compress(inner) + outer.flush()
+
+
+def long_error_body() -> bytes:
+    status = {"code": 400, "success": False, "message": "x" * LONG_MESSAGE_CHARS}
+    return json.dumps({"status": status}).encode()
+
+
+def _head(status: str, content_type: str, length: int, extra: str = "") -> bytes:
     return (
         f"HTTP/1.1 {status}\r\nContent-Type: {content_type}\r\nContent-Length: {length}\r\n"
-        f"Connection: close\r\nX-Cap-Requestid: {REQUEST_ID}\r\n\r\n"
+        f"Connection: close\r\nX-Cap-Requestid: {REQUEST_ID}\r\n{extra}\r\n"
     ).encode("ascii")
 
 
-def _response(status: str, content_type: str, body: bytes) -> bytes:
-    return _head(status, content_type, len(body)) + body
+def _response(status: str, content_type: str, body: bytes, extra: str = "") -> bytes:
+    return _head(status, content_type, len(body), extra) + body
 
 
 class _Server(socketserver.ThreadingTCPServer):
@@ -160,19 +194,20 @@ class _Handler(socketserver.BaseRequestHandler):
         try:
             if isinstance(sock, ssl.SSLSocket):
                 sock.do_handshake()
-            request = _read_request(sock)
+            request = _read_request(sock, rogue)
         except (OSError, ValueError):
             return  # refused handshake, client gone, or not HTTP: nothing was received
         rogue._received(request)
         if request.path.endswith("/oauth/token/generate") and rogue.token_ok:
             with contextlib.suppress(OSError):
-                sock.sendall(_response("200 OK", "application/json", token_body()))
+                body = token_body(rogue.token_value)
+                sock.sendall(_response("200 OK", "application/json", body))
             return
         with contextlib.suppress(OSError):
             rogue._misbehave(sock, request)
 
 
-def _read_request(sock: socket.socket) -> ReceivedRequest:
+def _read_request(sock: socket.socket, rogue: RogueServer) -> ReceivedRequest:
     buffer = b""
     while b"\r\n\r\n" not in buffer:
         chunk = sock.recv(65536)
@@ -195,11 +230,23 @@ def _read_request(sock: socket.socket) -> ReceivedRequest:
         name, _, value = line.partition(":")
         headers[name.strip().lower()] = value.strip()
     length = int(headers.get("content-length", "0"))
-    while len(body) < length:
-        chunk = sock.recv(min(65536, length - len(body)))
+    started = time.monotonic()
+    pieces, got = [body], len(body)
+    while got < length:
+        if rogue.stall_after is not None and got >= rogue.stall_after:
+            rogue.stalled.set()
+            rogue._stop.wait(SOCKET_TIMEOUT)  # stop reading: the client's writes back up
+            raise ValueError("stalled on purpose")
+        chunk = sock.recv(min(16384 if rogue.read_rate else 65536, length - got))
         if not chunk:
             raise ValueError("connection closed before the request body ended")
-        body += chunk
+        pieces.append(chunk)
+        got += len(chunk)
+        if rogue.read_rate:  # read no faster than read_rate bytes a second
+            ahead = started + got / rogue.read_rate - time.monotonic()
+            if ahead > 0 and rogue._stop.wait(ahead):
+                raise ValueError("server stopping")
+    body = b"".join(pieces)
     parts = urlsplit(target)
     return ReceivedRequest(method, parts.path, parse_qs(parts.query), headers, body[:length])
 
@@ -214,11 +261,22 @@ class RogueServer:
         trickle_interval: float = 0.05,
         tls_context: ssl.SSLContext | None = None,
         token_ok: bool = True,
+        token_value: str = "rogue-token",
+        read_rate: float | None = None,
+        stall_after: int | None = None,
+        receive_buffer: int | None = None,
+        huge_bytes: int = HUGE_BYTES,
     ) -> None:
         self.behaviour = Behaviour(behaviour)
         self.trickle_interval = trickle_interval
         self.tls_context = tls_context
         self.token_ok = token_ok  # answer the OAuth token endpoint properly, misbehave elsewhere
+        self.token_value = token_value  # the access token it issues
+        self.read_rate = read_rate  # bytes a second of request body read (a slow server)
+        self.stall_after = stall_after  # stop reading the request body after this many bytes
+        self.receive_buffer = receive_buffer  # SO_RCVBUF: small, so the client feels the pace
+        self.huge_bytes = huge_bytes  # size of HUGE and HUGE_CHUNKED answers
+        self.stalled = threading.Event()
         self.connections = 0
         self.received: list[ReceivedRequest] = []
         self.request_arrived = threading.Event()
@@ -238,6 +296,8 @@ class RogueServer:
                 self.port = probe.getsockname()[1]
             return self.base_url
         server = _Server(("127.0.0.1", 0), _Handler, bind_and_activate=True)
+        if self.receive_buffer:  # accepted sockets inherit it (and the window it advertises)
+            server.socket.setsockopt(socket.SOL_SOCKET, socket.SO_RCVBUF, self.receive_buffer)
         server.rogue = self
         self._server = server
         self.port = server.server_address[1]
@@ -329,6 +389,15 @@ class RogueServer:
             sock.sendall(_response("520 Unknown Error", "text/html", ORIGIN_520_PAGE))
         elif b is Behaviour.TIMEOUT_599:
             sock.sendall(_response("599 Network Connect Timeout Error", "text/plain", b""))
+        elif b is Behaviour.GZIP_BOMB:
+            bomb = gzip_bomb()
+            sock.sendall(
+                _response("200 OK", "application/json", bomb, "Content-Encoding: gzip, gzip\r\n")
+            )
+        elif b is Behaviour.DEEP_JSON:
+            sock.sendall(_response("200 OK", "application/json", b"[" * DEEP))
+        elif b is Behaviour.LONG_ERROR:
+            sock.sendall(_response("400 Bad Request", "application/json", long_error_body()))
         # Closing the socket (the caller's ``with``) ends every behaviour.
 
     def _trickle(self, sock: socket.socket, body: bytes) -> None:
@@ -348,10 +417,10 @@ class RogueServer:
             )
             frame = f"{len(block):x}\r\n".encode() + block + b"\r\n"
         else:
-            sock.sendall(_head("200 OK", "application/json", HUGE_BYTES))
+            sock.sendall(_head("200 OK", "application/json", self.huge_bytes))
             frame = block
         deadline = time.monotonic() + SOCKET_TIMEOUT
-        for _ in range(HUGE_BYTES // len(block) + 1):
+        for _ in range(self.huge_bytes // len(block) + 1):
             if self._stop.is_set() or time.monotonic() > deadline:
                 return
             sock.sendall(frame)  # fails with a broken pipe once the client hangs up

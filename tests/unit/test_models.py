@@ -16,14 +16,19 @@ from comms_tui.api.requests import SendRequest, build_request, validate_item
 
 IST = ZoneInfo("Asia/Kolkata")
 INDIA = ValidationContext(region="IN", tz=IST)
+# Schedules in 2030 are within the horizon (schedule.MAX_AHEAD) only when judged from near then.
+LATE_2029 = datetime(2029, 12, 1, tzinfo=IST)
 
 
 def test_sms_request_matches_the_documented_root_example() -> None:
+    # The reference's time, judged on a day it was written: a schedule more than a year old
+    # is refused as a typo (schedule.MAX_PAST).
+    written = ValidationContext(region="IN", tz=IST, now=datetime(2024, 2, 21, 12, 0, tzinfo=IST))
     request = build_request(
         Channel.SMS,
         ["919591471711"],
         {"body": "747977-is the OTP", "scheduledTime": "2024-02-22T00:25:06+05:30"},
-        context=INDIA,
+        context=written,
     )
     assert request.body() == {
         "root": {
@@ -152,15 +157,19 @@ def test_naive_schedule_gets_the_profile_zone() -> None:
     item = validate_item(
         Channel.SMS,
         {"to": "919591471711", "body": "x", "scheduledTime": "2030-01-02T09:00:00"},
-        INDIA,
+        ValidationContext(region="IN", tz=IST, now=LATE_2029),
     )
     assert item.wire()["scheduledTime"] == "2030-01-02T09:00:00+05:30"
 
 
 def test_schedule_accepts_aware_datetimes_and_rejects_garbage() -> None:
     when = datetime(2030, 1, 2, 3, 4, 5, tzinfo=timezone(timedelta(hours=2)))
-    item = validate_item(Channel.SMS, {"to": "919591471711", "body": "x", "scheduledTime": when})
+    fields = {"to": "919591471711", "body": "x", "scheduledTime": when}
+    item = validate_item(Channel.SMS, fields, ValidationContext(now=LATE_2029))
     assert item.wire()["scheduledTime"] == "2030-01-02T03:04:05+02:00"
+    with pytest.raises(InvalidInput) as caught:  # the same limits as typed text
+        validate_item(Channel.SMS, fields, ValidationContext(now=LATE_2029 - timedelta(days=400)))
+    assert set(caught.value.errors) == {"scheduledTime"}
     with pytest.raises(InvalidInput) as caught:
         validate_item(Channel.SMS, {"to": "919591471711", "body": "x", "scheduledTime": "soonish"})
     assert set(caught.value.errors) == {"scheduledTime"}

@@ -9,6 +9,9 @@ import pytest
 
 from comms_tui.api.errors import InvalidInput
 from comms_tui.api.schedule import (
+    MAX_AHEAD,
+    MAX_PAST,
+    check_schedule,
     describe_schedule,
     is_past,
     local_zone,
@@ -99,13 +102,18 @@ def test_default_now_is_the_current_time() -> None:
         ("2026-11-28T03:30:00Z", datetime(2026, 11, 28, 3, 30, tzinfo=timezone.utc)),
         ("2026-11-28T03:30z", datetime(2026, 11, 28, 3, 30, tzinfo=timezone.utc)),
         ("2026-11-28 09:00", datetime(2026, 11, 28, 9, 0, tzinfo=IST)),  # naive → profile zone
-        ("2024-02-22T00:25:06+05:30", datetime(2024, 2, 21, 18, 55, 6, tzinfo=timezone.utc)),
+        ("2026-02-22T00:25:06+05:30", datetime(2026, 2, 21, 18, 55, 6, tzinfo=timezone.utc)),
     ],
 )
 def test_iso(text: str, expected: datetime) -> None:
     when = parse(text)
     assert when == expected
     assert when is not None and when.tzinfo is not None
+
+
+def test_the_references_example_time_on_a_day_it_was_written() -> None:
+    when = parse_schedule("2024-02-22T00:25:06+05:30", tz=IST, now=datetime(2024, 2, 21, 9, 0))
+    assert when == datetime(2024, 2, 21, 18, 55, 6, tzinfo=timezone.utc)
 
 
 @pytest.mark.parametrize(
@@ -120,6 +128,7 @@ def test_iso(text: str, expected: datetime) -> None:
         ("2026-11-28", "has no time of day"),
         ("2026-02-30T10:00", "not a valid date and time"),
         ("+99999999999d", "too far ahead"),
+        ("+99999999999999999999999999d", "too far ahead"),
     ],
 )
 def test_rejections(text: str, fragment: str) -> None:
@@ -189,3 +198,100 @@ def test_wire_round_trip() -> None:
     when = parse("tomorrow 09:00")
     assert when is not None
     assert parse(to_wire(when)) == when
+
+
+# --------------------------------------------------------------------------- typos and extremes
+
+
+@pytest.mark.parametrize(
+    ("text", "fragment"),
+    [
+        ("0001-01-01T00:00", "too far in the past"),  # crashed the TUI (OverflowError)
+        ("0001-01-01T00:00+14:00", "too far in the past"),
+        ("9999-12-31T23:59:59-23:59", "too far ahead"),  # crashed too
+        ("9999-12-31T23:59", "too far ahead"),
+        ("2062-11-28T09:00+05:30", "too far ahead"),  # 2026 mistyped
+        ("2016-11-28T09:00+05:30", "too far in the past"),
+        ("+366d", "too far ahead"),
+        ("+8785h", "too far ahead"),
+        ("+" + "9" * 5000 + "d", "out of range"),  # more digits than int() takes
+    ],
+)
+def test_a_time_that_can_only_be_a_typo_is_refused(text: str, fragment: str) -> None:
+    with pytest.raises(InvalidInput) as info:
+        parse(text)
+    assert info.value.field == "scheduledTime"
+    assert fragment in info.value.message
+    if "too far" in fragment:
+        assert "365 days" in info.value.message  # names the limit
+
+
+def test_the_limits_are_a_year_either_way() -> None:
+    assert MAX_AHEAD == MAX_PAST == timedelta(days=365)
+    assert parse("+365d") == NOW + MAX_AHEAD
+    a_year_ago = (NOW - MAX_PAST + timedelta(minutes=1)).isoformat()
+    when = parse(a_year_ago)  # a recent past time: accepted, sent at once with a warning
+    assert when is not None and is_past(when, NOW)
+    with pytest.raises(InvalidInput):
+        parse((NOW - MAX_PAST - timedelta(minutes=1)).isoformat())
+    with pytest.raises(InvalidInput):
+        parse((NOW + MAX_AHEAD + timedelta(minutes=1)).isoformat())
+
+
+EXTREME_NOWS = [
+    datetime.min,
+    datetime.max,
+    datetime.min.replace(tzinfo=timezone(timedelta(hours=23, minutes=59))),
+    datetime.max.replace(tzinfo=timezone(-timedelta(hours=23, minutes=59))),
+    datetime(9999, 12, 31, 12, tzinfo=ZoneInfo("Pacific/Kiritimati")),
+    datetime(1, 1, 1, 12, tzinfo=ZoneInfo("America/Adak")),
+]
+TEXTS = ["+1h", "+365d", "tomorrow", "today 18:30", "18:30", "2026-11-28T09:00Z",
+         "0001-01-01T00:00", "9999-12-31T23:59:59-23:59", "2026-11-28 09:00"]  # fmt: skip
+
+
+@pytest.mark.parametrize("now", EXTREME_NOWS, ids=str)
+@pytest.mark.parametrize("text", TEXTS)
+@pytest.mark.parametrize(
+    "tz", [IST, timezone(timedelta(hours=-12)), ZoneInfo("Pacific/Kiritimati")]
+)
+def test_any_injected_now_gives_a_time_or_invalid_input(
+    now: datetime, text: str, tz: timezone
+) -> None:
+    try:
+        when = parse_schedule(text, tz=tz, now=now)
+    except InvalidInput as exc:
+        assert exc.field == "scheduledTime"
+        return
+    assert when is not None and when.tzinfo is not None
+    assert describe_schedule(when, tz)
+    assert isinstance(is_past(when, now), bool)
+    assert to_wire(when)
+
+
+@pytest.mark.parametrize(
+    "when",
+    [
+        datetime.min.replace(tzinfo=timezone(timedelta(hours=23, minutes=59))),
+        datetime.max.replace(tzinfo=timezone(-timedelta(hours=23, minutes=59))),
+        datetime.min.replace(tzinfo=timezone.utc),
+        datetime.max.replace(tzinfo=ZoneInfo("Pacific/Kiritimati")),
+    ],
+    ids=str,
+)
+def test_describe_is_past_and_to_wire_survive_the_extremes(when: datetime) -> None:
+    """A datetime built by code (not typed) at the edge of the calendar: converting it to
+    another zone overflows, which crashed the schedule hint."""
+    assert describe_schedule(when, IST)
+    for now in (None, NOW, datetime.max, datetime.min):
+        assert isinstance(is_past(when, now), bool)
+    assert to_wire(when).startswith(("0001-01-01", "9999-12-31"))
+
+
+def test_naive_datetimes_are_invalid_input_not_type_errors() -> None:
+    with pytest.raises(InvalidInput):
+        is_past(datetime(2026, 1, 1), NOW)
+    with pytest.raises(InvalidInput):
+        to_wire(datetime(2026, 1, 1))
+    with pytest.raises(InvalidInput):
+        check_schedule(datetime(2026, 1, 1), now=NOW)

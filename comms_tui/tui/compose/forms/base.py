@@ -79,12 +79,15 @@ class ComposeForm(Vertical):
 
     @property
     def context(self) -> ValidationContext:
-        """How the session reads input (region, zone); before it is open, no region, local."""
+        """How the session reads input (region, zone), on this form's clock; before the
+        session is open, no region and the local zone."""
+        import dataclasses
+
         if self._validation_context is None:
             from comms_tui.api.models import ValidationContext
 
-            return ValidationContext(region=None)
-        return self._validation_context
+            return ValidationContext(region=None, now=self.clock())
+        return dataclasses.replace(self._validation_context, now=self.clock())
 
     def compose(self) -> ComposeResult:
         recipients = Input(placeholder=self.RECIPIENT_PLACEHOLDER, id=self.recipient_key)
@@ -217,7 +220,9 @@ class ComposeForm(Vertical):
         if self.session is None:
             raise InvalidInput("still connecting: try again in a moment")
         try:
-            return self.session.build_request(self.channel, self.recipients(), self.api_fields())
+            return self.session.build_request(
+                self.channel, self.recipients(), self.api_fields(), now=self.clock()
+            )
         except InvalidInput as exc:
             self.show_errors(exc.errors or {self.recipient_key: exc.message})
             raise
