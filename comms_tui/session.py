@@ -6,6 +6,7 @@ the TUI opens it in a thread worker after the first frame, the CLI just calls it
 
 from __future__ import annotations
 
+import os
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING
 
@@ -19,6 +20,9 @@ if TYPE_CHECKING:
 SANDBOX_USERNAME = "sandbox"
 SANDBOX_PASSWORD = "sandbox"  # the sandbox's published demo credential, not a secret
 SANDBOX_OTP_TEMPLATE = "{otp} is your OTP for {brand}. Valid for {minutes} minutes."
+# With --sandbox: use the sandbox already running at this loopback URL instead of embedding one
+# (``comms-tui serve --sandbox`` gives every browser tab the same one: one outbox for all).
+SANDBOX_URL_ENV = "COMMS_TUI_SANDBOX_URL"
 
 
 def sandbox_profile(base_url: str) -> Profile:
@@ -44,6 +48,7 @@ class Session:
     profile: Profile | None
     sandbox: EmbeddedSandbox | None = None
     warnings: list[str] = field(default_factory=list)
+    running_sandbox: bool = False  # a sandbox already running (``for_running_sandbox``), not ours
 
     @property
     def name(self) -> str:
@@ -51,7 +56,7 @@ class Session:
 
     @property
     def is_sandbox(self) -> bool:
-        return self.sandbox is not None
+        return self.sandbox is not None or self.running_sandbox
 
     @property
     def production(self) -> bool:
@@ -79,7 +84,12 @@ class Session:
 
     @classmethod
     def for_sandbox(cls, sandbox: EmbeddedSandbox | None = None) -> Session:
-        """Start (or adopt) an embedded sandbox on loopback and target it with its demo login."""
+        """Start (or adopt) an embedded sandbox on loopback and target it with its demo login.
+
+        Without one given, ``$COMMS_TUI_SANDBOX_URL`` names a running sandbox to use instead.
+        """
+        if sandbox is None and (url := os.environ.get(SANDBOX_URL_ENV, "").strip()):
+            return cls.for_running_sandbox(url)
         from comms_tui.sandbox.server import EmbeddedSandbox
 
         sandbox = sandbox or EmbeddedSandbox()
@@ -93,6 +103,24 @@ class Session:
             label="sandbox",
         )
         return cls(target=target, profile=sandbox_profile(base_url), sandbox=sandbox)
+
+    @classmethod
+    def for_running_sandbox(cls, url: str) -> Session:
+        """A sandbox already listening on loopback (not stopped by ``close``: not ours)."""
+        from comms_tui.api.errors import InvalidInput
+        from comms_tui.api.target import resolve_base_url
+
+        base_url = resolve_base_url(url)  # refuses plain http:// to anything but loopback
+        target = Target(
+            base_url=base_url,
+            credentials=BasicCredentials(SANDBOX_USERNAME, SANDBOX_PASSWORD),
+            label="sandbox",
+        )
+        if not target.is_loopback:  # a sandbox is loopback only; typed recipients stay here
+            raise InvalidInput(
+                f"{SANDBOX_URL_ENV} must be a sandbox on loopback, not {base_url}", field="host"
+            )
+        return cls(target=target, profile=sandbox_profile(base_url), running_sandbox=True)
 
     @classmethod
     def for_profile(cls, name: str | None, secrets: SecretStore | None = None) -> Session:
