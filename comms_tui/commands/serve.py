@@ -132,7 +132,7 @@ def run(args: argparse.Namespace) -> int:
     try:
         sock = bind(args.host, args.port)
     except OSError as exc:
-        return _error(f"cannot listen on {args.host}:{args.port}: {exc}")
+        return _error(f"cannot listen on {args.host}:{args.port}: {exc} (pick another --port)")
     env: dict[str, str | None] = {}  # for each tab's process; None removes a variable
     sandbox = scratch = None
     try:

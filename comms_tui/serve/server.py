@@ -102,7 +102,10 @@ class ServedApp(AppService):
                 await asyncio.wait_for(process.wait(), 0.5)
         if process.returncode is None:
             with contextlib.suppress(ProcessLookupError):
-                os.killpg(process.pid, signal.SIGKILL)  # its own session: nothing else in it
+                if hasattr(os, "killpg"):
+                    os.killpg(process.pid, signal.SIGKILL)  # its own session: only the app's
+                else:
+                    process.kill()
         await process.wait()  # reaped: no zombie either
 
 
