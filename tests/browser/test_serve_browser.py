@@ -10,13 +10,18 @@ import signal
 import struct
 import uuid
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import httpx
 import pytest
-from playwright.sync_api import BrowserContext
 
+from comms_tui.sandbox import EmbeddedSandbox
 from tests.browser.conftest import PAGE_TIMEOUT, VIEWPORT, AppPage, isolated_env
+from tests.support.cli import run_cli
 from tests.support.serve import Served, command_line, is_running, wait_until
+
+if TYPE_CHECKING:  # without Playwright these tests skip (or fail in CI), not break collection
+    from playwright.sync_api import BrowserContext
 
 pytestmark = [pytest.mark.browser, pytest.mark.slow]
 
@@ -151,3 +156,30 @@ def test_an_app_does_not_outlive_a_killed_serve(browser: BrowserContext, tmp_pat
             wait_until(lambda: not is_running(app), timeout=END_TIMEOUT, what="the orphan to end")
         finally:
             page.close()
+
+
+def test_with_a_profile_each_tab_sends_with_that_profile(
+    browser: BrowserContext, tmp_path: Path
+) -> None:
+    keyring = {
+        "PYTHON_KEYRING_BACKEND": "tests.support.keyring_backends.FileKeyring",
+        "COMMS_TUI_TEST_KEYRING_FILE": str(tmp_path / "keyring.json"),
+    }
+    with EmbeddedSandbox() as api:  # stands in for the real API: a profile like any other
+        added = run_cli(
+            "profile", "add", "demo", "--host", api.base_url, "--username", "sandbox",
+            "--password-stdin", input="sandbox\n", env=keyring,
+        )  # fmt: skip
+        assert added.returncode == 0, added.stderr
+        with Served("--profile", "demo", "--port", "0", env=keyring) as served:
+            (line,) = [line for line in served.lines if "sending with" in line]
+            assert "profile demo" in line
+            page = AppPage(browser, served.url)
+            try:
+                page.wait_connected(api.base_url)
+                (app,) = served.children()
+                assert command_line(app)[1:] == ["-m", "comms_tui.cli", "--profile", "demo"]
+                page.type_sms("919591471711", "Sent with the demo profile")
+                wait_for_message(api.base_url, "919591471711", "Sent with the demo profile")
+            finally:
+                page.close()
