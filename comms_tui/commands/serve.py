@@ -143,8 +143,9 @@ def run(args: argparse.Namespace) -> int:
             sandbox = EmbeddedSandbox(port=args.sandbox_port or 0)
             try:
                 env[SANDBOX_URL_ENV] = sandbox.start()
-            except OSError as exc:
-                return _error(f"cannot start the sandbox on port {args.sandbox_port}: {exc}")
+            except (OSError, RuntimeError) as exc:
+                where = f"port {args.sandbox_port}" if args.sandbox_port else "a free port"
+                return _error(f"cannot start the sandbox on {where}: {exc}")
             env |= dict.fromkeys(CREDENTIAL_ENV)
         if args.public:
             # Visitors must not see this machine's history and drafts: theirs go to a scratch
@@ -201,7 +202,7 @@ def _banner(
         print(
             f"comms-tui serve: warning: serving on {args.host}: anyone who can reach port {port} "
             "can open the app, which runs on this machine as you: it sends only to the sandbox, "
-            "but its attachment picker can read (and the outbox show) any file you can read.",
+            "but its attachment picker can browse and attach any file you can read.",
             file=sys.stderr,
             flush=True,
         )

@@ -3,15 +3,17 @@
 from __future__ import annotations
 
 import os
+import signal
 import socket
 import subprocess
 import sys
+import time
 
 import httpx
 import pytest
 
 from tests.support.cli import REPO_ROOT, run_cli
-from tests.support.serve import Served
+from tests.support.serve import Served, is_running
 
 REFUSED = "anyone who can reach the page could send messages as that account"
 
@@ -142,3 +144,37 @@ def test_sandbox_port_goes_with_sandbox() -> None:
     proc = run_cli("serve", "--sandbox-port", "9999", timeout=20)
     assert proc.returncode == 2
     assert "--sandbox-port goes with --sandbox" in proc.stderr
+
+
+async def test_a_tab_app_that_does_not_quit_is_killed_not_left_behind() -> None:
+    from textual_serve.download_manager import DownloadManager
+
+    from comms_tui.serve.server import ServedApp
+
+    # Says it is a Textual app, then ignores its input (the "quit") and SIGTERM.
+    stuck = (
+        "import signal, sys, time\n"
+        "signal.signal(signal.SIGTERM, signal.SIG_IGN)\n"
+        "sys.stdout.write('__GANGLION__\\n'); sys.stdout.flush()\n"
+        "time.sleep(60)\n"
+    )
+    closed: list[bool] = []
+
+    async def ignore(data: object) -> None:
+        pass
+
+    async def close_page() -> None:
+        closed.append(True)
+
+    app = ServedApp(
+        [sys.executable, "-c", stuck], {}, write_bytes=ignore, write_str=ignore,
+        close=close_page, download_manager=DownloadManager(),
+    )  # fmt: skip
+    await app.start(80, 24)
+    assert app.process is not None
+    started = time.monotonic()
+    await app.close(grace=0.5)
+    assert time.monotonic() - started < 5
+    assert app.process.returncode == -signal.SIGKILL
+    assert not is_running(app.process.pid)
+    assert closed  # the page is told the session ended
