@@ -19,6 +19,7 @@ SUBCOMMANDS = {
     "profile": "profile",
     "history": "history",
     "sandbox": "sandbox",
+    "serve": "serve",
 }
 
 

@@ -2,6 +2,7 @@
 
     python screenshots/make_screenshots.py        # writes screenshots/*.svg at 120×36
 
+Then ``make_browser_screenshot.py`` writes ``browser.png``: the app served to a real Chromium.
 Each screen is captured from one running app (the sandbox, journal and drafts are throwaway).
 Screens of other modules (history, outbox, attachment picker, welcome) are captured when present.
 """
@@ -165,4 +166,9 @@ async def main() -> int:
 
 
 if __name__ == "__main__":
-    sys.exit(asyncio.run(main()))
+    code = asyncio.run(main())
+    # The browser shot is its sibling script (run from this directory, like this one).
+    import importlib
+
+    browser = importlib.import_module("make_browser_screenshot")
+    sys.exit(code or int(browser.main()))

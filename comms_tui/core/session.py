@@ -32,6 +32,9 @@ if TYPE_CHECKING:
 SANDBOX_USERNAME = "sandbox"
 SANDBOX_PASSWORD = "sandbox"
 SANDBOX_OTP_TEMPLATE = "{otp} is your OTP for {brand}. Valid for {minutes} minutes."
+# With --sandbox: use the sandbox already running at this loopback URL instead of embedding one
+# (``comms-tui serve --sandbox`` gives every browser tab the same one: one outbox for all).
+SANDBOX_URL_ENV = "COMMS_TUI_SANDBOX_URL"
 
 
 def sandbox_profile(base_url: str) -> Profile:
@@ -202,12 +205,14 @@ class Session:
         sandbox: bool = False,
         profile: str | None = None,
         read_timeout: str | None = None,
+        secret: str | None = None,
     ) -> Session:
         """``--sandbox``, else ``--profile NAME``, else the environment, else the default
         profile (``NoTarget`` if there is none). Blocking: keyring, files, maybe a server.
 
         ``read_timeout`` (``--timeout``), else ``$COMMS_TUI_TIMEOUT``, bounds each answer;
-        a bad value is ``InvalidInput``, before anything is opened.
+        a bad value is ``InvalidInput``, before anything is opened. ``secret``: the profile's
+        secret for this run only (``MissingSecret`` says which one to ask for).
         """
         import os
 
@@ -219,14 +224,21 @@ class Session:
         except ValueError as exc:
             where = "--timeout" if read_timeout is not None else f"${TIMEOUT_ENV}"
             raise InvalidInput(f"{where}: {exc}", field="timeout") from None
-        session = cls.for_sandbox() if sandbox else cls.for_profile(profile)
+        session = cls.for_sandbox() if sandbox else cls.for_profile(profile, secret=secret)
         if seconds is not None:
             session.set_read_timeout(seconds)
         return session
 
     @classmethod
     def for_sandbox(cls, sandbox: EmbeddedSandbox | None = None) -> Session:
-        """Start (or adopt) an embedded sandbox on loopback and target it with its demo login."""
+        """Start (or adopt) an embedded sandbox on loopback and target it with its demo login.
+
+        Without one given, ``$COMMS_TUI_SANDBOX_URL`` names a running sandbox to use instead.
+        """
+        import os
+
+        if sandbox is None and (url := os.environ.get(SANDBOX_URL_ENV, "").strip()):
+            return cls.for_running_sandbox(url)
         from comms_tui.sandbox.server import EmbeddedSandbox
 
         sandbox = sandbox or EmbeddedSandbox()
@@ -242,13 +254,34 @@ class Session:
         return cls(target=target, profile=sandbox_profile(base_url), sandbox=sandbox)
 
     @classmethod
-    def for_profile(cls, name: str | None, secrets: SecretStore | None = None) -> Session:
-        """The named profile, else the environment, else the default profile (store rules)."""
+    def for_running_sandbox(cls, url: str) -> Session:
+        """A sandbox already listening on loopback (not stopped by ``close``: not ours)."""
+        from comms_tui.api.errors import InvalidInput
+        from comms_tui.api.target import resolve_base_url
+
+        base_url = resolve_base_url(url)  # refuses plain http:// to anything but loopback
+        target = Target(
+            base_url=base_url,
+            credentials=BasicCredentials(SANDBOX_USERNAME, SANDBOX_PASSWORD),
+            label="sandbox",
+        )
+        if not target.is_loopback:  # a sandbox is loopback only; typed recipients stay here
+            raise InvalidInput(
+                f"{SANDBOX_URL_ENV} must be a sandbox on loopback, not {base_url}", field="host"
+            )
+        return cls(target=target, profile=sandbox_profile(base_url), to_sandbox=True)
+
+    @classmethod
+    def for_profile(
+        cls, name: str | None, secrets: SecretStore | None = None, *, secret: str | None = None
+    ) -> Session:
+        """The named profile, else the environment, else the default profile (store rules);
+        ``secret`` is its secret for this run only, never stored."""
         from comms_tui.store.resolve import resolve_target
         from comms_tui.store.sandboxes import is_running_sandbox
         from comms_tui.store.secrets import SecretStore, insecure_file_warning
 
-        target, profile = resolve_target(name, secrets=secrets or SecretStore())
+        target, profile = resolve_target(name, secrets=secrets or SecretStore(), secret=secret)
         to_sandbox = target.is_loopback and is_running_sandbox(target.base_url)
         session = cls(target=target, profile=profile, to_sandbox=to_sandbox)
         if text := insecure_file_warning():

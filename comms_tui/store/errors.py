@@ -81,7 +81,14 @@ class SecretsTimeout(SecretsError):
 
 
 class MissingSecret(StoreError):
-    """A profile's secret is neither in the environment nor in the keyring."""
+    """A profile's secret is neither in the environment nor in the keyring. A front-end may ask
+    for it (``kind``: ``password`` or ``client_secret``) and open the profile again with it, for
+    that run only."""
+
+    def __init__(self, message: str, *, profile: str = "", kind: str = "password") -> None:
+        super().__init__(message)
+        self.profile = profile
+        self.kind = kind
 
 
 class NoTarget(StoreError):

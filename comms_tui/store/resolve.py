@@ -17,10 +17,13 @@ CLIENT_KEY_ENV = "COMMS_TUI_CLIENT_KEY"
 ENVELOPE_ENV = "COMMS_TUI_ENVELOPE"
 
 
-def target_for_profile(profile: Profile, secrets: SecretStore) -> Target:
-    """The profile's target; its secret comes from the environment if set, else the keyring."""
+def target_for_profile(
+    profile: Profile, secrets: SecretStore, *, secret: str | None = None
+) -> Target:
+    """The profile's target. Its secret: ``secret`` (given for this run only, e.g. typed at a
+    prompt), else the environment, else the keyring; ``MissingSecret`` if none has it."""
     kind: SecretKind = "password" if profile.auth == "basic" else "client_secret"
-    secret = secrets.get(profile.name, kind)
+    secret = secret or secrets.get(profile.name, kind)
     if not secret:
         why = ""
         try:
@@ -31,7 +34,9 @@ def target_for_profile(profile: Profile, secrets: SecretStore) -> Target:
             why = f" — {exc.message.splitlines()[0].rstrip('.')}"
         raise MissingSecret(
             f"no {kind.replace('_', ' ')} stored for profile '{profile.name}'{why}; add it again "
-            f"with `comms-tui profile add {profile.name} --replace ...`, or set {ENV_VARS[kind]}"
+            f"with `comms-tui profile add {profile.name} --replace ...`, or set {ENV_VARS[kind]}",
+            profile=profile.name,
+            kind=kind,
         )
     credentials: Credentials
     if profile.auth == "basic":
@@ -96,20 +101,22 @@ def resolve_target(
     *,
     profiles: ProfileStore | None = None,
     secrets: SecretStore | None = None,
+    secret: str | None = None,
 ) -> tuple[Target, Profile | None]:
     """``--profile NAME`` → that profile; else ``COMMS_TUI_HOST`` → the environment; else the
-    default profile; else a clear error. Keyring access may block: call from a worker thread."""
+    default profile; else a clear error. ``secret``: the profile's secret for this run only.
+    Keyring access may block: call from a worker thread."""
     profiles = profiles or ProfileStore()
     secrets = secrets or SecretStore()
     if profile_name:
         profile = profiles.get(profile_name)
-        return target_for_profile(profile, secrets), profile
+        return target_for_profile(profile, secrets, secret=secret), profile
     from_env = target_from_environment()
     if from_env is not None:
         return from_env, None
     default = profiles.default()
     if default is not None:
-        return target_for_profile(default, secrets), default
+        return target_for_profile(default, secrets, secret=secret), default
     known = [p.name for p in profiles.list()]
     if known:
         raise NoTarget(
