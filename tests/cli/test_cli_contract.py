@@ -6,9 +6,12 @@ a result printed even when the journal cannot record it."""
 from __future__ import annotations
 
 import json
+import os
 import shutil
+import signal
 import subprocess
 import sys
+import time
 from pathlib import Path
 from typing import Any
 
@@ -260,3 +263,34 @@ def test_a_result_the_journal_cannot_record_is_still_printed(
         assert data["outcome"] == "accepted" and data["request_id"]
     else:
         assert out.startswith("accepted · HTTP 200 · request id ")
+
+
+def test_ctrl_c_mid_send_still_prints_one_object_saying_unknown(
+    sandbox_env: dict[str, str], cli_sandbox: EmbeddedSandbox
+) -> None:
+    """The slow recipient holds the answer for seconds: ctrl-c (SIGINT) once the sandbox has the
+    request. The message may have gone out, and the object says so."""
+    env = {**os.environ, **sandbox_env, "COMMS_TUI_TIMEOUT": "30", "PYTHONPATH": str(REPO_ROOT)}
+    argv = ["send", "sms", "--to", "12025550140", "--body", "slow", "--json"]
+    proc = subprocess.Popen(
+        [sys.executable, "-m", "tests.support.cli", *argv],
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        stdin=subprocess.DEVNULL,
+        text=True,
+        env=env,
+        cwd=REPO_ROOT,
+    )
+    try:
+        deadline = time.monotonic() + 20
+        while cli_sandbox.state.stats()["requests"] == 0 and time.monotonic() < deadline:
+            time.sleep(0.02)
+        assert cli_sandbox.state.stats()["requests"] == 1
+        proc.send_signal(signal.SIGINT)
+        out, err = proc.communicate(timeout=20)
+    finally:
+        proc.kill()
+    assert proc.returncode == 130, err
+    data = _one_object(out)
+    assert data["outcome"] == "unknown" and "may have been sent" in data["error"]
+    assert "comms-tui: interrupted while sending" in err and "Traceback" not in err
