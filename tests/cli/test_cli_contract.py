@@ -159,6 +159,7 @@ def test_an_empty_profile_name_is_not_the_default_profile(
         ["send", "sms", "--profile", "", "--to", GOOD, "--body", "x"],
         ["--profile", " ", "send", "sms", "--to", GOOD, "--body", "x"],
         ["sender-lab", "--profile", "", "--to", GOOD, "--sender", "CAPNTH", "--yes"],
+        ["serve", "--profile", "", "--port", "0"],  # (the page would otherwise be served)
     ):
         proc = run_cli(*argv, env=env)
         assert proc.returncode == 2 and "the profile name is empty" in proc.stderr, argv
