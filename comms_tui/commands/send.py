@@ -173,7 +173,7 @@ async def _run(args: argparse.Namespace, session: Session, progress: _Progress) 
             raise Stop(*invalid_lines(exc)) from None
         when = request.items[0].scheduled_time
         if when is not None and not args.json:  # the zone a time without one was read in
-            print(f"scheduled for {describe_schedule(when, session.zone)}", file=sys.stderr)
+            note(f"scheduled for {describe_schedule(when, session.zone)}")
         if args.dry_run or args.curl:
             from comms_tui.core.preflight import request_notes
 
