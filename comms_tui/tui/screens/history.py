@@ -25,13 +25,11 @@ from textual.worker import get_current_worker
 
 from comms_tui.api.channels import Channel
 from comms_tui.api.errors import CommsError
-from comms_tui.store.history import OUTCOMES, Journal, JournalEntry
+from comms_tui.store.history import OUTCOMES, RECIPIENT_SCAN_LIMIT, Journal, JournalEntry
 from comms_tui.tui.masking import display_recipient, is_masked, mask_text, masking_of
 from comms_tui.tui.messages import ComposeAgain
 
 HISTORY_LIMIT = 500
-# The journal matches recipients exactly; a substring search scans this many newest entries.
-RECIPIENT_SCAN_LIMIT = 5000
 DEBOUNCE_SECONDS = 0.2
 # Fixed widths: a stable layout that need not measure 500 rows (the detail shows full values).
 COLUMNS = (
@@ -54,27 +52,19 @@ def recipient_summary(recipients: list[str], masked: bool = False) -> str:
     return display_recipient(recipients[0], masked) + (f" +{extra}" if extra else "")
 
 
-def _matches(entry: JournalEntry, needle: str) -> bool:
-    digits = "".join(c for c in needle if c.isdigit())
-    # "+91 95914" should find 919591471711: compare digits when the needle is a phone fragment.
-    phone_like = digits and all(c.isdigit() or c in " +-()" for c in needle)
-    for recipient in entry.recipients:
-        if needle.casefold() in recipient.casefold() or (phone_like and digits in recipient):
-            return True
-    return False
-
-
 def query_history(
     journal: Journal, *, channel: str | None, recipient: str, outcome: str | None
 ) -> tuple[list[JournalEntry], bool]:
-    """(entries newest first, whether more exist than are shown). Blocking: call from a thread."""
-    needle = recipient.strip()
-    if not needle:
-        entries = journal.list(HISTORY_LIMIT + 1, channel=channel, outcome=outcome)
-    else:
-        scanned = journal.list(RECIPIENT_SCAN_LIMIT, channel=channel, outcome=outcome)
-        entries = [e for e in scanned if _matches(e, needle)]
-    return entries[:HISTORY_LIMIT], len(entries) > HISTORY_LIMIT
+    """(entries newest first, whether more exist than are shown). Blocking: call from a thread.
+
+    The same search as ``comms-tui history``: ``Journal.search``."""
+    return journal.search(
+        recipient=recipient,
+        channel=channel,
+        outcome=outcome,
+        limit=HISTORY_LIMIT,
+        scan_limit=RECIPIENT_SCAN_LIMIT,
+    )
 
 
 def compose_again_fields(entry: JournalEntry) -> tuple[ComposeAgain, list[str]]:
