@@ -2,17 +2,19 @@
 
 from __future__ import annotations
 
+import stat
 from pathlib import Path
 
 from textual.widgets import OptionList
 
 from comms_tui.api.attachments import load_attachment
 from comms_tui.core.session import Session
+from comms_tui.store.paths import data_dir
 from comms_tui.tui.compose.forms.email import EmailForm
 from comms_tui.tui.widgets.items_view import ItemsView
 from comms_tui.tui.widgets.result_detail import ResultDetail
 from tests.tui.conftest import AppFactory
-from tests.tui.helpers import SIZE, connected, fill, modal, results, send
+from tests.tui.helpers import SIZE, connected, fill, modal, notes, results, send
 
 
 def outbox(session: Session) -> list[dict[str, object]]:
@@ -186,7 +188,18 @@ async def test_request_and_response_and_copies(app_factory: AppFactory) -> None:
         request = str(app.screen.query_one("#raw-request").render())
         assert "Authorization: Basic <base64(username:md5(password))>" in request
         assert "sandbox" not in request.split("\n\n")[0].split("Authorization")[1]
-        await pilot.press("c", "r")
-        assert copied[0].startswith("curl -sS -X POST")
-        assert "Basic <base64" in copied[0]
-        assert '"successCount": 1' in copied[1]
+        for key in ("c", "r"):  # each copy is written to its file in a worker first
+            await pilot.press(key)
+            await pilot.app.workers.wait_for_complete()
+            await pilot.pause()
+        curl, response = copied
+        # A command that sends exactly this request again, reading credentials when run.
+        assert "Running this SENDS it" in curl and "COMMS_TUI_PASSWORD" in curl
+        assert "Show me the wire" in curl and "Authorization: Basic %s" in curl
+        assert '"successCount": 1' in response
+        # tmux's default set-clipboard external drops a copy: each is in a 0600 file too.
+        for name, text in (("copied-curl.sh", curl), ("copied-response.json", response)):
+            path = data_dir() / name
+            assert path.read_text(encoding="utf-8") == text
+            assert stat.S_IMODE(path.stat().st_mode) == 0o600
+            assert any(str(path) in note for note in notes(app)), notes(app)
