@@ -41,6 +41,7 @@ NOTES_SHOWN = 10  # status warnings, disagreements and anomalies listed in the s
 ECHOES_SHOWN = 50  # items whose echo differs, listed in the raw view
 ITEM_NOTICES_SHOWN = 20  # errors and warnings of the highlighted item
 SHOWN_ERROR_CHARS = 1_000  # of one error message (the API quotes at most 500 of the server's)
+PRETTY_MAX_CHARS = 512 * 1024  # larger answers are shown and copied as they came
 
 
 @dataclass(eq=False)
@@ -61,8 +62,14 @@ class ResultRecord:
 
 
 def response_text(result: SendResult) -> str:
-    """The raw response, pretty-printed when it is JSON (all of it: what "copy" copies)."""
+    """The raw response, pretty-printed when it is JSON (all of it: what "copy" copies).
+
+    An answer over ``PRETTY_MAX_CHARS`` is left as it came: indenting megabytes of JSON takes
+    seconds (the indenting encoder is pure Python), for a view that shows its start.
+    """
     raw = result.response_text or ""
+    if len(raw) > PRETTY_MAX_CHARS:
+        return raw
     try:
         return json.dumps(json.loads(raw), indent=2, ensure_ascii=False)
     except (ValueError, RecursionError):
