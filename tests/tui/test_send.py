@@ -203,3 +203,31 @@ async def test_request_and_response_and_copies(app_factory: AppFactory) -> None:
             assert path.read_text(encoding="utf-8") == text
             assert stat.S_IMODE(path.stat().st_mode) == 0o600
             assert any(str(path) in note for note in notes(app)), notes(app)
+
+
+async def test_copy_as_curl_puts_a_large_body_in_its_own_file_and_says_where(
+    app_factory: AppFactory, tmp_path: Path
+) -> None:
+    report = tmp_path / "report.pdf"
+    report.write_bytes(b"%PDF-1.4\n" + bytes(range(256)) * 400)  # ~100 KB: over the inline limit
+    app = app_factory()
+    copied: list[str] = []
+    app.copy_to_clipboard = copied.append  # type: ignore[method-assign,assignment]
+    async with app.run_test(size=SIZE) as pilot:
+        screen = await connected(pilot)
+        await pilot.press("alt+2")
+        email = screen.form("email")
+        assert isinstance(email, EmailForm)
+        await fill(pilot, "email", to="ana@example.com", subject="Report", body="Attached.")
+        email.add_attachment(load_attachment(report), str(report))
+        await pilot.pause()
+        await send(pilot)
+        await pilot.press("ctrl+r", "c")
+        await pilot.app.workers.wait_for_complete()
+        await pilot.pause()
+        [script] = copied
+        [body_file] = data_dir().glob("comms-tui-body-*.json")
+        assert f"--data-binary @{body_file}" in script
+        assert stat.S_IMODE(body_file.stat().st_mode) == 0o600
+        assert b'"file_name":"report.pdf"' in body_file.read_bytes()
+        assert any(f"is in {body_file}" in note for note in notes(app)), notes(app)

@@ -99,7 +99,7 @@ class ResultsPane(Vertical):
         title = (
             "Results" if zone is None else f"Results · times in {zone_label(zone, self.clock())}"
         )
-        self.query_one("#results-title", Label).update(title)
+        self.query_one("#results-title", Label).update(Content(title))
 
     @property
     def detail(self) -> ResultDetail:
