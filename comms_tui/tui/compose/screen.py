@@ -393,8 +393,9 @@ class ComposeScreen(Screen[None]):
                 if scheduled and sent.result.success_count and not resend:
                     self._schedule_done(form, schedule)
         finally:
-            if self.app.screen.id == "confirm-cancel":  # the send ended while it asked
-                self.app.screen.dismiss(False)
+            stack = self.app.screen_stack  # empty while the app closes
+            if stack and stack[-1].id == "confirm-cancel":  # the send ended while it asked
+                stack[-1].dismiss(False)
             progress.stop()
             form.set_sending(False)
             self._cancel = self._progress = None
