@@ -132,7 +132,8 @@ class LabCell:
     attribution: str
     ok: bool | None  # None: unknown outcome
     # accepted · rejected (the server refused this sender ID) · not_sent (the whole request was
-    # refused: auth, attribution, rate limit…) · unknown · invalid (failed our own checks)
+    # refused: auth, attribution, rate limit…) · server_error (a 500 with the API's own status:
+    # it failed, but that says nothing of what went out) · unknown · invalid (our own checks)
     outcome: str
     errors: tuple[str, ...] = ()
     warnings: tuple[str, ...] = ()
@@ -187,8 +188,8 @@ class LabMatrix:
             return 4
         if outcomes <= {"accepted"}:
             return 0
-        if outcomes <= {"not_sent"}:
-            return 3
+        if outcomes <= {"not_sent", "server_error"}:
+            return 3  # as ``send`` exits for a rejected request
         return 1
 
     def to_json(self) -> dict[str, Any]:
@@ -329,7 +330,7 @@ def _cells(
         if result.outcome is Outcome.UNKNOWN:
             ok, outcome = None, "unknown"
         elif result.outcome is Outcome.REJECTED:
-            ok, outcome = False, "not_sent"
+            ok, outcome = False, "not_sent" if result.sent_nothing else "server_error"
         else:
             ok = all(r.ok for r in results)
             outcome = "accepted" if ok else "rejected"

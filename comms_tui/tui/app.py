@@ -19,6 +19,7 @@ from typing import TYPE_CHECKING, Any, ClassVar
 from textual import work
 from textual.app import App
 from textual.binding import Binding, BindingType
+from textual.notifications import SeverityLevel
 from textual.theme import Theme
 
 from comms_tui.store.drafts import DraftStore
@@ -26,6 +27,7 @@ from comms_tui.store.prefs import UiPrefs
 from comms_tui.tui.compose.screen import ComposeScreen
 from comms_tui.tui.masking import Masking
 from comms_tui.tui.messages import ComposeAgain, SessionFailed, SessionReady
+from comms_tui.tui.plain import shown
 
 if TYPE_CHECKING:
     from textual.command import Provider
@@ -111,6 +113,26 @@ class CommsApp(App[None]):
         self.session: Session | None = None  # open, with its journal and client
         self.masking = Masking(self)  # recipients shown as 9195*****711 while sharing a screen
         self._owned_session: Session | None = None  # opened here, so closed here
+
+    def notify(
+        self,
+        message: str,
+        *,
+        title: str = "",
+        severity: SeverityLevel = "information",
+        timeout: float | None = None,
+        markup: bool = True,
+    ) -> None:
+        """Every notification is plain text, whatever ``markup`` says: nearly all of them carry
+        foreign text (a server's message, a file or profile name), and none of ours uses markup.
+        Control characters are shown, and a long message is cut (the raw view has it all)."""
+        super().notify(
+            shown(message),
+            title=shown(title, 200, newlines=False),
+            severity=severity,
+            timeout=timeout,
+            markup=False,
+        )
 
     # -- startup --------------------------------------------------------------------------------
 
@@ -241,7 +263,7 @@ class CommsApp(App[None]):
                 self.compose_screen.compose_again(choice)
 
         if not any(isinstance(screen, HistoryScreen) for screen in self.screen_stack):
-            self.push_screen(HistoryScreen(journal), again)
+            self.push_screen(HistoryScreen(journal, zone=self.session.zone), again)
 
     def action_outbox(self) -> None:
         from comms_tui.tui.screens.outbox import OutboxScreen
@@ -250,7 +272,9 @@ class CommsApp(App[None]):
         if session is None or not session.is_sandbox:
             self.notify("The outbox is only there on the sandbox (--sandbox).", severity="warning")
             return
-        self.open_once(OutboxScreen, lambda: OutboxScreen(session.target.base_url))
+        self.open_once(
+            OutboxScreen, lambda: OutboxScreen(session.target.base_url, zone=session.zone)
+        )
 
     def action_sender_lab(self) -> None:
         from comms_tui.tui.sender_lab.screen import SenderLabScreen

@@ -22,6 +22,7 @@ import struct
 import threading
 import time
 import zlib
+from collections.abc import Callable
 from dataclasses import dataclass
 from types import TracebackType
 from typing import Any
@@ -112,6 +113,10 @@ class Behaviour(str, enum.Enum):
     LONG_ERROR = "long_error"  # 400 whose status.message is 5 MB long
     HOSTILE_REJECT = "hostile_reject"  # 400: terminal controls and markup in message, request id
     HOSTILE_ITEMS = "hostile_items"  # 201: the same in item errors, warnings, status warnings
+    CRAFTED = "crafted"  # whatever ``crafted(request)`` says: (status, headers, body)
+
+
+Crafted = tuple[str, dict[str, str], bytes]  # status line ("400 Bad Request"), headers, body
 
 
 @dataclass(frozen=True)
@@ -301,6 +306,7 @@ class RogueServer:
         stall_after: int | None = None,
         receive_buffer: int | None = None,
         huge_bytes: int = HUGE_BYTES,
+        crafted: Callable[[ReceivedRequest], Crafted] | None = None,
     ) -> None:
         self.behaviour = Behaviour(behaviour)
         self.trickle_interval = trickle_interval
@@ -311,6 +317,7 @@ class RogueServer:
         self.stall_after = stall_after  # stop reading the request body after this many bytes
         self.receive_buffer = receive_buffer  # SO_RCVBUF: small, so the client feels the pace
         self.huge_bytes = huge_bytes  # size of HUGE and HUGE_CHUNKED answers
+        self.crafted = crafted  # the CRAFTED answer to a request
         self.stalled = threading.Event()
         self.connections = 0
         self.received: list[ReceivedRequest] = []
@@ -441,6 +448,12 @@ class RogueServer:
         elif b is Behaviour.HOSTILE_ITEMS:
             body = hostile_items_body(request)
             sock.sendall(_response("201 Created", "application/json", body, "", HOSTILE_REQUEST_ID))
+        elif b is Behaviour.CRAFTED:
+            assert self.crafted is not None, "CRAFTED needs crafted=…"
+            status, headers, content = self.crafted(request)
+            head = f"HTTP/1.1 {status}\r\nContent-Length: {len(content)}\r\nConnection: close\r\n"
+            head += "".join(f"{name}: {value}\r\n" for name, value in headers.items())
+            sock.sendall(head.encode("latin-1") + b"\r\n" + content)
         # Closing the socket (the caller's ``with``) ends every behaviour.
 
     def _trickle(self, sock: socket.socket, body: bytes) -> None:

@@ -14,7 +14,7 @@ from __future__ import annotations
 
 import asyncio
 from collections.abc import Callable
-from datetime import datetime
+from datetime import datetime, timezone
 from typing import TYPE_CHECKING, Any, ClassVar, cast
 
 from textual import events, work
@@ -39,6 +39,7 @@ if TYPE_CHECKING:
     from comms_tui.core.session import Session
     from comms_tui.store.drafts import DraftStore
     from comms_tui.tui.compose.forms.base import ComposeForm
+    from comms_tui.tui.widgets.in_flight import SendProgress
     from comms_tui.tui.widgets.results import ResultsPane
 
 DRAFT_DELAY = 0.5  # seconds of quiet before a draft is written
@@ -75,6 +76,13 @@ class ComposeScreen(Screen[None]):
         Binding(
             "ctrl+l", "clear_form", "Clear", id="clear", tooltip="Clear the form and its draft"
         ),
+        Binding(
+            "escape",
+            "cancel_send",
+            "Cancel send",
+            id="cancel-send",
+            tooltip="Stop the send under way (nothing is sent if the server has not got it yet)",
+        ),
         Binding("ctrl+r", "focus_results", "Results", id="results", tooltip="Go to the results"),
         Binding("ctrl+o", "attach", "Attach", show=False, id="attach", tooltip="Attach a file"),
         Binding(
@@ -94,6 +102,8 @@ class ComposeScreen(Screen[None]):
         self.clock = clock
         self.session: Session | None = None
         self.busy = False  # a send flow (questions → send) is under way
+        self._cancel: asyncio.Event | None = None  # set to stop the send in flight
+        self._progress: SendProgress | None = None  # the line showing how far it got
         self._early_keys: list[str] = []  # typed before the first form was there
         self._first_input: Input | None = None
         self._loaded_drafts: dict[str, dict[str, Any]] | None = None  # as read from disk
@@ -214,8 +224,10 @@ class ComposeScreen(Screen[None]):
         self.query_one(AppHeader).show_failure(message)
 
     def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
-        if action == "send" and (self.session is None or self.busy):
-            return None  # shown disabled in the footer
+        if action == "send" and self.session is None:
+            return None  # shown disabled in the footer (while busy it says "already sending")
+        if action == "cancel_send":
+            return self._cancel is not None  # only while a send is in flight
         # attach and template: hidden (not just greyed) on the forms they don't apply to
         if action == "template":
             return self.active_channel is not Channel.EMAIL
@@ -312,7 +324,9 @@ class ComposeScreen(Screen[None]):
             self.notify("Still connecting: try again in a moment.", severity="warning")
             return
         if self.busy:
-            self.notify("A send is already in progress.", severity="warning")
+            self.notify(
+                "Already sending: wait for the answer, or esc to cancel.", severity="warning"
+            )
             return
         if (form := self.visible_form()) is None:
             return
@@ -338,9 +352,22 @@ class ComposeScreen(Screen[None]):
     @work(exclusive=True, group="send")
     async def _send_flow(self, form: ComposeForm, request: SendRequest, resend: bool) -> None:
         from comms_tui.tui.compose.send_flow import send_from_form
+        from comms_tui.tui.widgets.in_flight import SendProgress
 
         session = self.session
         assert session is not None
+        progress = form.query_one(SendProgress)
+        cancel = asyncio.Event()
+        started: list[datetime] = []
+        schedule = form.value("scheduledTime")  # cleared after a scheduled send, if unchanged
+
+        def sending() -> None:
+            started.append(self.clock())
+            form.set_sending(True)
+            progress.start(session.target.read_timeout)
+            self._cancel, self._progress = cancel, progress
+            self.refresh_bindings()
+
         try:
             sent = await send_from_form(
                 self.app,
@@ -348,35 +375,108 @@ class ComposeScreen(Screen[None]):
                 request,
                 now=self.clock(),
                 resend=resend,
-                sending=lambda: form.set_sending(True),
+                sending=sending,
+                progress=progress.update_progress,
+                cancel=cancel,
             )
             if sent is not None:
-                self.post_message(SendFinished(sent, session.name, request))
+                self.post_message(
+                    SendFinished(
+                        sent,
+                        session.name,
+                        request,
+                        started_at=started[0] if started else None,
+                        target=session.target,
+                    )
+                )
+                scheduled = sent.request is not None and sent.request.items[0].scheduled_time
+                if scheduled and sent.result.success_count and not resend:
+                    self._schedule_done(form, schedule)
         finally:
+            stack = self.app.screen_stack  # empty while the app closes
+            if stack and stack[-1].id == "confirm-cancel":  # the send ended while it asked
+                stack[-1].dismiss(False)
+            progress.stop()
             form.set_sending(False)
+            self._cancel = self._progress = None
             self.busy = False
             self.refresh_bindings()
+
+    @staticmethod
+    def _schedule_done(form: ComposeForm, schedule: str) -> None:
+        """A scheduled send went out: clear Schedule (only it), unless it was edited meanwhile,
+        so that the next send does not go out at that time too."""
+        if form.value("scheduledTime") == schedule:
+            form.set_value("scheduledTime", "")
+
+    def action_cancel_send(self) -> None:
+        """Stop the send in flight: at once while the server cannot have it all, else ask,
+        since stopping then leaves the outcome unknown."""
+        cancel, progress = self._cancel, self._progress
+        if cancel is None or cancel.is_set():
+            return
+        if progress is not None and progress.may_have_arrived:
+            self._confirm_cancel(cancel)
+        else:
+            cancel.set()
+
+    def _confirm_cancel(self, cancel: asyncio.Event) -> None:
+        from comms_tui.tui.screens.confirm import ConfirmScreen
+
+        def answered(stop: bool | None) -> None:
+            if stop and self._cancel is cancel:  # still the same send
+                cancel.set()
+
+        question = ConfirmScreen(
+            "Stop waiting for the answer?",
+            "The server may already have the whole request. If you stop now, the outcome is "
+            "UNKNOWN: the message may have gone out, and the history records it as unknown.",
+            confirm="Stop waiting",
+            cancel="Keep waiting",
+            default_confirm=False,
+            loud=True,
+            id="confirm-cancel",
+        )
+        self.app.push_screen(question, answered)
 
     def on_send_finished(self, message: SendFinished) -> None:
         sent = message.sent
         result = sent.result
-        self.results.add(sent, message.profile, message.request)
+        record = self.results.add(
+            sent, message.profile, message.request, at=message.started_at, target=message.target
+        )
         if sent.not_recorded:
             self.notify(
                 f"The send could not be recorded in the history: {sent.not_recorded}",
                 severity="warning",
                 timeout=15,
             )
-        text = f"{result.channel.label}: {result.success_count} of {result.count} accepted"
         if result.unknown:
             self.notify(
-                "Outcome UNKNOWN: it may have been sent. Check before resending.",
+                "Outcome UNKNOWN: it may have been sent. Check before resending.\n"
+                + (result.error.message if result.error else ""),
                 severity="warning",
                 timeout=10,
             )
-        elif result.error is not None:
+        elif result.error is not None and result.sent_nothing:
             self.notify(f"Not sent: {result.error.message}", severity="error", timeout=10)
+        elif result.error is not None:  # a 500 with the API's own status: it says it failed
+            message_text = result.error.message
+            self.notify(
+                message_text[:1].upper() + message_text[1:],
+                title="Server error",
+                severity="error",
+                timeout=10,
+            )
         else:
+            text = f"{result.channel.label}: {result.success_count} of {result.count} accepted"
+            if (when := record.scheduled_for) is not None:
+                from comms_tui.api.schedule import describe_schedule
+
+                zone = self.results.tz or when.tzinfo or timezone.utc
+                text += f", to go out {describe_schedule(when, zone)}"
+            if notes := result.notes():
+                text += f"\n{len(notes)} note(s) from the server: see the results"
             self.notify(text, severity="information" if result.failed_items == [] else "warning")
 
     # -- drafts ---------------------------------------------------------------------------------

@@ -16,6 +16,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, ClassVar
 
+from rich.text import Text
 from textual import on, work
 from textual.app import ComposeResult
 from textual.binding import Binding, BindingType
@@ -37,6 +38,8 @@ from comms_tui.api.attachments import (
     human_size,
     load_attachment,
 )
+from comms_tui.core.text import visible
+from comms_tui.tui.plain import ControlsVisible, plain, shown
 
 PROGRESS_FROM_BYTES = 1024 * 1024  # smaller files encode in a blink: no bar
 PROGRESS_INTERVAL = 0.05  # seconds between progress updates from the encoder thread
@@ -57,7 +60,14 @@ def complete_path(value: str) -> str | None:
                 if count >= COMPLETION_SCAN_LIMIT:
                     break
                 hidden_ok = prefix.startswith(".") or not entry.name.startswith(".")
-                if entry.name.startswith(prefix) and entry.name != prefix and hidden_ok:
+                # An Input draws its completion raw: never offer a name a terminal would obey.
+                drawable = visible(entry.name) == entry.name
+                if (
+                    entry.name.startswith(prefix)
+                    and entry.name != prefix
+                    and hidden_ok
+                    and drawable
+                ):
                     matches.append((entry.name, entry.is_dir()))
     except OSError:
         return None
@@ -119,15 +129,24 @@ class _Cancelled(Exception):
 
 
 class PickerTree(DirectoryTree):
-    """A DirectoryTree that asks "is this a directory?" once per entry.
+    """A DirectoryTree that asks "is this a directory?" once per entry, and shows names as they
+    are.
 
     Textual's asks while sorting (in the loader thread) and again for every entry while adding
     the nodes (on the event loop): a stat per entry that stalls the UI in a Downloads folder.
+    And it reads a name as Rich markup: a file called ``[/x]`` would stop the picker, and
+    ``[@click=app.quit]`` would be a button. Here a name is plain text, control characters and
+    bidi overrides made visible.
     """
 
     def __init__(self, path: str | Path, **kwargs: Any) -> None:
         super().__init__(path, **kwargs)
         self._is_dir: dict[Path, bool] = {}
+
+    def process_label(self, label: str | Text) -> Text:
+        if isinstance(label, str):
+            label = Text(shown(label, 200, newlines=False))
+        return label.split()[0]
 
     def _safe_is_dir(self, path: Path) -> bool:  # type: ignore[override]
         known = self._is_dir.get(path)
@@ -192,6 +211,7 @@ class AttachmentPickerScreen(ModalScreen["Attachment | None"]):
             yield Input(
                 placeholder="Path to a file (→ accepts the completion)",
                 suggester=PathSuggester(),
+                highlighter=ControlsVisible(),  # a file name may hold them
                 id="picker-path",
             )
             yield Static("", id="picker-error", classes="-empty")
@@ -247,14 +267,14 @@ class AttachmentPickerScreen(ModalScreen["Attachment | None"]):
 
     def _describe(self, check: FileCheck) -> Content:
         if check.problem:
-            return Content.from_markup("[$text-warning]$problem[/]", problem=check.problem)
+            return plain(check.problem, style="$text-warning")
         if check.folder:
             return Content("A folder: pick a file inside it (Enter opens it in the tree).")
         size, limit = check.size, self.budget.max_message_bytes
         facts = Content.from_markup(
             "[b]$name[/b] · $type · $size → $encoded encoded · ",
-            name=Path(check.path).name,
-            type=check.file_type,
+            name=shown(Path(check.path).name, 200, newlines=False),
+            type=shown(check.file_type, 20, newlines=False),
             size=human_size(size),
             encoded=human_size(encoded_size(size)),
         )
@@ -346,7 +366,7 @@ class AttachmentPickerScreen(ModalScreen["Attachment | None"]):
 
     def _show_error(self, message: str) -> None:
         error = self.query_one("#picker-error", Static)
-        error.update(Content(message))
+        error.update(plain(message))
         error.set_class(not message, "-empty")
 
     @on(Button.Pressed, "#picker-cancel")

@@ -34,7 +34,7 @@ SANDBOX_NOTES: tuple[tuple[str, str], ...] = (
     ("12025550101", "do not disturb: that item fails with 4209 (a partial failure)"),
     ("12025550102", "accepted with warning 9001"),
     ("12025550144", "connection dropped: outcome unknown"),
-    ("12025550150", "HTTP 500: rejected, nothing sent"),
+    ("12025550150", "HTTP 500: the server reported an error (rejected)"),
 )
 
 

@@ -1,13 +1,16 @@
 """The send history: every journal entry, newest first, with filters, details and "compose again".
 
 The journal is SQLite, so every query runs in a thread worker; filter changes are debounced so
-typing a recipient does not queue a query per key press.
+typing a recipient does not queue a query per key press. Times are when each send started, in
+the session's zone (named in the Time column's heading and in the detail). What the journal
+holds came from servers and disk: shown as plain text, control characters visible, long text cut.
 """
 
 from __future__ import annotations
 
 import contextlib
 import json
+from datetime import datetime, timezone, tzinfo
 from typing import Any, ClassVar
 
 from rich.style import Style
@@ -28,9 +31,13 @@ from comms_tui.api.errors import CommsError
 from comms_tui.store.history import OUTCOMES, RECIPIENT_SCAN_LIMIT, Journal, JournalEntry
 from comms_tui.tui.masking import display_recipient, is_masked, mask_text, masking_of
 from comms_tui.tui.messages import ComposeAgain
+from comms_tui.tui.plain import plain, shown
+from comms_tui.tui.widgets.outcome import format_latency, format_moment, zone_label
 
 HISTORY_LIMIT = 500
 DEBOUNCE_SECONDS = 0.2
+ITEMS_SHOWN = 200  # per-item lines in the detail (the request below lists every recipient)
+REQUEST_SHOWN_CHARS = 20_000  # of the redacted request in the detail
 # Fixed widths: a stable layout that need not measure 500 rows (the detail shows full values).
 COLUMNS = (
     ("Time", 19),
@@ -114,9 +121,10 @@ class HistoryScreen(Screen["ComposeAgain | None"]):
     }
     """
 
-    def __init__(self, journal: Journal) -> None:
+    def __init__(self, journal: Journal, *, zone: tzinfo | None = None) -> None:
         super().__init__()
         self.journal = journal
+        self.zone = zone  # the session's; None: the machine's
         self._entries: dict[str, JournalEntry] = {}
         self._timer: Timer | None = None
 
@@ -138,8 +146,9 @@ class HistoryScreen(Screen["ComposeAgain | None"]):
 
     def on_mount(self) -> None:
         table = self.query_one("#history-table", DataTable)
+        zone = zone_label(self.zone, datetime.now(timezone.utc))
         for label, width in COLUMNS:
-            table.add_column(label, width=width)
+            table.add_column(f"{label} ({zone})" if label == "Time" else label, width=width)
         self.action_reload()
         if (masking := masking_of(self)) is not None:
             masking.changed.subscribe(self, lambda _masked: self.action_reload())
@@ -185,7 +194,7 @@ class HistoryScreen(Screen["ComposeAgain | None"]):
     def _show_error(self, message: str) -> None:
         with contextlib.suppress(NoMatches):
             note = self.query_one("#history-note", Static)
-            note.update(Content(f"Cannot read the history: {message}"))
+            note.update(plain(f"Cannot read the history: {message}"))
             note.add_class("-error")
 
     def _show_entries(self, entries: list[JournalEntry], more: bool, scanned: bool) -> None:
@@ -205,7 +214,7 @@ class HistoryScreen(Screen["ComposeAgain | None"]):
         }
         masked = is_masked(self)
         for entry in entries:
-            table.add_row(*self._row(entry, colours, masked), key=str(entry.id))
+            table.add_row(*self._row(entry, colours, masked, self.zone), key=str(entry.id))
         note = self.query_one("#history-note", Static)
         note.remove_class("-error")
         if more:
@@ -220,17 +229,21 @@ class HistoryScreen(Screen["ComposeAgain | None"]):
         self._show_detail(entries[0] if entries else None)
 
     @staticmethod
-    def _row(entry: JournalEntry, colours: dict[str, str], masked: bool = False) -> list[Text]:
-        latency = f"{entry.latency_ms:.0f} ms" if entry.latency_ms is not None else "—"
+    def _row(
+        entry: JournalEntry,
+        colours: dict[str, str],
+        masked: bool = False,
+        zone: tzinfo | None = None,
+    ) -> list[Text]:
         return [
-            Text(entry.created_at.astimezone().strftime("%Y-%m-%d %H:%M:%S")),
-            Text(entry.profile),
-            Text(_channel_label(entry.channel)),
+            Text(format_moment(entry.created_at, zone, zone=False)),
+            Text(shown(entry.profile, 60, newlines=False)),
+            Text(shown(_channel_label(entry.channel), 20, newlines=False)),
             Text(recipient_summary(entry.recipients, masked)),
             outcome_badge(entry.outcome, colours),
             Text(str(entry.http_status) if entry.http_status is not None else "—"),
-            Text(entry.request_id or "—"),
-            Text(latency, justify="right"),
+            Text(shown(entry.request_id or "—", 60, newlines=False)),
+            Text(format_latency(entry.latency_ms), justify="right"),
         ]
 
     # -- detail and actions -------------------------------------------------------------------
@@ -247,7 +260,7 @@ class HistoryScreen(Screen["ComposeAgain | None"]):
         return self._entries.get(str(key.value))
 
     def _show_detail(self, entry: JournalEntry | None) -> None:
-        self.query_one("#detail", Static).update(detail_content(entry, is_masked(self)))
+        self.query_one("#detail", Static).update(detail_content(entry, is_masked(self), self.zone))
 
     @on(Button.Pressed, "#compose-again")
     def action_compose_again(self) -> None:
@@ -258,7 +271,7 @@ class HistoryScreen(Screen["ComposeAgain | None"]):
         try:
             result, notes = compose_again_fields(entry)
         except CommsError as exc:
-            self.notify(exc.message, severity="error")
+            self.notify(shown(exc.message), severity="error", markup=False)
             return
         for note in notes:
             self.app.notify(note.capitalize() + ".", severity="warning", timeout=8)
@@ -293,26 +306,28 @@ def outcome_badge(outcome: str, colours: dict[str, str]) -> Text:
     return Text(outcome, style=style)
 
 
-def detail_content(entry: JournalEntry | None, masked: bool = False) -> Content:
+def detail_content(
+    entry: JournalEntry | None, masked: bool = False, zone: tzinfo | None = None
+) -> Content:
     if entry is None:
         return Content("Nothing selected.")
     lines = [
         Content.from_markup(
-            "[b]#$id[/b]  $when  [b]$channel[/b] via $profile ($host)",
+            "[b]#$id[/b]  sent $when  [b]$channel[/b] via $profile ($host)",
             id=str(entry.id),
-            when=entry.created_at.astimezone().strftime("%Y-%m-%d %H:%M:%S %Z"),
-            channel=_channel_label(entry.channel),
-            profile=entry.profile,
-            host=entry.host,
+            when=format_moment(entry.created_at, zone),
+            channel=shown(_channel_label(entry.channel), 20),
+            profile=shown(entry.profile, 60),
+            host=shown(entry.host, 200),
         )
     ]
     lines.append(
         Content.from_markup(
             "Outcome [b]$outcome[/b] · HTTP $status · request id $rid · $latency",
-            outcome=entry.outcome,
+            outcome=shown(entry.outcome, 20),
             status=str(entry.http_status) if entry.http_status is not None else "—",
-            rid=entry.request_id or "—",
-            latency=f"{entry.latency_ms:.0f} ms" if entry.latency_ms is not None else "—",
+            rid=shown(entry.request_id or "—", 200),
+            latency=format_latency(entry.latency_ms),
         )
     )
     if entry.outcome == "unknown":
@@ -323,23 +338,33 @@ def detail_content(entry: JournalEntry | None, masked: bool = False) -> Content:
             )
         )
     if entry.error:
-        lines.append(Content.from_markup("[b $text-error]Error:[/] $error", error=entry.error))
-    for item in entry.items:
+        lines.append(
+            Content.from_markup("[b $text-error]Error:[/] $error", error=shown(entry.error))
+        )
+    for item in entry.items[:ITEMS_SHOWN]:
         ok = item.get("ok")
         mark = "[$text-success]✔[/]" if ok else ("[$text-error]✘[/]" if ok is False else "?")
-        notices = [f"{n.get('code')}: {n.get('message')}" for n in item.get("errors") or []]
+        notices = [f"{n.get('code')}: {n.get('message')}" for n in _notices(item, "errors")]
         notices += [
-            f"warning {n.get('code')}: {n.get('message')}" for n in item.get("warnings") or []
+            f"warning {n.get('code')}: {n.get('message')}" for n in _notices(item, "warnings")
         ]
         lines.append(
             Content.from_markup(
                 f"{mark} $recipient  $notices",
                 recipient=display_recipient(str(item.get("recipient", "?")), masked),
-                notices="; ".join(notices),
+                notices=shown("; ".join(notices), 500),
             )
         )
+    if len(entry.items) > ITEMS_SHOWN:
+        lines.append(Content(f"… and {len(entry.items) - ITEMS_SHOWN} more items"))
     lines.append(Content.from_markup("[b]Request (redacted):[/b]"))
     request = json.dumps(entry.request, indent=2, ensure_ascii=False)
     known = [*entry.recipients, *(str(i.get("recipient", "")) for i in entry.items)]
-    lines.append(Content(mask_text(request, known, masked)))
+    lines.append(Content(shown(mask_text(request, known, masked), REQUEST_SHOWN_CHARS)))
     return Content("\n").join(lines)
+
+
+def _notices(item: dict[str, Any], key: str) -> list[dict[str, Any]]:
+    """An item's errors or warnings as the journal holds them (a hand-edited one may not)."""
+    found = item.get(key)
+    return [n for n in found[:10] if isinstance(n, dict)] if isinstance(found, list) else []

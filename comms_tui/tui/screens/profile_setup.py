@@ -14,7 +14,6 @@ from textual import on, work
 from textual.app import ComposeResult
 from textual.binding import Binding, BindingType
 from textual.containers import Horizontal, Vertical, VerticalScroll
-from textual.content import Content
 from textual.css.query import NoMatches
 from textual.screen import ModalScreen
 from textual.widget import Widget
@@ -32,6 +31,7 @@ from textual.widgets import (
 
 from comms_tui.api.errors import CommsError
 from comms_tui.api.target import CLUSTER_LABELS, CLUSTERS
+from comms_tui.tui.plain import plain
 from comms_tui.tui.screens.profile_form import FIELDS, ProfileForm, SaveFailed, save_profile
 
 CUSTOM_HOST = "custom"
@@ -162,12 +162,12 @@ class ProfileSetupScreen(ModalScreen["str | None"]):
 
     def _set_field_error(self, name: str, message: str) -> None:
         widget = self.query_one(f"#{name}-error", Static)
-        widget.update(Content(message))
+        widget.update(plain(message))
         widget.set_class(not message, "-empty")
 
     def _show_save_error(self, message: str, *, keyring: bool = False) -> None:
         widget = self.query_one("#save-error", Static)
-        widget.update(Content(message))
+        widget.update(plain(message))
         widget.set_class(not message, "-empty")
         self.query_one("#save-without-secret").set_class(keyring, "-shown")
 

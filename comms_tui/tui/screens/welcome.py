@@ -20,6 +20,7 @@ from textual.screen import Screen
 from textual.widgets import Button, LoadingIndicator, Static
 
 from comms_tui.api.errors import CommsError
+from comms_tui.tui.plain import plain
 from comms_tui.tui.screens.profile_setup import ProfileSetupScreen
 
 if TYPE_CHECKING:
@@ -123,7 +124,7 @@ class WelcomeScreen(Screen["Session | None"]):
         with contextlib.suppress(NoMatches):  # the screen may be closing meanwhile
             self._set_busy(None)
             status = self.query_one("#welcome-status", Static)
-            status.update(Content(message))
+            status.update(plain(message))
             status.add_class("-error")
 
     def _set_busy(self, message: str | None) -> None:
@@ -133,7 +134,7 @@ class WelcomeScreen(Screen["Session | None"]):
             button.disabled = self._busy
         status = self.query_one("#welcome-status", Static)
         status.remove_class("-error")
-        status.update(Content(message or ""))
+        status.update(plain(message or ""))
 
     def action_quit(self) -> None:
         self.dismiss(None)

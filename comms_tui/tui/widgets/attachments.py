@@ -21,6 +21,7 @@ from textual.widget import Widget
 from textual.widgets import Button, DataTable, ProgressBar, Static
 
 from comms_tui.api.attachments import Attachment, AttachmentBudget, human_size
+from comms_tui.tui.plain import shown
 
 NEAR_BUDGET = 0.8  # warn from this share of the message budget on
 
@@ -185,8 +186,8 @@ class AttachmentList(Widget):
         table.clear()
         for attachment in self.attachments:
             table.add_row(
-                Text(attachment.file_name),
-                Text(attachment.file_type),
+                Text(shown(attachment.file_name, 200, newlines=False)),  # bidi overrides too
+                Text(shown(attachment.file_type, 20, newlines=False)),
                 Text(human_size(attachment.raw_size), justify="right"),
                 Text(human_size(attachment.encoded_size), justify="right"),
             )

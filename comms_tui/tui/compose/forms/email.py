@@ -18,6 +18,7 @@ from textual.widgets import Input, Static
 from comms_tui.api.channels import Channel
 from comms_tui.api.errors import InvalidInput
 from comms_tui.tui.compose.forms.base import ComposeForm
+from comms_tui.tui.plain import plain
 from comms_tui.tui.widgets.field import form_field
 from comms_tui.tui.widgets.recipients import Checked, check_emails
 
@@ -44,7 +45,9 @@ class EmailForm(ComposeForm):
         yield from form_field("Bcc", Input(placeholder="optional, comma separated", id="bcc"))
         yield from form_field("From", Input(placeholder="noreply@yourbrand.com", id="from"))
         yield from form_field("Subject", Input(id="subject"))
-        yield from form_field("Body", self.text_area("body"), classes="-tall")
+        # Optional (the API sends an email without one; the send notes that it has none).
+        body = self.text_area("body", placeholder="optional: without a body, only the subject")
+        yield from form_field("Body", body, classes="-tall")
         with Vertical(id="attachments-slot"):
             yield Static("", id="attachments-note", classes="field-hint")
 
@@ -133,7 +136,7 @@ class EmailForm(ComposeForm):
         note = ""
         if isinstance(lost, list) and lost:
             note = "attach again: " + ", ".join(str(n) for n in lost)
-        self.query_one("#attachments-note", Static).update(note)
+        self.query_one("#attachments-note", Static).update(plain(note))  # names from disk
 
     def api_fields(self) -> dict[str, Any]:
         fields = super().api_fields()
