@@ -16,7 +16,7 @@ from datetime import datetime, timezone
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, ClassVar
 
-from textual import work
+from textual import events, work
 from textual.app import App
 from textual.binding import Binding, BindingType
 from textual.theme import Theme
@@ -24,6 +24,7 @@ from textual.theme import Theme
 from comms_tui.store.drafts import DraftStore
 from comms_tui.store.prefs import UiPrefs
 from comms_tui.tui.compose.screen import ComposeScreen
+from comms_tui.tui.keys import KeysInOrder, teach_alt_keys
 from comms_tui.tui.masking import Masking
 from comms_tui.tui.messages import ComposeAgain, SessionFailed, SessionReady
 
@@ -111,6 +112,14 @@ class CommsApp(App[None]):
         self.session: Session | None = None  # open, with its journal and client
         self.masking = Masking(self)  # recipients shown as 9195*****711 while sharing a screen
         self._owned_session: Session | None = None  # opened here, so closed here
+        self.keys_in_order = KeysInOrder(self, super().on_event)
+
+    async def on_event(self, event: events.Event) -> None:
+        # A key (or paste) straight from the terminal: one at a time, as if typed slowly.
+        if isinstance(event, events.Key | events.Paste) and not event.is_forwarded:
+            await self.keys_in_order.receive(event)
+        else:
+            await super().on_event(event)
 
     # -- startup --------------------------------------------------------------------------------
 
@@ -322,6 +331,7 @@ def make_app(
     **kwargs: Any,
 ) -> CommsApp:
     """The app as the CLI runs it; tests inject a session, journal, drafts file and clock."""
+    teach_alt_keys()
     prefs = kwargs.pop("prefs", None) or UiPrefs(
         drafts_path.with_name("ui.json") if drafts_path else None
     )

@@ -45,7 +45,7 @@ DRAFT_DELAY = 0.5  # seconds of quiet before a draft is written
 
 
 def _channel_bindings() -> list[BindingType]:
-    return [
+    by_number: list[BindingType] = [
         Binding(
             f"alt+{n},{n}",
             f"channel('{channel.value}')",
@@ -55,6 +55,30 @@ def _channel_bindings() -> list[BindingType]:
             tooltip=f"Compose {channel.label}",
         )
         for n, channel in enumerate(CHANNELS, 1)
+    ]
+    return [
+        *by_number,
+        # The same in every terminal (alt+digit depends on the terminal's settings).
+        # priority: a one-line Input would take them to scroll sideways.
+        Binding(
+            "ctrl+pagedown",
+            "cycle_channel(1)",
+            "Channel",
+            priority=True,
+            id="channel-next",
+            key_display="^pgdn",
+            tooltip="The next channel's tab",
+        ),
+        Binding(
+            "ctrl+pageup",
+            "cycle_channel(-1)",
+            "Previous channel",
+            show=False,
+            priority=True,
+            id="channel-previous",
+            key_display="^pgup",
+            tooltip="The previous channel's tab",
+        ),
     ]
 
 
@@ -225,6 +249,10 @@ class ComposeScreen(Screen[None]):
 
     def action_channel(self, name: str) -> None:
         self.show_channel(Channel(name))
+
+    def action_cycle_channel(self, step: int) -> None:
+        index = CHANNELS.index(self.active_channel)
+        self.show_channel(CHANNELS[(index + step) % len(CHANNELS)])
 
     def show_channel(self, channel: Channel) -> None:
         try:
