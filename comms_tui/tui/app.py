@@ -33,6 +33,7 @@ if TYPE_CHECKING:
     from textual.screen import Screen
 
     from comms_tui.core.session import Session
+    from comms_tui.store.errors import MissingSecret
     from comms_tui.store.history import Journal
     from comms_tui.tui.sender_lab.screen import SenderLabScreen
 
@@ -156,18 +157,27 @@ class CommsApp(App[None]):
             self.open_session(self.given_session)
 
     @work(thread=True, exclusive=True, group="session")
-    def open_session(self, session: Session | None = None, *, owned: bool = False) -> None:
-        """Open the session (unless given) and everything sending needs, off the event loop."""
-        from comms_tui.store.errors import NoTarget
+    def open_session(
+        self, session: Session | None = None, *, owned: bool = False, secret: str | None = None
+    ) -> None:
+        """Open the session (unless given) and everything sending needs, off the event loop.
+
+        ``secret``: the profile's secret as typed for this session (none was stored)."""
+        from comms_tui.store.errors import MissingSecret, NoTarget
 
         try:
             if session is None:
                 from comms_tui.core.session import Session
 
                 try:
-                    session = Session.open(sandbox=self.want_sandbox, profile=self.profile_name)
+                    session = Session.open(
+                        sandbox=self.want_sandbox, profile=self.profile_name, secret=secret
+                    )
                 except NoTarget:
                     self.call_from_thread(self._welcome)
+                    return
+                except MissingSecret as missing:
+                    self.call_from_thread(self._ask_secret, missing)
                     return
                 owned = True
             if owned:
@@ -210,6 +220,19 @@ class CommsApp(App[None]):
             f"Could not connect: {message.error}", title="Not connected", severity="error",
             timeout=30,
         )  # fmt: skip
+
+    def _ask_secret(self, missing: MissingSecret) -> None:
+        """No secret stored (no keyring, an empty one, no env var): ask, for this session only."""
+        from comms_tui.tui.screens.secret_prompt import SecretPromptScreen
+
+        def answered(secret: str | None) -> None:
+            if secret is None:
+                self.post_message(SessionFailed(missing.message))
+            else:
+                self.profile_name = missing.profile  # the default profile, once resolved
+                self.open_session(secret=secret)
+
+        self.push_screen(SecretPromptScreen(missing), answered)
 
     def _welcome(self) -> None:
         from comms_tui.tui.screens.welcome import WelcomeScreen
