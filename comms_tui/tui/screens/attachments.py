@@ -37,6 +37,7 @@ from comms_tui.api.attachments import (
     human_size,
     load_attachment,
 )
+from comms_tui.store.drafts import DraftAttachment
 
 PROGRESS_FROM_BYTES = 1024 * 1024  # smaller files encode in a blink: no bar
 PROGRESS_INTERVAL = 0.05  # seconds between progress updates from the encoder thread
@@ -176,6 +177,7 @@ class AttachmentPickerScreen(ModalScreen["Attachment | None"]):
         self._inspect_timer: Timer | None = None
         self._encoding = False
         self.chosen_path: Path | None = None  # where the dismissed Attachment was read from
+        self.chosen_source: DraftAttachment | None = None  # … and how that file was then
 
     def compose(self) -> ComposeResult:
         start = self.start_dir or Path.cwd()
@@ -319,7 +321,8 @@ class AttachmentPickerScreen(ModalScreen["Attachment | None"]):
             self.app.call_from_thread(self._failed, "Not enough memory to encode this file.")
             return
         if not worker.is_cancelled:
-            self.app.call_from_thread(self._encoded, attachment, Path(path).expanduser())
+            source = DraftAttachment.of_file(path)  # absolute, with size and mtime, for drafts
+            self.app.call_from_thread(self._encoded, attachment, source)
 
     def _progress(self, done: int, total: int) -> None:
         with contextlib.suppress(NoMatches):
@@ -331,9 +334,10 @@ class AttachmentPickerScreen(ModalScreen["Attachment | None"]):
             self._show_error(message)
             self.query_one("#picker-path", Input).focus()
 
-    def _encoded(self, attachment: Attachment, path: Path) -> None:
+    def _encoded(self, attachment: Attachment, source: DraftAttachment) -> None:
         if self.is_current:
-            self.chosen_path = path
+            self.chosen_path = Path(source.path)
+            self.chosen_source = source
             self.dismiss(attachment)
 
     def _set_encoding(self, encoding: bool) -> None:
