@@ -55,6 +55,9 @@ def _warm_first_send() -> None:
     gc.freeze()
 
 
+NARROW_BELOW = 100  # columns: below this the compose screen shows the form or the results
+
+
 def _comms_commands() -> type[Provider]:
     """The palette's provider, imported when the palette first opens."""
     from comms_tui.tui.palette import CommsCommands
@@ -140,7 +143,16 @@ class CommsApp(App[None]):
         session = self.session
         return bool(session and session.is_sandbox) or (session is None and self.want_sandbox)
 
+    def on_resize(self, event: events.Resize) -> None:
+        self._fit(event.size.width)
+
+    def _fit(self, width: int) -> None:
+        """``-narrow`` on the app below ``NARROW_BELOW`` columns (the CSS lays screens out for
+        80×24 then: the compose screen shows its form or its results, not both side by side)."""
+        self.set_class(width < NARROW_BELOW, "-narrow")
+
     def on_mount(self) -> None:
+        self._fit(self.size.width)
         self.theme_changed_signal.subscribe(self, self._remember_theme)
         if self.prefs.damaged is not None:
             self.notify(self.prefs.damaged.message, severity="warning", timeout=15)

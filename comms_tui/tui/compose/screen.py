@@ -33,6 +33,7 @@ from comms_tui.tui.messages import ComposeAgain, SendFinished
 from comms_tui.tui.widgets.header import AppHeader
 
 if TYPE_CHECKING:
+    from textual.widget import Widget
     from textual.widgets import Button, Input, TabbedContent
 
     from comms_tui.api.requests import SendRequest
@@ -100,6 +101,8 @@ class ComposeScreen(Screen[None]):
             "ctrl+l", "clear_form", "Clear", id="clear", tooltip="Clear the form and its draft"
         ),
         Binding("ctrl+r", "focus_results", "Results", id="results", tooltip="Go to the results"),
+        # In a narrow terminal the results take the form's place: escape brings the form back.
+        Binding("escape", "show_form", "Form", id="form", tooltip="Back to the form"),
         Binding("ctrl+o", "attach", "Attach", show=False, id="attach", tooltip="Attach a file"),
         Binding(
             "ctrl+t",
@@ -122,6 +125,7 @@ class ComposeScreen(Screen[None]):
         self._first_input: Input | None = None
         self._loaded_drafts: dict[str, dict[str, Any]] | None = None  # as read from disk
         self._draft_timers: dict[str, Timer] = {}
+        self._form_focus: Widget | None = None  # where to go back to from the results (narrow)
 
     def compose(self) -> ComposeResult:
         yield AppHeader()
@@ -238,6 +242,8 @@ class ComposeScreen(Screen[None]):
         self.query_one(AppHeader).show_failure(message)
 
     def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
+        if action == "show_form":
+            return self.narrow and self.has_class("-results")
         if action == "send" and (self.session is None or self.busy):
             return None  # shown disabled in the footer
         # attach and template: hidden (not just greyed) on the forms they don't apply to
@@ -255,6 +261,8 @@ class ComposeScreen(Screen[None]):
         self.show_channel(CHANNELS[(index + step) % len(CHANNELS)])
 
     def show_channel(self, channel: Channel) -> None:
+        if self.has_class("-results"):
+            self.action_show_form()
         try:
             tab_set = cast("TabbedContent", self.query_one("#channels"))
         except NoMatches:  # still building: the first frame's keys go to the first form
@@ -268,8 +276,33 @@ class ComposeScreen(Screen[None]):
     def on_tabbed_content_tab_activated(self, event: TabbedContent.TabActivated) -> None:
         self.refresh_bindings()
 
+    @property
+    def narrow(self) -> bool:
+        return self.app.has_class("-narrow")
+
     def action_focus_results(self) -> None:
+        if self.narrow and self.has_class("-results"):
+            self.action_show_form()  # ctrl+r again: back to the form
+            return
+        if self.results.records:
+            self._show_results()
         self.results.focus_list()
+
+    def _show_results(self) -> None:
+        """Narrow: the results pane in the form's place (wide: both are on screen anyway)."""
+        if not self.has_class("-results"):
+            self._form_focus = self.focused
+        self.add_class("-results")
+        self.refresh_bindings()
+
+    def action_show_form(self) -> None:
+        self.remove_class("-results")
+        focus = self._form_focus
+        if focus is not None and focus.is_attached and focus.focusable:
+            focus.focus()
+        elif (form := self.visible_form()) is not None:
+            form.query_one(f"#{form.recipient_key}").focus()
+        self.refresh_bindings()
 
     def action_expand_result(self) -> None:
         self.results.action_expand()
@@ -318,7 +351,7 @@ class ComposeScreen(Screen[None]):
             return
         form.clear()
         self.discard_draft(form.CHANNEL)
-        self.notify(f"{form.label} form and draft cleared.")
+        form.show_status(f"{form.label} form and draft cleared.", "$text-muted")  # never piles up
 
     def compose_again(self, again: ComposeAgain) -> None:
         """Fill a form from history; the user reviews it and sends."""
@@ -351,10 +384,8 @@ class ComposeScreen(Screen[None]):
         except InvalidInput as exc:
             form.show_first_error()
             count = len(exc.errors) or 1
-            self.notify(
-                f"Nothing sent: fix {count} field{'s' if count > 1 else ''} first.",
-                severity="warning",
-            )
+            # At the form, not a toast: pressed again and again, toasts would pile up.
+            form.show_status(f"Nothing sent: fix {count} field{'s' if count > 1 else ''} first.")
             return
         self._start_send(form, request)
 
@@ -389,23 +420,23 @@ class ComposeScreen(Screen[None]):
         sent = message.sent
         result = sent.result
         self.results.add(sent, message.profile, message.request)
+        if self.narrow:  # the outcome is what matters now; escape brings the form back
+            self._show_results()
+            self.results.focus_list()
         if sent.not_recorded:
             self.notify(
                 f"The send could not be recorded in the history: {sent.not_recorded}",
                 severity="warning",
                 timeout=15,
             )
-        text = f"{result.channel.label}: {result.success_count} of {result.count} accepted"
+        # The results pane shows every outcome: no toast on top of it, except for an unknown
+        # outcome, which must not be missed (it may have been sent).
         if result.unknown:
             self.notify(
                 "Outcome UNKNOWN: it may have been sent. Check before resending.",
                 severity="warning",
                 timeout=10,
             )
-        elif result.error is not None:
-            self.notify(f"Not sent: {result.error.message}", severity="error", timeout=10)
-        else:
-            self.notify(text, severity="information" if result.failed_items == [] else "warning")
 
     # -- drafts ---------------------------------------------------------------------------------
 

@@ -106,6 +106,7 @@ class HistoryScreen(Screen["ComposeAgain | None"]):
     AUTO_FOCUS = "#history-table"
     BINDINGS: ClassVar[list[BindingType]] = [
         Binding("escape", "close", "Back"),
+        Binding("slash", "focus_filter", "Filter", tooltip="Filter by recipient"),
         Binding("c", "compose_again", "Compose again"),
         Binding("r", "reload", "Refresh"),
     ]
@@ -164,6 +165,9 @@ class HistoryScreen(Screen["ComposeAgain | None"]):
             self.query_one("#recipient-filter", Input).value,
             outcome if isinstance(outcome, str) else None,
         )
+
+    def action_focus_filter(self) -> None:
+        self.query_one("#recipient-filter", Input).focus()
 
     def action_reload(self) -> None:
         channel, recipient, outcome = self._filters()
