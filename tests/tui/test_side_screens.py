@@ -167,7 +167,7 @@ async def test_picker_tree_selection_shows_the_check_then_attach_confirms(files:
     ("name", "budget", "expected"),
     [
         ("missing.txt", AttachmentBudget(), "no such file"),
-        ("images", AttachmentBudget(), "is a folder"),
+        # a folder opens in the tree instead (tests/tui/test_daily_loop.py)
         ("notes.txt", AttachmentBudget(max_file_bytes=5), "the limit is 5 B per file"),
         ("notes.txt", AttachmentBudget(max_message_bytes=10), "per message"),
     ],
