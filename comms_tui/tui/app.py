@@ -27,6 +27,7 @@ from comms_tui.tui.compose.screen import ComposeScreen
 from comms_tui.tui.keys import KeysInOrder, teach_alt_keys
 from comms_tui.tui.masking import Masking
 from comms_tui.tui.messages import ComposeAgain, SessionFailed, SessionReady
+from comms_tui.tui.sizes import NARROW_BELOW
 
 if TYPE_CHECKING:
     from textual.command import Provider
@@ -53,9 +54,6 @@ def _warm_first_send() -> None:
     import comms_tui.tui.compose.send_flow  # noqa: F401
 
     gc.freeze()
-
-
-NARROW_BELOW = 100  # columns: below this the compose screen shows the form or the results
 
 
 def _comms_commands() -> type[Provider]:

@@ -21,6 +21,7 @@ import subprocess
 import sys
 import termios
 import time
+import uuid
 from collections.abc import Callable, Iterator
 from pathlib import Path
 from typing import Any
@@ -131,7 +132,7 @@ class TmuxTerminal:
     def __init__(self, name: str, args: list[str], env: dict[str, str], size: tuple[int, int]):
         if shutil.which("tmux") is None:
             pytest.skip("tmux is not installed (apt-get install tmux)")
-        self.socket = f"comms-tui-test-{os.getpid()}-{name}"
+        self.socket = f"comms-tui-test-{os.getpid()}-{name}-{uuid.uuid4().hex[:8]}"
         self.env = env  # the server's, so the app's
         columns, lines = size
         command = " ".join([sys.executable, "-m", "comms_tui.cli", *args])

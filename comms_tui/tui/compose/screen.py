@@ -88,6 +88,8 @@ class ComposeScreen(Screen[None]):
         """Every compose form is on screen (the app opens the session now)."""
 
     BINDINGS: ClassVar[list[BindingType]] = [
+        # In a narrow terminal the results take the form's place: escape brings the form back.
+        Binding("escape", "show_form", "Form", id="form", tooltip="Back to the form"),
         Binding(
             "ctrl+j,alt+enter",
             "send",
@@ -97,12 +99,16 @@ class ComposeScreen(Screen[None]):
             key_display="^j",
             tooltip="Send the visible form",
         ),
+        # Not in the footer: the Clear button beside Send says it (80 columns are few).
         Binding(
-            "ctrl+l", "clear_form", "Clear", id="clear", tooltip="Clear the form and its draft"
+            "ctrl+l",
+            "clear_form",
+            "Clear",
+            show=False,
+            id="clear",
+            tooltip="Clear the form and its draft",
         ),
         Binding("ctrl+r", "focus_results", "Results", id="results", tooltip="Go to the results"),
-        # In a narrow terminal the results take the form's place: escape brings the form back.
-        Binding("escape", "show_form", "Form", id="form", tooltip="Back to the form"),
         Binding("ctrl+o", "attach", "Attach", show=False, id="attach", tooltip="Attach a file"),
         Binding(
             "ctrl+t",
@@ -242,8 +248,10 @@ class ComposeScreen(Screen[None]):
         self.query_one(AppHeader).show_failure(message)
 
     def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
-        if action == "show_form":
-            return self.narrow and self.has_class("-results")
+        if action == "show_form":  # from the results: shown instead of the form, or in focus
+            return (self.narrow and self.has_class("-results")) or self._in_results()
+        if action == "cycle_channel" and self.narrow and self.has_class("-results"):
+            return False  # esc first: the results have the whole width and the footer
         if action == "send" and (self.session is None or self.busy):
             return None  # shown disabled in the footer
         # attach and template: hidden (not just greyed) on the forms they don't apply to
@@ -281,16 +289,24 @@ class ComposeScreen(Screen[None]):
         return self.app.has_class("-narrow")
 
     def action_focus_results(self) -> None:
-        if self.narrow and self.has_class("-results"):
+        if self.has_class("-results") and self.narrow:
             self.action_show_form()  # ctrl+r again: back to the form
             return
+        if not self._in_results():
+            self._form_focus = self.focused
         if self.results.records:
             self._show_results()
         self.results.focus_list()
 
+    def _in_results(self) -> bool:
+        focused = self.focused
+        return focused is not None and any(
+            node.id == "results" for node in focused.ancestors_with_self
+        )
+
     def _show_results(self) -> None:
         """Narrow: the results pane in the form's place (wide: both are on screen anyway)."""
-        if not self.has_class("-results"):
+        if not self.has_class("-results") and not self._in_results():
             self._form_focus = self.focused
         self.add_class("-results")
         self.refresh_bindings()

@@ -28,12 +28,14 @@ from comms_tui.api.errors import CommsError
 from comms_tui.store.history import OUTCOMES, Journal, JournalEntry
 from comms_tui.tui.masking import display_recipient, is_masked, mask_text, masking_of
 from comms_tui.tui.messages import ComposeAgain
+from comms_tui.tui.sizes import NARROW_BELOW
 
 HISTORY_LIMIT = 500
 # The journal matches recipients exactly; a substring search scans this many newest entries.
 RECIPIENT_SCAN_LIMIT = 5000
 DEBOUNCE_SECONDS = 0.2
 # Fixed widths: a stable layout that need not measure 500 rows (the detail shows full values).
+# Time's width is that of the times shown.
 COLUMNS = (
     ("Time", 19),
     ("Profile", 12),
@@ -43,6 +45,16 @@ COLUMNS = (
     ("HTTP", 4),
     ("Request ID", 20),
     ("Latency", 8),
+)
+# Below NARROW_BELOW columns: no profile (the detail has it), shorter cuts, one space between.
+NARROW_COLUMNS = (
+    ("Time", 19),
+    ("Channel", 8),
+    ("Recipients", 14),
+    ("Outcome", 9),
+    ("HTTP", 4),
+    ("Request ID", 10),
+    ("Latency", 7),
 )
 
 
@@ -130,6 +142,20 @@ class HistoryScreen(Screen["ComposeAgain | None"]):
         self.journal = journal
         self._entries: dict[str, JournalEntry] = {}
         self._timer: Timer | None = None
+        self._shown: tuple[list[JournalEntry], bool, bool] = ([], False, False)
+        self._columns: tuple[tuple[str, int], ...] = ()
+
+    @property
+    def narrow(self) -> bool:
+        return self.size.width < NARROW_BELOW
+
+    def on_resize(self) -> None:
+        if self._columns and self._columns != self._columns_for_width():
+            with contextlib.suppress(NoMatches):
+                self._fill_table(*self._shown)
+
+    def _columns_for_width(self) -> tuple[tuple[str, int], ...]:
+        return NARROW_COLUMNS if self.narrow else COLUMNS
 
     def compose(self) -> ComposeResult:
         yield Static("[b]Send history[/b]  newest first", id="history-title")
@@ -148,9 +174,6 @@ class HistoryScreen(Screen["ComposeAgain | None"]):
         yield Footer()
 
     def on_mount(self) -> None:
-        table = self.query_one("#history-table", DataTable)
-        for label, width in COLUMNS:
-            table.add_column(label, width=width)
         self.action_reload()
         if (masking := masking_of(self)) is not None:
             masking.changed.subscribe(self, lambda _masked: self.action_reload())
@@ -208,7 +231,17 @@ class HistoryScreen(Screen["ComposeAgain | None"]):
 
     def _fill_table(self, entries: list[JournalEntry], more: bool, scanned: bool) -> None:
         table = self.query_one("#history-table", DataTable)
-        table.clear()
+        self._shown = (entries, more, scanned)
+        columns = self._columns_for_width()
+        narrow = columns is NARROW_COLUMNS
+        rows = [self._row(entry, colours={}, masked=False) for entry in entries[:1]]
+        time_width = max(8, *(len(row[0].plain) for row in rows)) if rows else 19
+        table.clear(columns=True)
+        table.cell_padding = 0 if narrow else 1
+        for label, width in columns:
+            shown = time_width if label == "Time" else width
+            table.add_column(label, width=shown + (1 if narrow else 0), key=label)
+        self._columns = columns
         self._entries = {str(e.id): e for e in entries}
         theme = self.app.current_theme
         # DataTable renders Rich text, which cannot resolve $variables: take the theme's colours.
@@ -218,8 +251,15 @@ class HistoryScreen(Screen["ComposeAgain | None"]):
             "warning": theme.warning or "",
         }
         masked = is_masked(self)
+        widths = dict(columns)
+        keep = [i for i, (label, _) in enumerate(COLUMNS) if label in widths]
         for entry in entries:
-            table.add_row(*self._row(entry, colours, masked), key=str(entry.id))
+            cells = self._row(entry, colours, masked)
+            kept = [cells[i] for i in keep]
+            if narrow:  # no cell padding: cut one short, so a space always separates columns
+                for cell, (label, width) in zip(kept, columns, strict=True):
+                    cell.truncate(time_width if label == "Time" else width, overflow="ellipsis")
+            table.add_row(*kept, key=str(entry.id))
         note = self.query_one("#history-note", Static)
         note.remove_class("-error")
         if more:
