@@ -50,10 +50,10 @@ COLUMNS = (
 NARROW_COLUMNS = (
     ("Time", 19),
     ("Channel", 8),
-    ("Recipients", 14),
+    ("Recipients", 15),
     ("Outcome", 9),
     ("HTTP", 4),
-    ("Request ID", 10),
+    ("Request ID", 9),
     ("Latency", 7),
 )
 
