@@ -16,7 +16,7 @@ from datetime import datetime, timezone
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, ClassVar
 
-from textual import work
+from textual import events, work
 from textual.app import App
 from textual.binding import Binding, BindingType
 from textual.notifications import SeverityLevel
@@ -25,15 +25,18 @@ from textual.theme import Theme
 from comms_tui.store.drafts import DraftStore
 from comms_tui.store.prefs import UiPrefs
 from comms_tui.tui.compose.screen import ComposeScreen
+from comms_tui.tui.keys import KeysInOrder, teach_alt_keys
 from comms_tui.tui.masking import Masking
 from comms_tui.tui.messages import ComposeAgain, SessionFailed, SessionReady
 from comms_tui.tui.plain import shown
+from comms_tui.tui.sizes import NARROW_BELOW
 
 if TYPE_CHECKING:
     from textual.command import Provider
     from textual.screen import Screen
 
     from comms_tui.core.session import Session
+    from comms_tui.store.errors import MissingSecret
     from comms_tui.store.history import Journal
     from comms_tui.tui.sender_lab.screen import SenderLabScreen
 
@@ -113,6 +116,14 @@ class CommsApp(App[None]):
         self.session: Session | None = None  # open, with its journal and client
         self.masking = Masking(self)  # recipients shown as 9195*****711 while sharing a screen
         self._owned_session: Session | None = None  # opened here, so closed here
+        self.keys_in_order = KeysInOrder(self, super().on_event)
+
+    async def on_event(self, event: events.Event) -> None:
+        # A key (or paste) straight from the terminal: one at a time, as if typed slowly.
+        if isinstance(event, events.Key | events.Paste) and not event.is_forwarded:
+            await self.keys_in_order.receive(event)
+        else:
+            await super().on_event(event)
 
     def notify(
         self,
@@ -152,7 +163,16 @@ class CommsApp(App[None]):
         session = self.session
         return bool(session and session.is_sandbox) or (session is None and self.want_sandbox)
 
+    def on_resize(self, event: events.Resize) -> None:
+        self._fit(event.size.width)
+
+    def _fit(self, width: int) -> None:
+        """``-narrow`` on the app below ``NARROW_BELOW`` columns (the CSS lays screens out for
+        80×24 then: the compose screen shows its form or its results, not both side by side)."""
+        self.set_class(width < NARROW_BELOW, "-narrow")
+
     def on_mount(self) -> None:
+        self._fit(self.size.width)
         self.theme_changed_signal.subscribe(self, self._remember_theme)
         if self.prefs.damaged is not None:
             self.notify(self.prefs.damaged.message, severity="warning", timeout=15)
@@ -169,18 +189,27 @@ class CommsApp(App[None]):
             self.open_session(self.given_session)
 
     @work(thread=True, exclusive=True, group="session")
-    def open_session(self, session: Session | None = None, *, owned: bool = False) -> None:
-        """Open the session (unless given) and everything sending needs, off the event loop."""
-        from comms_tui.store.errors import NoTarget
+    def open_session(
+        self, session: Session | None = None, *, owned: bool = False, secret: str | None = None
+    ) -> None:
+        """Open the session (unless given) and everything sending needs, off the event loop.
+
+        ``secret``: the profile's secret as typed for this session (none was stored)."""
+        from comms_tui.store.errors import MissingSecret, NoTarget
 
         try:
             if session is None:
                 from comms_tui.core.session import Session
 
                 try:
-                    session = Session.open(sandbox=self.want_sandbox, profile=self.profile_name)
+                    session = Session.open(
+                        sandbox=self.want_sandbox, profile=self.profile_name, secret=secret
+                    )
                 except NoTarget:
                     self.call_from_thread(self._welcome)
+                    return
+                except MissingSecret as missing:
+                    self.call_from_thread(self._ask_secret, missing)
                     return
                 owned = True
             if owned:
@@ -223,6 +252,19 @@ class CommsApp(App[None]):
             f"Could not connect: {message.error}", title="Not connected", severity="error",
             timeout=30,
         )  # fmt: skip
+
+    def _ask_secret(self, missing: MissingSecret) -> None:
+        """No secret stored (no keyring, an empty one, no env var): ask, for this session only."""
+        from comms_tui.tui.screens.secret_prompt import SecretPromptScreen
+
+        def answered(secret: str | None) -> None:
+            if secret is None:
+                self.post_message(SessionFailed(missing.message))
+            else:
+                self.profile_name = missing.profile  # the default profile, once resolved
+                self.open_session(secret=secret)
+
+        self.push_screen(SecretPromptScreen(missing), answered)
 
     def _welcome(self) -> None:
         from comms_tui.tui.screens.welcome import WelcomeScreen
@@ -346,6 +388,7 @@ def make_app(
     **kwargs: Any,
 ) -> CommsApp:
     """The app as the CLI runs it; tests inject a session, journal, drafts file and clock."""
+    teach_alt_keys()
     prefs = kwargs.pop("prefs", None) or UiPrefs(
         drafts_path.with_name("ui.json") if drafts_path else None
     )

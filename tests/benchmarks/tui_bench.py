@@ -162,6 +162,7 @@ async def _ui_stall(path: Path, base_url: str) -> dict[str, Any]:
     from comms_tui.api.channels import Channel
     from comms_tui.api.target import BasicCredentials, Target
     from comms_tui.core.session import Session, sandbox_profile
+    from comms_tui.store.drafts import DraftAttachment
     from comms_tui.tui.app import make_app
     from comms_tui.tui.screens.attachments import AttachmentPickerScreen
     from comms_tui.tui.widgets.attachments import AttachmentList
@@ -199,7 +200,7 @@ async def _ui_stall(path: Path, base_url: str) -> dict[str, Any]:
         await pilot.press("enter")
         while not chosen:
             await asyncio.sleep(0.01)
-        attachments.add(chosen[0], path=str(path))
+        attachments.add(chosen[0], DraftAttachment.of_file(path))
         await pilot.pause()
         results = app.compose_screen.query_one("#results")
         before = len(results.records)  # type: ignore[attr-defined]

@@ -20,6 +20,7 @@ from textual.widgets import DataTable, Label, OptionList, Static
 
 from comms_tui.api.attachments import load_attachment
 from comms_tui.core.session import Session
+from comms_tui.store.drafts import DraftAttachment
 from comms_tui.store.history import Journal
 from comms_tui.tui.compose.forms.email import EmailForm
 from comms_tui.tui.screens.confirm import ConfirmScreen
@@ -78,7 +79,7 @@ async def test_a_large_upload_shows_progress_and_esc_stops_it_unsent(
         assert isinstance(email, EmailForm)
         await fill(pilot, "email", to="ana@example.com", subject="Scan", body="Attached.")
         await fill(pilot, "email", **{"from": "ops@example.com"})
-        email.add_attachment(load_attachment(attachment), str(attachment))
+        email.add_attachment(load_attachment(attachment), DraftAttachment.of_file(attachment))
         await pilot.pause()
         await pilot.press("ctrl+j")
         await until(pilot, lambda: "Uploading" in progress_line(pilot), "the upload is shown")

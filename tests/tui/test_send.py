@@ -9,6 +9,7 @@ from textual.widgets import OptionList
 
 from comms_tui.api.attachments import load_attachment
 from comms_tui.core.session import Session
+from comms_tui.store.drafts import DraftAttachment
 from comms_tui.store.paths import data_dir
 from comms_tui.tui.compose.forms.email import EmailForm
 from comms_tui.tui.widgets.items_view import ItemsView
@@ -58,7 +59,7 @@ async def test_email_with_an_attachment(
         assert isinstance(email, EmailForm)
         assert email.value("from") == "north@sandbox.example"  # the profile's default
         await fill(pilot, "email", to="ana@example.com", subject="Report", body="Attached.")
-        email.add_attachment(load_attachment(report), str(report))
+        email.add_attachment(load_attachment(report), DraftAttachment.of_file(report))
         await pilot.pause()
         await send(pilot)
         [record] = results(pilot).records
@@ -219,7 +220,7 @@ async def test_copy_as_curl_puts_a_large_body_in_its_own_file_and_says_where(
         email = screen.form("email")
         assert isinstance(email, EmailForm)
         await fill(pilot, "email", to="ana@example.com", subject="Report", body="Attached.")
-        email.add_attachment(load_attachment(report), str(report))
+        email.add_attachment(load_attachment(report), DraftAttachment.of_file(report))
         await pilot.pause()
         await send(pilot)
         await pilot.press("ctrl+r", "c")

@@ -33,6 +33,7 @@ from comms_tui.tui.messages import ComposeAgain, SendFinished
 from comms_tui.tui.widgets.header import AppHeader
 
 if TYPE_CHECKING:
+    from textual.widget import Widget
     from textual.widgets import Button, Input, TabbedContent
 
     from comms_tui.api.requests import SendRequest
@@ -46,7 +47,7 @@ DRAFT_DELAY = 0.5  # seconds of quiet before a draft is written
 
 
 def _channel_bindings() -> list[BindingType]:
-    return [
+    by_number: list[BindingType] = [
         Binding(
             f"alt+{n},{n}",
             f"channel('{channel.value}')",
@@ -57,6 +58,30 @@ def _channel_bindings() -> list[BindingType]:
         )
         for n, channel in enumerate(CHANNELS, 1)
     ]
+    return [
+        *by_number,
+        # The same in every terminal (alt+digit depends on the terminal's settings).
+        # priority: a one-line Input would take them to scroll sideways.
+        Binding(
+            "ctrl+pagedown",
+            "cycle_channel(1)",
+            "Channel",
+            priority=True,
+            id="channel-next",
+            key_display="^pgdn",
+            tooltip="The next channel's tab",
+        ),
+        Binding(
+            "ctrl+pageup",
+            "cycle_channel(-1)",
+            "Previous channel",
+            show=False,
+            priority=True,
+            id="channel-previous",
+            key_display="^pgup",
+            tooltip="The previous channel's tab",
+        ),
+    ]
 
 
 class ComposeScreen(Screen[None]):
@@ -64,6 +89,8 @@ class ComposeScreen(Screen[None]):
         """Every compose form is on screen (the app opens the session now)."""
 
     BINDINGS: ClassVar[list[BindingType]] = [
+        # In a narrow terminal the results take the form's place: escape brings the form back.
+        Binding("escape", "show_form", "Form", id="form", tooltip="Back to the form"),
         Binding(
             "ctrl+j,alt+enter",
             "send",
@@ -73,8 +100,14 @@ class ComposeScreen(Screen[None]):
             key_display="^j",
             tooltip="Send the visible form",
         ),
+        # Not in the footer: the Clear button beside Send says it (80 columns are few).
         Binding(
-            "ctrl+l", "clear_form", "Clear", id="clear", tooltip="Clear the form and its draft"
+            "ctrl+l",
+            "clear_form",
+            "Clear",
+            show=False,
+            id="clear",
+            tooltip="Clear the form and its draft",
         ),
         Binding(
             "escape",
@@ -108,6 +141,7 @@ class ComposeScreen(Screen[None]):
         self._first_input: Input | None = None
         self._loaded_drafts: dict[str, dict[str, Any]] | None = None  # as read from disk
         self._draft_timers: dict[str, Timer] = {}
+        self._form_focus: Widget | None = None  # where to go back to from the results (narrow)
 
     def compose(self) -> ComposeResult:
         yield AppHeader()
@@ -224,6 +258,10 @@ class ComposeScreen(Screen[None]):
         self.query_one(AppHeader).show_failure(message)
 
     def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
+        if action == "show_form":  # from the results: shown instead of the form, or in focus
+            return (self.narrow and self.has_class("-results")) or self._in_results()
+        if action == "cycle_channel" and self.narrow and self.has_class("-results"):
+            return False  # esc first: the results have the whole width and the footer
         if action == "send" and self.session is None:
             return None  # shown disabled in the footer (while busy it says "already sending")
         if action == "cancel_send":
@@ -238,7 +276,13 @@ class ComposeScreen(Screen[None]):
     def action_channel(self, name: str) -> None:
         self.show_channel(Channel(name))
 
+    def action_cycle_channel(self, step: int) -> None:
+        index = CHANNELS.index(self.active_channel)
+        self.show_channel(CHANNELS[(index + step) % len(CHANNELS)])
+
     def show_channel(self, channel: Channel) -> None:
+        if self.has_class("-results"):
+            self.action_show_form()
         try:
             tab_set = cast("TabbedContent", self.query_one("#channels"))
         except NoMatches:  # still building: the first frame's keys go to the first form
@@ -252,8 +296,41 @@ class ComposeScreen(Screen[None]):
     def on_tabbed_content_tab_activated(self, event: TabbedContent.TabActivated) -> None:
         self.refresh_bindings()
 
+    @property
+    def narrow(self) -> bool:
+        return self.app.has_class("-narrow")
+
     def action_focus_results(self) -> None:
+        if self.has_class("-results") and self.narrow:
+            self.action_show_form()  # ctrl+r again: back to the form
+            return
+        if not self._in_results():
+            self._form_focus = self.focused
+        if self.results.records:
+            self._show_results()
         self.results.focus_list()
+
+    def _in_results(self) -> bool:
+        focused = self.focused
+        return focused is not None and any(
+            node.id == "results" for node in focused.ancestors_with_self
+        )
+
+    def _show_results(self) -> None:
+        """Narrow: the results pane in the form's place (wide: both are on screen anyway)."""
+        if not self.has_class("-results") and not self._in_results():
+            self._form_focus = self.focused
+        self.add_class("-results")
+        self.refresh_bindings()
+
+    def action_show_form(self) -> None:
+        self.remove_class("-results")
+        focus = self._form_focus
+        if focus is not None and focus.is_attached and focus.focusable:
+            focus.focus()
+        elif (form := self.visible_form()) is not None:
+            form.query_one(f"#{form.recipient_key}").focus()
+        self.refresh_bindings()
 
     def action_expand_result(self) -> None:
         self.results.action_expand()
@@ -302,7 +379,7 @@ class ComposeScreen(Screen[None]):
             return
         form.clear()
         self.discard_draft(form.CHANNEL)
-        self.notify(f"{form.label} form and draft cleared.")
+        form.show_status(f"{form.label} form and draft cleared.", "$text-muted")  # never piles up
 
     def compose_again(self, again: ComposeAgain) -> None:
         """Fill a form from history; the user reviews it and sends."""
@@ -337,10 +414,8 @@ class ComposeScreen(Screen[None]):
         except InvalidInput as exc:
             form.show_first_error()
             count = len(exc.errors) or 1
-            self.notify(
-                f"Nothing sent: fix {count} field{'s' if count > 1 else ''} first.",
-                severity="warning",
-            )
+            # At the form, not a toast: pressed again and again, toasts would pile up.
+            form.show_status(f"Nothing sent: fix {count} field{'s' if count > 1 else ''} first.")
             return
         self._start_send(form, request)
 
@@ -445,12 +520,17 @@ class ComposeScreen(Screen[None]):
         record = self.results.add(
             sent, message.profile, message.request, at=message.started_at, target=message.target
         )
+        if self.narrow:  # the outcome is what matters now; escape brings the form back
+            self._show_results()
+            self.results.focus_list()
         if sent.not_recorded:
             self.notify(
                 f"The send could not be recorded in the history: {sent.not_recorded}",
                 severity="warning",
                 timeout=15,
             )
+        # The results pane shows every outcome: a toast only for what must not be missed (an
+        # unknown outcome, a failure) or that the pane's row does not say (when it goes out, notes).
         if result.unknown:
             self.notify(
                 "Outcome UNKNOWN: it may have been sent. Check before resending.\n"
@@ -468,7 +548,7 @@ class ComposeScreen(Screen[None]):
                 severity="error",
                 timeout=10,
             )
-        else:
+        elif record.scheduled_for is not None or result.notes():
             text = f"{result.channel.label}: {result.success_count} of {result.count} accepted"
             if (when := record.scheduled_for) is not None:
                 from comms_tui.api.schedule import describe_schedule

@@ -39,6 +39,7 @@ from comms_tui.api.attachments import (
     load_attachment,
 )
 from comms_tui.core.text import visible
+from comms_tui.store.drafts import DraftAttachment
 from comms_tui.tui.plain import ControlsVisible, plain, shown
 
 PROGRESS_FROM_BYTES = 1024 * 1024  # smaller files encode in a blink: no bar
@@ -99,9 +100,11 @@ class FileCheck:
     file_type: str = ""
 
 
-def check_file(path: str) -> FileCheck:
-    """Blocking (stat, and maybe sniffing the first bytes): call from a thread."""
+def check_file(path: str, shown: str | None = None) -> FileCheck:
+    """Blocking (stat, and maybe sniffing the first bytes): call from a thread. The check is
+    for ``shown`` (the path as typed) when given."""
     target = Path(path).expanduser()
+    path = shown if shown is not None else path
     try:
         info = target.stat()
     except FileNotFoundError:
@@ -158,7 +161,11 @@ class PickerTree(DirectoryTree):
 class AttachmentPickerScreen(ModalScreen["Attachment | None"]):
     """Choose and encode one file; dismisses with the ``Attachment``, or None on Escape."""
 
-    BINDINGS: ClassVar[list[BindingType]] = [Binding("escape", "cancel", "Cancel")]
+    BINDINGS: ClassVar[list[BindingType]] = [
+        Binding("escape", "cancel", "Cancel"),
+        # In the tree (the path field takes backspace for itself): the folder above.
+        Binding("backspace", "up", "Folder above", show=False),
+    ]
     AUTO_FOCUS = "#picker-path"
     DEFAULT_CSS = """
     /* Opaque: a see-through modal re-tints the whole screen beneath on every refresh, and
@@ -195,6 +202,7 @@ class AttachmentPickerScreen(ModalScreen["Attachment | None"]):
         self._inspect_timer: Timer | None = None
         self._encoding = False
         self.chosen_path: Path | None = None  # where the dismissed Attachment was read from
+        self.chosen_source: DraftAttachment | None = None  # … and how that file was then
 
     def compose(self) -> ComposeResult:
         start = self.start_dir or Path.cwd()
@@ -209,7 +217,7 @@ class AttachmentPickerScreen(ModalScreen["Attachment | None"]):
             )
             yield PickerTree(start, id="picker-tree")
             yield Input(
-                placeholder="Path to a file (→ accepts the completion)",
+                placeholder="A file, or a folder to open (~, .., →: complete), then Enter",
                 suggester=PathSuggester(),
                 highlighter=ControlsVisible(),  # a file name may hold them
                 id="picker-path",
@@ -218,12 +226,42 @@ class AttachmentPickerScreen(ModalScreen["Attachment | None"]):
             yield Static("", id="picker-info")
             yield ProgressBar(show_eta=False, id="picker-progress")
             with Horizontal(id="picker-buttons"):
+                yield Button("Folder above", id="picker-up")
                 yield Button("Cancel", id="picker-cancel")
                 yield Button("Attach", id="picker-attach", variant="primary")
 
     def on_mount(self) -> None:
         tree = self.query_one(DirectoryTree)
         tree.root.set_label(display_path(Path(tree.path)))
+
+    @property
+    def folder(self) -> Path:
+        """The folder the tree shows: typed relative paths start there."""
+        return Path(self.query_one(DirectoryTree).path)
+
+    def resolve(self, typed: str) -> str:
+        """A typed path made absolute: ``~`` expanded, relative to the folder shown."""
+        path = Path(typed).expanduser()
+        return os.path.normpath(path if path.is_absolute() else self.folder / path)
+
+    def open_folder(self, folder: Path) -> None:
+        """Show ``folder`` in the tree (any folder: above the one it started in too)."""
+        tree = self.query_one(DirectoryTree)
+        tree.path = folder
+        tree.root.set_label(display_path(folder))
+        path = self.query_one("#picker-path", Input)
+        with self.prevent(Input.Changed):
+            path.value = ""
+        self._show_error("")
+        self.query_one("#picker-info", Static).update(plain(f"In {display_path(folder)}"))
+
+    @on(Button.Pressed, "#picker-up")
+    def action_up(self) -> None:
+        if self._encoding:
+            return
+        folder = self.folder
+        if folder.parent != folder:
+            self.open_folder(folder.parent)
 
     # -- choosing -----------------------------------------------------------------------------
 
@@ -253,7 +291,7 @@ class AttachmentPickerScreen(ModalScreen["Attachment | None"]):
 
     @work(thread=True, exclusive=True, group="picker-inspect")
     def _inspect(self, path: str) -> None:
-        check = check_file(path)
+        check = check_file(self.resolve(path), shown=path)
         if not get_current_worker().is_cancelled:
             self.app.call_from_thread(self._show_check, check)
 
@@ -269,7 +307,7 @@ class AttachmentPickerScreen(ModalScreen["Attachment | None"]):
         if check.problem:
             return plain(check.problem, style="$text-warning")
         if check.folder:
-            return Content("A folder: pick a file inside it (Enter opens it in the tree).")
+            return Content("A folder: Enter opens it in the tree.")
         size, limit = check.size, self.budget.max_message_bytes
         facts = Content.from_markup(
             "[b]$name[/b] · $type · $size → $encoded encoded · ",
@@ -303,9 +341,13 @@ class AttachmentPickerScreen(ModalScreen["Attachment | None"]):
     def action_attach(self) -> None:
         if self._encoding:
             return
-        path = self.query_one("#picker-path", Input).value.strip()
-        if not path:
+        typed = self.query_one("#picker-path", Input).value.strip()
+        if not typed:
             self._show_error("Type a path or pick a file in the tree.")
+            return
+        path = self.resolve(typed)
+        if os.path.isdir(path):  # a stat, like the tree's own: Enter on a folder opens it
+            self.open_folder(Path(path))
             return
         self._show_error("")
         self._set_encoding(True)
@@ -339,7 +381,8 @@ class AttachmentPickerScreen(ModalScreen["Attachment | None"]):
             self.app.call_from_thread(self._failed, "Not enough memory to encode this file.")
             return
         if not worker.is_cancelled:
-            self.app.call_from_thread(self._encoded, attachment, Path(path).expanduser())
+            source = DraftAttachment.of_file(path)  # absolute, with size and mtime, for drafts
+            self.app.call_from_thread(self._encoded, attachment, source)
 
     def _progress(self, done: int, total: int) -> None:
         with contextlib.suppress(NoMatches):
@@ -351,9 +394,10 @@ class AttachmentPickerScreen(ModalScreen["Attachment | None"]):
             self._show_error(message)
             self.query_one("#picker-path", Input).focus()
 
-    def _encoded(self, attachment: Attachment, path: Path) -> None:
+    def _encoded(self, attachment: Attachment, source: DraftAttachment) -> None:
         if self.is_current:
-            self.chosen_path = path
+            self.chosen_path = Path(source.path)
+            self.chosen_source = source
             self.dismiss(attachment)
 
     def _set_encoding(self, encoding: bool) -> None:
@@ -368,6 +412,8 @@ class AttachmentPickerScreen(ModalScreen["Attachment | None"]):
         error = self.query_one("#picker-error", Static)
         error.update(plain(message))
         error.set_class(not message, "-empty")
+        if message:  # one message per problem: the check below the path said it too
+            self.query_one("#picker-info", Static).update("")
 
     @on(Button.Pressed, "#picker-cancel")
     def action_cancel(self) -> None:

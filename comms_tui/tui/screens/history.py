@@ -32,6 +32,7 @@ from comms_tui.store.history import OUTCOMES, RECIPIENT_SCAN_LIMIT, Journal, Jou
 from comms_tui.tui.masking import display_recipient, is_masked, mask_text, masking_of
 from comms_tui.tui.messages import ComposeAgain
 from comms_tui.tui.plain import plain, shown
+from comms_tui.tui.sizes import NARROW_BELOW
 from comms_tui.tui.widgets.outcome import format_latency, format_moment, zone_label
 
 HISTORY_LIMIT = 500
@@ -39,6 +40,7 @@ DEBOUNCE_SECONDS = 0.2
 ITEMS_SHOWN = 200  # per-item lines in the detail (the request below lists every recipient)
 REQUEST_SHOWN_CHARS = 20_000  # of the redacted request in the detail
 # Fixed widths: a stable layout that need not measure 500 rows (the detail shows full values).
+# Time's width is that of the times shown.
 COLUMNS = (
     ("Time", 19),
     ("Profile", 12),
@@ -48,6 +50,16 @@ COLUMNS = (
     ("HTTP", 4),
     ("Request ID", 20),
     ("Latency", 8),
+)
+# Below NARROW_BELOW columns: no profile (the detail has it), shorter cuts, one space between.
+NARROW_COLUMNS = (
+    ("Time", 19),
+    ("Channel", 8),
+    ("Recipients", 15),
+    ("Outcome", 9),
+    ("HTTP", 4),
+    ("Request ID", 9),
+    ("Latency", 7),
 )
 
 
@@ -103,6 +115,7 @@ class HistoryScreen(Screen["ComposeAgain | None"]):
     AUTO_FOCUS = "#history-table"
     BINDINGS: ClassVar[list[BindingType]] = [
         Binding("escape", "close", "Back"),
+        Binding("slash", "focus_filter", "Filter", tooltip="Filter by recipient"),
         Binding("c", "compose_again", "Compose again"),
         Binding("r", "reload", "Refresh"),
     ]
@@ -127,6 +140,20 @@ class HistoryScreen(Screen["ComposeAgain | None"]):
         self.zone = zone  # the session's; None: the machine's
         self._entries: dict[str, JournalEntry] = {}
         self._timer: Timer | None = None
+        self._shown: tuple[list[JournalEntry], bool, bool] = ([], False, False)
+        self._columns: tuple[tuple[str, int], ...] = ()
+
+    @property
+    def narrow(self) -> bool:
+        return self.size.width < NARROW_BELOW
+
+    def on_resize(self) -> None:
+        if self._columns and self._columns != self._columns_for_width():
+            with contextlib.suppress(NoMatches):
+                self._fill_table(*self._shown)
+
+    def _columns_for_width(self) -> tuple[tuple[str, int], ...]:
+        return NARROW_COLUMNS if self.narrow else COLUMNS
 
     def compose(self) -> ComposeResult:
         yield Static("[b]Send history[/b]  newest first", id="history-title")
@@ -145,10 +172,6 @@ class HistoryScreen(Screen["ComposeAgain | None"]):
         yield Footer()
 
     def on_mount(self) -> None:
-        table = self.query_one("#history-table", DataTable)
-        zone = zone_label(self.zone, datetime.now(timezone.utc))
-        for label, width in COLUMNS:
-            table.add_column(f"{label} ({zone})" if label == "Time" else label, width=width)
         self.action_reload()
         if (masking := masking_of(self)) is not None:
             masking.changed.subscribe(self, lambda _masked: self.action_reload())
@@ -163,6 +186,9 @@ class HistoryScreen(Screen["ComposeAgain | None"]):
             self.query_one("#recipient-filter", Input).value,
             outcome if isinstance(outcome, str) else None,
         )
+
+    def action_focus_filter(self) -> None:
+        self.query_one("#recipient-filter", Input).focus()
 
     def action_reload(self) -> None:
         channel, recipient, outcome = self._filters()
@@ -203,7 +229,19 @@ class HistoryScreen(Screen["ComposeAgain | None"]):
 
     def _fill_table(self, entries: list[JournalEntry], more: bool, scanned: bool) -> None:
         table = self.query_one("#history-table", DataTable)
-        table.clear()
+        self._shown = (entries, more, scanned)
+        columns = self._columns_for_width()
+        narrow = columns is NARROW_COLUMNS
+        rows = [self._row(entry, {}, False, self.zone) for entry in entries[:1]]
+        time_width = max(8, *(len(row[0].plain) for row in rows)) if rows else 19
+        table.clear(columns=True)
+        zone = zone_label(self.zone, datetime.now(timezone.utc))
+        table.cell_padding = 0 if narrow else 1
+        for label, width in columns:
+            column_width = time_width if label == "Time" else width
+            title = f"{label} ({zone})" if label == "Time" else label
+            table.add_column(title, width=column_width + (1 if narrow else 0), key=label)
+        self._columns = columns
         self._entries = {str(e.id): e for e in entries}
         theme = self.app.current_theme
         # DataTable renders Rich text, which cannot resolve $variables: take the theme's colours.
@@ -213,8 +251,15 @@ class HistoryScreen(Screen["ComposeAgain | None"]):
             "warning": theme.warning or "",
         }
         masked = is_masked(self)
+        widths = dict(columns)
+        keep = [i for i, (label, _) in enumerate(COLUMNS) if label in widths]
         for entry in entries:
-            table.add_row(*self._row(entry, colours, masked, self.zone), key=str(entry.id))
+            cells = self._row(entry, colours, masked, self.zone)
+            kept = [cells[i] for i in keep]
+            if narrow:  # no cell padding: cut one short, so a space always separates columns
+                for cell, (label, width) in zip(kept, columns, strict=True):
+                    cell.truncate(time_width if label == "Time" else width, overflow="ellipsis")
+            table.add_row(*kept, key=str(entry.id))
         note = self.query_one("#history-note", Static)
         note.remove_class("-error")
         if more:

@@ -255,7 +255,10 @@ class ComposeForm(Vertical):
         except InvalidInput as exc:
             errors["scheduledTime"] = exc.message
             fields = {f: self.value(f) for f in self.FIELDS if f not in (key, "scheduledTime")}
-        self._describe_schedule(fields.get("scheduledTime"))
+        if "scheduledTime" in errors:
+            set_hint(self, "scheduledTime", None)  # the error says it; "now" would contradict it
+        else:
+            self._describe_schedule(fields.get("scheduledTime"))
         sample = next((c.value for c in checked if c.value), "")
         errors.update(self.field_errors(fields, sample))
         self.extra_checks(checked, errors)
@@ -281,9 +284,13 @@ class ComposeForm(Vertical):
         for field_id in self.FIELDS:
             set_error(self, field_id, errors.get(field_id))
         other = [m for f, m in errors.items() if f not in self.FIELDS]
+        self.show_status("; ".join(other))
+
+    def show_status(self, text: str, style: str = "$text-error") -> None:
+        """A line beside Send about the form as a whole (until the next validation)."""
         status = self.part("form-status")
         assert isinstance(status, Static)
-        status.update(plain("; ".join(other), style="$text-error") if other else "")
+        status.update(plain(text, style=style) if text else "")
 
     def _describe_schedule(self, when: datetime | None) -> None:
         from comms_tui.api.schedule import describe_schedule, is_past

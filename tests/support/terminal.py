@@ -1,0 +1,189 @@
+"""The app in a real terminal, for tests about keys and terminal sizes.
+
+- ``PtyTerminal``: ``comms-tui ARGS`` on a pseudo-terminal of a given size; ``write`` sends the
+  exact bytes a terminal would, in one write. What the app did is read from its files (drafts,
+  journal) or from a sandbox in the test's process.
+- ``TmuxTerminal``: the app inside tmux (the terminal many users run it in), for what is on
+  screen: ``screen()`` is the text tmux shows. Skips the test when tmux is not installed.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import fcntl
+import json
+import os
+import select
+import shutil
+import signal
+import struct
+import subprocess
+import sys
+import termios
+import time
+import uuid
+from collections.abc import Callable, Iterator
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from tests.support.cli import REPO_ROOT
+
+
+def wait_for(predicate: Callable[[], bool], what: str, timeout: float = 20) -> None:
+    deadline = time.monotonic() + timeout
+    while not predicate():
+        if time.monotonic() > deadline:
+            raise AssertionError(f"timed out waiting for {what}")
+        time.sleep(0.05)
+
+
+def app_env(home: Path, **extra: str) -> dict[str, str]:
+    """The app's own config and data dirs under ``home``; test keyring backends importable."""
+    return {
+        **os.environ,
+        "COMMS_TUI_DATA_DIR": str(home / "data"),
+        "COMMS_TUI_CONFIG_DIR": str(home / "config"),
+        "TERM": "xterm-256color",
+        "PYTHONPATH": str(REPO_ROOT),
+        **extra,
+    }
+
+
+def saved_drafts(home: Path) -> dict[str, Any]:
+    """The drafts file as the app last wrote it (``{}`` before it was written)."""
+    try:
+        data = json.loads((home / "data" / "drafts.json").read_text("utf-8"))
+    except (OSError, ValueError):
+        return {}
+    return data if isinstance(data, dict) else {}
+
+
+class PtyTerminal:
+    """``comms-tui ARGS`` in a pseudo-terminal of its own (a new session, so a process group)."""
+
+    def __init__(self, args: list[str], env: dict[str, str], size: tuple[int, int]) -> None:
+        import pty
+
+        self.master, slave = pty.openpty()
+        columns, lines = size
+        fcntl.ioctl(slave, termios.TIOCSWINSZ, struct.pack("HHHH", lines, columns, 0, 0))
+        os.set_blocking(self.master, False)
+        self.proc = subprocess.Popen(
+            [sys.executable, "-m", "comms_tui.cli", *args], stdin=slave, stdout=slave,
+            stderr=slave, env=env, cwd=REPO_ROOT, close_fds=True, start_new_session=True,
+        )  # fmt: skip
+        os.close(slave)
+        self.output = b""
+
+    def read(self) -> None:
+        """Drain what the app drew (a full pty would block it)."""
+        while select.select([self.master], [], [], 0)[0]:
+            try:
+                chunk = os.read(self.master, 65536)
+            except OSError:  # the other end is gone
+                return
+            if not chunk:
+                return
+            self.output += chunk
+
+    def wait_for_output(self, marker: bytes, timeout: float = 20) -> None:
+        def seen() -> bool:
+            self.read()
+            return marker in self.output
+
+        wait_for(seen, f"{marker!r} on the terminal", timeout)
+
+    def write(self, data: bytes) -> None:
+        """Bytes as a terminal sends them, all in one write (one burst)."""
+        assert os.write(self.master, data) == len(data)
+
+    def until(self, predicate: Callable[[], bool], what: str, timeout: float = 20) -> None:
+        """Wait for ``predicate``, draining the terminal meanwhile."""
+
+        def check() -> bool:
+            self.read()
+            return predicate()
+
+        wait_for(check, what, timeout)
+
+    def close(self) -> None:
+        with contextlib.suppress(ProcessLookupError):
+            os.killpg(self.proc.pid, signal.SIGKILL)
+        self.proc.wait(timeout=10)
+        os.close(self.master)
+
+
+@contextlib.contextmanager
+def pty_app(
+    args: list[str], env: dict[str, str], size: tuple[int, int] = (120, 40)
+) -> Iterator[PtyTerminal]:
+    terminal = PtyTerminal(args, env, size)
+    try:
+        yield terminal
+    finally:
+        terminal.close()
+
+
+class TmuxTerminal:
+    """The app in a detached tmux session of its own server (``-L``), sized ``columns×lines``."""
+
+    def __init__(self, name: str, args: list[str], env: dict[str, str], size: tuple[int, int]):
+        if shutil.which("tmux") is None:
+            pytest.skip("tmux is not installed (apt-get install tmux)")
+        self.socket = f"comms-tui-test-{os.getpid()}-{name}-{uuid.uuid4().hex[:8]}"
+        self.env = env  # the server's, so the app's
+        columns, lines = size
+        command = " ".join([sys.executable, "-m", "comms_tui.cli", *args])
+        self._tmux(
+            "-f", "/dev/null", "new-session", "-d", "-s", "app", "-x", str(columns),
+            "-y", str(lines), *[f"-e{key}={value}" for key, value in env.items()
+                                 if key.startswith(("COMMS_TUI", "PYTHON", "TERM"))],
+            "-c", str(REPO_ROOT), command,
+        )  # fmt: skip
+
+    def _tmux(self, *args: str) -> str:
+        done = subprocess.run(
+            ["tmux", "-L", self.socket, *args], capture_output=True, text=True, timeout=10,
+            env=self.env,
+        )  # fmt: skip
+        if done.returncode != 0:
+            raise AssertionError(f"tmux {' '.join(args)}: {done.stderr.strip()}")
+        return done.stdout
+
+    def keys(self, *keys: str) -> None:
+        """tmux key names (``Tab``, ``M-1``, ``F1``) and text, as ``send-keys`` reads them."""
+        self._tmux("send-keys", "-t", "app", *keys)
+
+    def screen(self) -> str:
+        return self._tmux("capture-pane", "-p", "-t", "app")
+
+    def wait_for_screen(self, text: str, timeout: float = 20) -> str:
+        shown = ""
+
+        def seen() -> bool:
+            nonlocal shown
+            shown = self.screen()
+            return text in shown
+
+        try:
+            wait_for(seen, f"{text!r} on screen", timeout)
+        except AssertionError as exc:
+            raise AssertionError(f"{exc}; the screen:\n{shown}") from None
+        return shown
+
+    def close(self) -> None:
+        with contextlib.suppress(AssertionError, subprocess.TimeoutExpired):
+            self._tmux("kill-server")
+
+
+@contextlib.contextmanager
+def tmux_app(
+    name: str, args: list[str], env: dict[str, str], size: tuple[int, int]
+) -> Iterator[TmuxTerminal]:
+    terminal = TmuxTerminal(name, args, env, size)
+    try:
+        yield terminal
+    finally:
+        terminal.close()
