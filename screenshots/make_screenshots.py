@@ -199,7 +199,7 @@ async def main() -> int:
             pilot,
             "sms",
             to="919591471711, 12025550101",
-            body="747977 is your OTP for Northwind. Valid for 15 minutes.",
+            body="Your Northwind order 4411 has shipped.",  # not the first send's text: no guard
             sender="CAPNTH",
         )
         await save(pilot, "narrow_compose")
