@@ -209,8 +209,8 @@ async def test_a_draft_with_hostile_attachment_paths_starts_and_says_so(
         email = screen.form("email")
         assert email.value("subject") == "Report ␛[2J [b]"
         assert email.value("body") == "Hi [/x]␛]52;c;aGk=␇"
-        assert any("[/x] [@click=app.quit]q[/]␛[2J<U+202E>fdp.exe" in n for n in notes(app))
-        note = str(email.query_one("#attachments-note", Static).render())
+        note = str(email.query_one("#attachments-note", Static).render())  # at the field
+        assert "[/x] [@click=app.quit]q[/]␛[2J<U+202E>fdp.exe" in note
         assert "[/y].pdf␛[2J" in note
         assert_harmless(app)
 
