@@ -61,6 +61,7 @@ NARROW_COLUMNS = (
     ("Request ID", 9),
     ("Latency", 7),
 )
+NARROW_TITLES = {"Request ID": "Req. ID"}  # the only title longer than its narrow column
 
 
 def recipient_summary(recipients: list[str], masked: bool = False) -> str:
@@ -240,6 +241,8 @@ class HistoryScreen(Screen["ComposeAgain | None"]):
         for label, width in columns:
             column_width = time_width if label == "Time" else width
             title = f"{label} ({zone})" if label == "Time" else label
+            if narrow:  # as the cells: one short of the width, so a space separates titles
+                title = NARROW_TITLES.get(label, title)
             table.add_column(title, width=column_width + (1 if narrow else 0), key=label)
         self._columns = columns
         self._entries = {str(e.id): e for e in entries}
