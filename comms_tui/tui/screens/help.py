@@ -20,7 +20,11 @@ KEYS: tuple[tuple[str, str], ...] = (
     ("ctrl+o", "Attach a file (email)"),
     ("ctrl+t", "Fill in a saved template (SMS, WhatsApp, Zalo)"),
     ("ctrl+r", "Go to the results (below 100 columns they take the form's place)"),
-    ("esc", "Back: closes a screen; from the results, back to the form"),
+    (
+        "esc",
+        "Back: closes a screen; from the results, back to the form; while sending, stops "
+        "the send (asking first once it may have gone out)",
+    ),
     ("e  c  r", "In results: request/response · copy as curl · copy response"),
     ("f  x", "In results: resend the failed items · export as JSON"),
     ("f2  h", "History of sends (h when not typing)"),
