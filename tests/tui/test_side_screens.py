@@ -363,7 +363,7 @@ async def test_history_lists_filters_and_composes_again(tmp_path: Path) -> None:
         await filtered(4)
         table.focus()
         await pilot.press("down", "down", "down")  # the oldest: an SMS to two recipients
-        assert "Your OTP is 1234" in text_of(screen, "#detail")
+        assert "Your OTP is 1234" in text_of(screen, "#detail-request")
         await pilot.press("c")
         await pilot.pause()
     assert app.results == [
@@ -384,6 +384,28 @@ async def test_history_compose_again_says_attachments_are_not_restored(tmp_path:
     assert result.channel is Channel.EMAIL and result.fields["to"] == "ops@example.com"
     assert "attachments" not in result.fields and "scheduledTime" not in result.fields
     assert any("attach the files again" in n for n in notes)
+
+
+async def test_history_json_is_not_wrapped_mid_token_at_80_columns(tmp_path: Path) -> None:
+    journal = Journal(tmp_path / "history.sqlite3")
+    link = "https://example.com/track?order=" + "4411" * 30  # one 152-character token
+    journal.begin(
+        profile="acme",
+        host="h",
+        channel="sms",
+        recipients=["919591471711"],
+        request={"root": {"sms": [{"to": "919591471711", "body": link}]}},
+        fingerprints=[],
+    )
+    app = ScreenHost(lambda: HistoryScreen(journal))
+    async with app.run_test(size=(80, 24)) as pilot:
+        request = app.screen.query_one("#detail-request", Static)
+        await wait_for(pilot, lambda: link in str(request.render()))
+        await pilot.pause()
+        lines = str(request.render()).splitlines()
+        assert any(link in line for line in lines)  # whole, on one line
+        assert request.size.width > 80  # wider than the pane: it scrolls sideways instead
+        assert app.screen.query_one("#history-detail").max_scroll_x > 0
 
 
 async def test_history_escape_returns_none(tmp_path: Path) -> None:

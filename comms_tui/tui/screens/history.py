@@ -132,7 +132,9 @@ class HistoryScreen(Screen["ComposeAgain | None"]):
     HistoryScreen #history-table { height: 1fr; }
     HistoryScreen #history-detail {
         height: 12; border-top: solid $panel; padding: 0 1; background: $boost;
+        overflow-x: auto;  /* for the request: JSON is not wrapped, long lines scroll sideways */
     }
+    HistoryScreen #detail-request { width: auto; text-wrap: nowrap; }
     """
 
     def __init__(self, journal: Journal, *, zone: tzinfo | None = None) -> None:
@@ -170,6 +172,7 @@ class HistoryScreen(Screen["ComposeAgain | None"]):
         yield table
         with VerticalScroll(id="history-detail"):
             yield Static("", id="detail")
+            yield Static("", id="detail-request")
         yield Footer()
 
     def on_mount(self) -> None:
@@ -308,7 +311,9 @@ class HistoryScreen(Screen["ComposeAgain | None"]):
         return self._entries.get(str(key.value))
 
     def _show_detail(self, entry: JournalEntry | None) -> None:
-        self.query_one("#detail", Static).update(detail_content(entry, is_masked(self), self.zone))
+        masked = is_masked(self)
+        self.query_one("#detail", Static).update(detail_content(entry, masked, self.zone))
+        self.query_one("#detail-request", Static).update(request_content(entry, masked))
 
     @on(Button.Pressed, "#compose-again")
     def action_compose_again(self) -> None:
@@ -406,10 +411,16 @@ def detail_content(
     if len(entry.items) > ITEMS_SHOWN:
         lines.append(Content(f"… and {len(entry.items) - ITEMS_SHOWN} more items"))
     lines.append(Content.from_markup("[b]Request (redacted):[/b]"))
+    return Content("\n").join(lines)
+
+
+def request_content(entry: JournalEntry | None, masked: bool = False) -> Content:
+    """The journaled request as JSON, unwrapped (a wrap would split its tokens)."""
+    if entry is None:
+        return Content("")
     request = json.dumps(entry.request, indent=2, ensure_ascii=False)
     known = [*entry.recipients, *(str(i.get("recipient", "")) for i in entry.items)]
-    lines.append(Content(shown(mask_text(request, known, masked), REQUEST_SHOWN_CHARS)))
-    return Content("\n").join(lines)
+    return Content(shown(mask_text(request, known, masked), REQUEST_SHOWN_CHARS))
 
 
 def _notices(item: dict[str, Any], key: str) -> list[dict[str, Any]]:
