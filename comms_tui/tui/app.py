@@ -263,18 +263,28 @@ class CommsApp(App[None]):
 
     # -- side screens ---------------------------------------------------------------------------
 
-    def open_once(self, screen_type: type[Screen[Any]], make: Callable[[], Screen[Any]]) -> bool:
+    def open_once(
+        self,
+        screen_type: type[Screen[Any]],
+        make: Callable[[], Screen[Any]],
+        *,
+        name: str,
+        callback: Callable[[Any], None] | None = None,
+    ) -> bool:
         """Push ``make()`` unless a ``screen_type`` is already open (a key pressed again, or
-        from the palette); True if pushed."""
-        if any(isinstance(screen, screen_type) for screen in self.screen_stack):
+        from the palette); True if pushed. Open under another screen, it says how to get back."""
+        if isinstance(self.screen, screen_type):
             return False
-        self.push_screen(make())
+        if any(isinstance(screen, screen_type) for screen in self.screen_stack):
+            self.notify(f"{name} is already open, under this screen: escape goes back to it.")
+            return False
+        self.push_screen(make(), callback)
         return True
 
     def action_help(self) -> None:
         from comms_tui.tui.screens.help import HelpScreen
 
-        self.open_once(HelpScreen, HelpScreen)
+        self.open_once(HelpScreen, HelpScreen, name="The help")
 
     def action_history(self) -> None:
         from comms_tui.tui.screens.history import HistoryScreen
@@ -288,8 +298,9 @@ class CommsApp(App[None]):
             if choice is not None:
                 self.compose_screen.compose_again(choice)
 
-        if not any(isinstance(screen, HistoryScreen) for screen in self.screen_stack):
-            self.push_screen(HistoryScreen(journal), again)
+        self.open_once(
+            HistoryScreen, lambda: HistoryScreen(journal), name="History", callback=again
+        )
 
     def action_outbox(self) -> None:
         from comms_tui.tui.screens.outbox import OutboxScreen
@@ -298,7 +309,9 @@ class CommsApp(App[None]):
         if session is None or not session.is_sandbox:
             self.notify("The outbox is only there on the sandbox (--sandbox).", severity="warning")
             return
-        self.open_once(OutboxScreen, lambda: OutboxScreen(session.target.base_url))
+        self.open_once(
+            OutboxScreen, lambda: OutboxScreen(session.target.base_url), name="The outbox"
+        )
 
     def action_sender_lab(self) -> None:
         from comms_tui.tui.sender_lab.screen import SenderLabScreen
@@ -309,7 +322,7 @@ class CommsApp(App[None]):
                 "The sender-ID lab opens once the session is connected.", severity="warning"
             )
             return
-        self.open_once(SenderLabScreen, lambda: SenderLabScreen(session))
+        self.open_once(SenderLabScreen, lambda: SenderLabScreen(session), name="The sender-ID lab")
 
     def on_sender_lab_screen_profile_saved(self, message: SenderLabScreen.ProfileSaved) -> None:
         """Working sender IDs were saved: the SMS form suggests them from now on."""

@@ -36,6 +36,7 @@ from comms_tui.api.attachments import (
     file_type_for,
     human_size,
     load_attachment,
+    typed_path,
 )
 
 PROGRESS_FROM_BYTES = 1024 * 1024  # smaller files encode in a blink: no bar
@@ -47,6 +48,8 @@ DEFAULT_BUDGET = AttachmentBudget()  # frozen, so one shared default is safe
 
 def complete_path(value: str) -> str | None:
     """``value`` extended to the first matching entry of its directory (``/`` after a folder)."""
+    if "\0" in value:  # no file has such a name (and the system refuses to look)
+        return None
     directory, prefix = os.path.split(os.path.expanduser(value))
     if not prefix:
         return None
@@ -91,9 +94,11 @@ class FileCheck:
 
 def check_file(path: str) -> FileCheck:
     """Blocking (stat, and maybe sniffing the first bytes): call from a thread."""
-    target = Path(path).expanduser()
     try:
+        target = typed_path(path)
         info = target.stat()
+    except AttachmentError as exc:
+        return FileCheck(path, problem=exc.message[:1].upper() + exc.message[1:] + ".")
     except FileNotFoundError:
         return FileCheck(path, problem="No such file.")
     except OSError as exc:

@@ -1,0 +1,167 @@
+"""What randomised keyboard sessions broke (issue 19), each as the short list of keys that did it.
+
+- a screen opened again while it is already open (under another one): pushed twice, or
+  ``DuplicateIds`` for the screens with an id (the sender-ID lab, the template screens);
+- History with no rows: up or page up highlights row -1, whose key is None;
+- a confirmation answered by a key that arrives after another screen opened over it (keys typed
+  together reach the app in one read): the answer dismissed that other screen, the send went
+  out, and the question stayed on screen to be answered a second time.
+
+The picker's paths (``~nosuchuser``, a NUL character) are in ``test_attachment_paths.py``.
+``tests/tui/test_monkey.py`` keeps looking for more.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from typing import Any
+
+import pytest
+from textual import events
+from textual.pilot import Pilot
+from textual.screen import Screen
+from textual.widgets import Static
+
+from comms_tui.core.session import Session
+from comms_tui.tui.compose.template_fill import TemplateFillScreen
+from comms_tui.tui.compose.templates import TemplatePickScreen
+from comms_tui.tui.screens.attachments import AttachmentPickerScreen
+from comms_tui.tui.screens.confirm import ConfirmScreen
+from comms_tui.tui.screens.help import HelpScreen
+from comms_tui.tui.screens.history import HistoryScreen
+from comms_tui.tui.screens.outbox import OutboxScreen
+from comms_tui.tui.sender_lab.screen import SenderLabScreen
+from tests.tui.conftest import AppFactory
+from tests.tui.helpers import SIZE, connected, fill, modal
+
+PALETTE_LAB = ["ctrl+p", *"Sender-ID lab", "wait", "enter"]
+PALETTE_TEMPLATE = ["ctrl+p", *"Template: otp", "wait", "enter"]
+
+
+async def press(pilot: Pilot[None], keys: Sequence[str]) -> None:
+    """Each key in turn; "wait" lets the palette find its matches."""
+    for key in keys:
+        if key == "wait":
+            await pilot.pause(0.3)
+        else:
+            await pilot.press(key)
+            await pilot.pause()
+    await pilot.pause(0.2)
+
+
+def burst(pilot: Pilot[None], *keys: str) -> None:
+    """Keys typed together: all reach the app before it handles the first (one terminal read)."""
+    driver = pilot.app._driver
+    assert driver is not None
+    for key in keys:
+        event = events.Key(key, {"enter": "\r", "escape": "\x1b"}.get(key))
+        event.set_sender(pilot.app)
+        driver.send_message(event)
+
+
+def open_count(screens: Sequence[Screen[Any]], screen_type: type[Screen[Any]]) -> int:
+    return sum(isinstance(screen, screen_type) for screen in screens)
+
+
+@pytest.mark.parametrize(
+    ("keys", "screen_type"),
+    [
+        # The lab under history, f4 again: DuplicateIds on the original code.
+        pytest.param(["f4", "f2", "f4"], SenderLabScreen, id="lab-f4"),
+        pytest.param(["f4", "f1", "f4"], SenderLabScreen, id="lab-under-help"),
+        pytest.param(["f4", "f2", *PALETTE_LAB], SenderLabScreen, id="lab-palette"),
+        pytest.param(["f2", "f4", "f2"], HistoryScreen, id="history"),
+        pytest.param(["f3", "f2", "f3"], OutboxScreen, id="outbox"),
+        pytest.param(["f1", "ctrl+p", *"Help", "wait", "enter"], HelpScreen, id="help"),
+        # One template: ctrl+t fills it in at once. DuplicateIds on the code before this fix.
+        pytest.param(["ctrl+t", *PALETTE_TEMPLATE], TemplateFillScreen, id="template"),
+        pytest.param(["ctrl+t", "f1", *PALETTE_TEMPLATE], TemplateFillScreen, id="under-help"),
+    ],
+)
+async def test_a_screen_already_open_is_not_opened_again(
+    app_factory: AppFactory, keys: list[str], screen_type: type[Screen[Any]]
+) -> None:
+    app = app_factory()
+    async with app.run_test(size=SIZE) as pilot:
+        await connected(pilot)
+        await press(pilot, keys)
+        assert open_count(app.screen_stack, screen_type) == 1, app.screen_stack
+
+
+async def test_a_template_list_is_not_opened_twice(
+    app_factory: AppFactory, session: Session
+) -> None:
+    assert session.profile is not None
+    session.profile.templates["welcome"] = "Welcome to {brand}!"  # two: ctrl+t lists them
+    app = app_factory()
+    async with app.run_test(size=SIZE) as pilot:
+        await connected(pilot)
+        await press(pilot, ["ctrl+t", "f1", *PALETTE_TEMPLATE, "ctrl+t"])
+        stack = app.screen_stack
+        assert open_count(stack, TemplatePickScreen) + open_count(stack, TemplateFillScreen) == 1
+
+
+async def test_the_picker_is_not_opened_twice(app_factory: AppFactory) -> None:
+    app = app_factory()
+    async with app.run_test(size=SIZE) as pilot:
+        await connected(pilot)
+        await press(pilot, ["alt+2", "ctrl+o", "f1", "ctrl+p", *"Attach", "wait", "enter"])
+        await press(pilot, ["escape", "ctrl+o"])
+        assert open_count(app.screen_stack, AttachmentPickerScreen) == 1
+
+
+@pytest.mark.parametrize("keys", [["up"], ["pageup"], ["down", "up", "pageup", "end", "home"]])
+async def test_history_with_no_rows_takes_the_arrow_keys(
+    app_factory: AppFactory, keys: list[str]
+) -> None:
+    app = app_factory()
+    async with app.run_test(size=SIZE) as pilot:
+        await connected(pilot)
+        await press(pilot, ["f2", *keys])
+        assert isinstance(app.screen, HistoryScreen)
+        assert str(app.screen.query_one("#detail", Static).render()) == "Nothing selected."
+
+
+async def test_history_filtered_to_no_rows_takes_the_arrow_keys(
+    app_factory: AppFactory,
+) -> None:
+    app = app_factory()
+    async with app.run_test(size=SIZE) as pilot:
+        await connected(pilot)
+        await fill(pilot, "sms", to="919591471711", body="To be filtered out")
+        await press(pilot, ["ctrl+j"])
+        await app.workers.wait_for_complete()
+        # From the table back to the recipient filter, "zzz", and forward to the table again.
+        to_filter, to_table = ["shift+tab"] * 3, ["tab"] * 3
+        await press(pilot, ["f2", *to_filter, *"zzz", "wait", *to_table, "up", "pageup"])
+        assert isinstance(app.screen, HistoryScreen)
+        assert app.focused is app.screen.query_one("#history-table")
+        assert "Nothing matches" in str(app.screen.query_one("#history-note", Static).render())
+
+
+async def test_a_confirmation_is_answered_once_and_only_while_it_is_shown(
+    app_factory: AppFactory, session: Session, real_session: Session
+) -> None:
+    app = app_factory(session=real_session)
+    async with app.run_test(size=SIZE) as pilot:
+        await connected(pilot)
+        await fill(pilot, "sms", to="919591471711, 919591471712", body="Hello")
+        await pilot.press("ctrl+j")
+        await modal(pilot, "confirm-send")
+        # Enter (Send) and the palette typed together: the button's press reaches the question
+        # once the palette is over it. It is no answer: the question stays, nothing is sent.
+        burst(pilot, "enter", "ctrl+p")
+        await pilot.pause(0.3)
+        assert open_count(app.screen_stack, ConfirmScreen) == 1, app.screen_stack
+        assert session.sandbox is not None
+        assert session.sandbox.state.stats()["requests"] == 0
+        for _ in range(3):  # back to the question (the palette may have taken the enter)
+            if isinstance(app.screen, ConfirmScreen):
+                break
+            await pilot.press("escape")
+        assert isinstance(app.screen, ConfirmScreen), app.screen_stack
+        burst(pilot, "escape", "escape")  # answered twice: once counts
+        await app.workers.wait_for_complete()
+        await pilot.pause(0.2)
+        assert app.screen_stack == [app.compose_screen]
+        assert session.sandbox.state.stats()["requests"] == 0
