@@ -1,6 +1,7 @@
 """Regenerate the README's screenshots: the real app on the embedded sandbox, driven by Pilot.
 
     python screenshots/make_screenshots.py        # writes screenshots/*.svg at 120×36
+                                                  # (and narrow_*.svg at 80×24)
 
 Then ``make_browser_screenshot.py`` writes ``browser.png``: the app served to a real Chromium.
 Each screen is captured from one running app (the sandbox, journal and drafts are throwaway).
@@ -18,6 +19,7 @@ from pathlib import Path
 
 HERE = Path(__file__).resolve().parent
 SIZE = (120, 36)
+NARROW = (80, 24)  # macOS Terminal's default
 
 
 def _isolate() -> None:
@@ -29,12 +31,30 @@ def _isolate() -> None:
 
 async def main() -> int:
     _isolate()
+    import dataclasses
+
     from textual.pilot import Pilot
     from textual.widgets import Input, TextArea
 
+    from comms_tui.core.session import Session
+    from comms_tui.sandbox.server import EmbeddedSandbox
+    from comms_tui.store.profiles import Profile
     from comms_tui.tui.app import CommsApp, make_app
 
-    app = make_app(sandbox=True)
+    sandbox = EmbeddedSandbox()
+    sandbox.start()
+
+    def real_session() -> Session:
+        """The sandbox as a real org's profile sees it: sends ask what real sends ask (a
+        sandbox session does not ask before sending to several recipients)."""
+        session = Session.for_sandbox(sandbox)
+        profile = Profile(
+            name="acme", host=session.target.base_url, auth="basic", username="sandbox",
+            region="IN", timezone="Asia/Kolkata",
+        )  # fmt: skip
+        return Session(target=dataclasses.replace(session.target, label="acme"), profile=profile)
+
+    app = make_app(session=Session.for_sandbox(sandbox))
     written: list[str] = []
 
     async def settle(pilot: Pilot[None]) -> None:
@@ -89,9 +109,6 @@ async def main() -> int:
         await save(pilot, "compose_sms")
 
         await pilot.press("ctrl+j")
-        await confirm_modal(pilot)
-        await save(pilot, "confirm")
-        await pilot.press("enter")
         await app.workers.wait_for_complete()
         await save(pilot, "result")
 
@@ -104,8 +121,6 @@ async def main() -> int:
             scheduledTime="",
         )
         await pilot.press("ctrl+j")
-        await confirm_modal(pilot)
-        await pilot.press("enter")
         await app.workers.wait_for_complete()
         await pilot.press("ctrl+r", "enter")
         await save(pilot, "result_detail")
@@ -161,6 +176,39 @@ async def main() -> int:
         await optional("outbox", outbox)
         await optional("attach", picker)
 
+    app = make_app(session=real_session())
+    async with app.run_test(size=SIZE) as pilot:
+        while app.session is None:
+            await pilot.pause(0.05)
+        await fill(
+            pilot,
+            "sms",
+            to="919591471711, 919591471712",
+            body="Your March statement is ready: northwind.example/s/4411",
+        )
+        await pilot.press("ctrl+j")
+        await confirm_modal(pilot)
+        await save(pilot, "confirm")
+        await pilot.press("escape")
+
+    app = make_app(session=Session.for_sandbox(sandbox))
+    async with app.run_test(size=NARROW) as pilot:
+        while app.session is None:
+            await pilot.pause(0.05)
+        await fill(
+            pilot,
+            "sms",
+            to="919591471711, 12025550101",
+            body="747977 is your OTP for Northwind. Valid for 15 minutes.",
+            sender="CAPNTH",
+        )
+        await save(pilot, "narrow_compose")
+        await pilot.press("ctrl+j")  # in 80 columns the results take the form's place
+        await app.workers.wait_for_complete()
+        await pilot.press("enter")
+        await save(pilot, "narrow_result")
+
+    sandbox.stop()
     print("wrote " + ", ".join(f"screenshots/{n}.svg" for n in written))
     return 0
 

@@ -5,6 +5,8 @@ Three promises, whatever the server does:
 - **The answer is bounded.** At most ``MAX_RESPONSE_BYTES`` are read off the wire and at most as
   many come out of each decoding step: the body is read raw and decoded here, a piece at a time,
   so a few KB of ``Content-Encoding: gzip, gzip`` that inflate to 1 GiB cost 10 MB, not 1 GiB.
+  A send's answer may also echo the request, so its bound grows by the body's size
+  (``answer_limit``: an email with 8 MB of attachments is answered with them).
   We ask for (``Accept-Encoding``) and decode gzip and deflate only; any other encoding is an
   unreadable answer.
 - **The request is built before anything is sent.** A header value no HTTP request can carry (a
@@ -32,6 +34,9 @@ from comms_tui.api.errors import NotPrepared
 from comms_tui.api.target import Target
 
 MAX_RESPONSE_BYTES = 10 * 1024 * 1024
+# A send's answer may echo its request (an email's attachments, base64 and all): it may be that
+# much larger, up to this much more.
+MAX_ECHO_BYTES = 64 * 1024 * 1024
 ACCEPT_ENCODING = "gzip, deflate"  # what _decoder can undo, so what we ask for
 PIECE_BYTES = 64 * 1024  # write and decode granularity: progress and memory move in these steps
 
@@ -59,10 +64,21 @@ class UnreadableAnswer(Exception):
 
 
 class ResponseTooLarge(UnreadableAnswer):
-    """More than ``MAX_RESPONSE_BYTES`` on the wire or after decoding: left unread."""
+    """More than the limit (``MAX_RESPONSE_BYTES``, or ``answer_limit``) on the wire or after
+    decoding: left unread."""
 
-    def __init__(self, status: int, headers: httpx.Headers) -> None:
-        super().__init__(status, headers, "a response larger than 10 MB, which was not read")
+    def __init__(
+        self, status: int, headers: httpx.Headers, limit: int = MAX_RESPONSE_BYTES
+    ) -> None:
+        size = f"{limit / (1024 * 1024):.0f} MB"
+        super().__init__(status, headers, f"a response larger than {size}, which was not read")
+        self.limit = limit
+
+
+def answer_limit(body_bytes: int) -> int:
+    """How much of the answer to a body of ``body_bytes`` is read: ``MAX_RESPONSE_BYTES``, plus
+    room for an echo of the body itself (at most ``MAX_ECHO_BYTES`` more)."""
+    return MAX_RESPONSE_BYTES + min(max(0, body_bytes), MAX_ECHO_BYTES)
 
 
 class BodyNotWritten(Exception):
@@ -79,7 +95,7 @@ class BodyNotWritten(Exception):
 class Answer:
     status: int
     headers: httpx.Headers
-    content: bytes  # decoded, at most MAX_RESPONSE_BYTES
+    content: bytes  # decoded, at most MAX_RESPONSE_BYTES (plus the echo room of a send)
 
 
 def http_client(
@@ -210,7 +226,7 @@ async def post(
     ``asyncio.TimeoutError`` (the server may have acted); ``UnreadableAnswer`` (it answered).
     """
     request, upload = _prepare(http, url, body, headers, progress)
-    exchange = asyncio.ensure_future(_exchange(http, request))
+    exchange = asyncio.ensure_future(_exchange(http, request, answer_limit(upload.total)))
     try:
         try:
             await _watch_upload(exchange, upload, connect_timeout, read_timeout)
@@ -255,10 +271,12 @@ async def exchange_once(http: httpx.AsyncClient, request: httpx.Request) -> Answ
     return await _exchange(http, request)
 
 
-async def _exchange(http: httpx.AsyncClient, request: httpx.Request) -> Answer:
+async def _exchange(
+    http: httpx.AsyncClient, request: httpx.Request, limit: int = MAX_RESPONSE_BYTES
+) -> Answer:
     response = await http.send(request, stream=True)
     try:
-        content = await read_bounded(response)
+        content = await read_bounded(response, limit)
     finally:
         await response.aclose()
     return Answer(response.status_code, response.headers, content)
@@ -290,11 +308,11 @@ async def read_bounded(response: httpx.Response, limit: int = MAX_RESPONSE_BYTES
         except httpx.ResponseNotRead:
             raise UnreadableAnswer(status, headers, "a body that was already streamed") from None
         if len(content) > limit:
-            raise ResponseTooLarge(status, headers)
+            raise ResponseTooLarge(status, headers, limit)
         return content
     declared = headers.get("content-length", "").strip()
     if declared.isdigit() and int(declared) > limit:
-        raise ResponseTooLarge(status, headers)
+        raise ResponseTooLarge(status, headers, limit)
     try:
         stages = _stages(headers.get_list("content-encoding", split_commas=True), limit)
     except _Damaged as exc:
@@ -317,7 +335,7 @@ async def read_bounded(response: httpx.Response, limit: int = MAX_RESPONSE_BYTES
                 raise _TooMuch
             pieces.append(piece)
     except _TooMuch:
-        raise ResponseTooLarge(status, headers) from None
+        raise ResponseTooLarge(status, headers, limit) from None
     except _Damaged as exc:
         raise UnreadableAnswer(status, headers, str(exc)) from None
     return b"".join(pieces)

@@ -3,9 +3,8 @@
 from __future__ import annotations
 
 import argparse
-import json
-import sys
 
+from comms_tui.commands.output import Stop, note, print_json, say, warn
 from comms_tui.core.session import pending_deadline_seconds
 from comms_tui.store.errors import StoreError
 from comms_tui.store.history import OUTCOMES, Journal, JournalEntry
@@ -31,30 +30,50 @@ def register(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) ->
     parser.add_argument("--json", action="store_true", help="print a JSON list")
     parser.add_argument("--limit", type=_positive, default=50, metavar="N", help="default 50")
     parser.add_argument("--channel", choices=("sms", "email", "whatsapp", "zalo"))
-    parser.add_argument("--recipient", metavar="R", help="only sends to this recipient")
+    parser.add_argument(
+        "--recipient",
+        metavar="R",
+        help="only sends to recipients containing R (numbers as typed: +91 95914 71711; "
+        "addresses in any case), as the TUI's History filter finds them",
+    )
     parser.add_argument("--outcome", choices=OUTCOMES)
     parser.set_defaults(func=run)
 
 
 def run(args: argparse.Namespace) -> int:
-    warning = insecure_file_warning()
-    if warning:
-        print(warning, file=sys.stderr)
+    if warning := insecure_file_warning():
+        warn(warning)
     try:
         journal = Journal(stale_after_seconds=pending_deadline_seconds())
-        entries = journal.list(
-            args.limit, channel=args.channel, recipient=args.recipient, outcome=args.outcome
+        entries, more = journal.search(
+            recipient=args.recipient or "",
+            channel=args.channel,
+            outcome=args.outcome,
+            limit=args.limit,
+            region=_region(),
         )
     except StoreError as exc:
-        print(f"error: {exc.message}", file=sys.stderr)
-        return 2
+        raise Stop(exc.message) from None
     if args.json:
-        print(json.dumps([e.to_json() for e in entries], indent=2, ensure_ascii=False))
+        print_json([e.to_json() for e in entries], indent=2)
     elif not entries:
-        print("No sends recorded yet." if not _filtered(args) else "No sends match.")
+        say("No sends recorded yet." if not _filtered(args) else "No sends match.")
     else:
-        print(format_table(entries))
+        say(format_table(entries))
+        if more:
+            note(f"showing the newest {args.limit} that match; --limit N shows more")
     return 0
+
+
+def _region() -> str | None:
+    """The default profile's phone region: how a national number typed here is read."""
+    from comms_tui.store.profiles import ProfileStore
+
+    try:
+        profile = ProfileStore().default()
+    except StoreError:
+        return None  # the profile file says why when a command needs it; history does not
+    return profile.region if profile is not None else None
 
 
 def _filtered(args: argparse.Namespace) -> bool:
@@ -62,10 +81,12 @@ def _filtered(args: argparse.Namespace) -> bool:
 
 
 def _row(entry: JournalEntry) -> tuple[str, ...]:
+    from comms_tui.core.text import visible
+
     recipients = entry.recipients[0] if entry.recipients else "-"
     if len(entry.recipients) > 1:
         recipients += f" +{len(entry.recipients) - 1}"
-    return (
+    cells = (
         str(entry.id),
         entry.created_at.astimezone().strftime("%Y-%m-%d %H:%M:%S"),
         entry.profile,
@@ -75,6 +96,8 @@ def _row(entry: JournalEntry) -> tuple[str, ...]:
         str(entry.http_status) if entry.http_status is not None else "-",
         entry.request_id or "-",
     )
+    # Everything here was read from the journal: a line break or ESC in it is shown, not obeyed.
+    return tuple(visible(cell, newlines=False) for cell in cells)
 
 
 def format_table(entries: list[JournalEntry]) -> str:

@@ -3,14 +3,16 @@
 from __future__ import annotations
 
 import argparse
+import contextlib
 import getpass
-import json
 import sys
 from typing import Any
 
 from pydantic import ValidationError
 
 from comms_tui.api.errors import CommsError, InvalidInput
+from comms_tui.commands.common import SECRET_FLAGS, add_secret_flags, read_secret
+from comms_tui.commands.output import Stop, print_json, say, warn
 from comms_tui.store.errors import ProfileExists, SecretsError, SecretsUnavailable, StoreError
 from comms_tui.store.profiles import Profile, ProfileStore, validation_problems
 from comms_tui.store.secrets import (
@@ -55,11 +57,7 @@ def register(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) ->
     who = add.add_mutually_exclusive_group()
     who.add_argument("--username", help="Basic auth: the till login")
     who.add_argument("--client-key", help="OAuth: the client key")
-    how = add.add_mutually_exclusive_group()
-    how.add_argument("--password-stdin", action="store_true", help="read the password from stdin")
-    how.add_argument(
-        "--client-secret-stdin", action="store_true", help="read the client secret from stdin"
-    )
+    add_secret_flags(add, "and store it (without: a terminal is asked, else none is stored)")
     add.add_argument("--envelope", choices=("root", "bare"), default="root")
     add.add_argument("--region", default="IN", help="default phone region (default IN)")
     add.add_argument("--timezone", default="Asia/Kolkata", help="IANA time zone for scheduling")
@@ -87,14 +85,19 @@ def register(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) ->
     remove.add_argument("name", metavar="NAME")
     test = actions.add_parser("test", help="check the host answers and the credentials work")
     test.add_argument("name", metavar="NAME")
+    test.add_argument(
+        "--timeout",
+        metavar="SECONDS",
+        help="how long to wait for the host (default 30, or $COMMS_TUI_TIMEOUT)",
+    )
+    add_secret_flags(test, "for this check only (never stored)")
     default = actions.add_parser("default", help="make a profile the default")
     default.add_argument("name", metavar="NAME")
 
 
 def run(args: argparse.Namespace) -> int:
-    warning = insecure_file_warning()
-    if warning:
-        print(warning, file=sys.stderr)
+    if args.profile_action != "test" and (warning := insecure_file_warning()):
+        warn(warning)  # (test opens a session, which says so itself)
     action = {
         "add": _add,
         "list": _list,
@@ -106,12 +109,7 @@ def run(args: argparse.Namespace) -> int:
     try:
         return action[args.profile_action](args)
     except (StoreError, InvalidInput) as exc:
-        return _fail(exc.message)
-
-
-def _fail(message: str, code: int = EXIT_USAGE) -> int:
-    print(f"error: {message}", file=sys.stderr)
-    return code
+        raise Stop(exc.message) from None
 
 
 def _secret_kind(profile: Profile) -> SecretKind:
@@ -125,18 +123,19 @@ def _add(args: argparse.Namespace) -> int:
     if (args.password_stdin and not args.username) or (
         args.client_secret_stdin and not args.client_key
     ):
-        return _fail("--password-stdin needs --username; --client-secret-stdin needs --client-key")
+        raise Stop("--password-stdin needs --username; --client-secret-stdin needs --client-key")
     interactive = sys.stdin.isatty()
     username, client_key = args.username, args.client_key
     if not username and not client_key:
         if not interactive:
-            return _fail(
-                "no credentials given and no terminal to ask: pass --username U --password-stdin "
-                "(Basic) or --client-key K --client-secret-stdin (OAuth)"
+            raise Stop(
+                "no credentials given and no terminal to ask: pass --username U (Basic) or "
+                "--client-key K (OAuth), and the secret with --password-stdin / "
+                "--client-secret-stdin"
             )
         method = input("Auth method, basic or oauth [basic]: ").strip().lower() or "basic"
         if method not in ("basic", "oauth"):
-            return _fail("auth method must be 'basic' or 'oauth'")
+            raise Stop("auth method must be 'basic' or 'oauth'")
         if method == "basic":
             username = input("Username (till login): ").strip()
         else:
@@ -158,55 +157,83 @@ def _add(args: argparse.Namespace) -> int:
             verify_tls=not args.no_verify_tls,
         )
     except ValidationError as exc:
-        lines = [
-            f"{_FLAGS.get(str(loc[0]), loc[0]) if loc else 'profile'}: {msg}"
-            for loc, msg in validation_problems(exc)
-        ]
-        return _fail("; ".join(lines))
+        raise Stop(
+            *(
+                f"{_FLAGS.get(str(loc[0]), loc[0]) if loc else 'profile'}: {msg}"
+                for loc, msg in validation_problems(exc)
+            )
+        ) from None
 
     store = ProfileStore()
     if not args.replace and profile.name in store.load().profiles:
         raise ProfileExists(f"profile '{profile.name}' already exists; add --replace to replace it")
     secrets = SecretStore(insecure_file=default_insecure_file() if args.insecure_file else None)
+    kind = _secret_kind(profile)
+    what = kind.replace("_", " ")
+    # No safe place for the secret is no reason to lose the profile: it is saved without it.
+    unsafe: str | None = None
     if not args.insecure_file:
         try:
             secrets.check_secure()  # before asking for the secret, not after
         except SecretsUnavailable as exc:
-            return _fail(f"{exc.message}\nNothing was saved.")
-
-    kind = _secret_kind(profile)
-    from_stdin = args.password_stdin or args.client_secret_stdin
-    if from_stdin:
-        secret = sys.stdin.readline().rstrip("\r\n")
-    elif interactive:
+            unsafe = exc.reason
+    secret: str | None = None
+    if args.password_stdin or args.client_secret_stdin:
+        secret = read_secret(SECRET_FLAGS[kind])
+    elif interactive and unsafe is None:
         secret = getpass.getpass("Password: " if kind == "password" else "Client secret: ")
-    else:
-        flag = "--password-stdin" if kind == "password" else "--client-secret-stdin"
-        return _fail(f"no terminal to ask for the {kind.replace('_', ' ')}: pass {flag}")
-    if not secret:
-        return _fail(f"the {kind.replace('_', ' ')} is empty; nothing was saved")
+        if not secret:
+            raise Stop(f"the {what} is empty; nothing was saved")
 
-    secrets.set(profile.name, kind, secret)
+    stored = False
+    if secret is not None and unsafe is None:
+        try:
+            secrets.set(profile.name, kind, secret)
+            stored = True
+        except SecretsError as exc:
+            unsafe = exc.message.splitlines()[0]
     try:
         store.save(profile)
     except BaseException:
-        if not args.replace:
+        if stored and not args.replace:
             secrets.delete_profile(profile.name)  # do not leave an orphaned secret
         raise
     other: SecretKind = "client_secret" if kind == "password" else "password"
-    secrets.delete(profile.name, other)  # a replaced profile may have switched auth method
+    with contextlib.suppress(SecretsError):  # a replaced profile may have switched auth method
+        secrets.delete(profile.name, other)
     if args.default:
         store.set_default(profile.name)
 
     if args.insecure_file:
-        print(insecure_file_warning() or "", file=sys.stderr)
+        warn(insecure_file_warning() or "")
     who = f"as {profile.username}" if profile.username else f"with client key {profile.client_key}"
-    print(f"Saved profile '{profile.name}': {profile.auth} auth {who} on {profile.base_url}.")
-    print(f"The {kind.replace('_', ' ')} is in {secrets.location(profile.name, kind)}.")
+    say(f"Saved profile '{profile.name}': {profile.auth} auth {who} on {profile.base_url}.")
+    try:
+        where = secrets.location(profile.name, kind)
+    except SecretsError:
+        where = "not stored"
+    if secret is not None and not stored:
+        warn(f"the {what} was not stored: {unsafe}")
+    if where == "not stored":
+        say(_no_secret_stored(profile.name, kind, unsafe))
+    else:
+        say(f"The {what} is in {where}.")
     if store.default_name == profile.name:
-        print("It is the default profile.")
-    print(f"Check it with: comms-tui profile test {profile.name}")
+        say("It is the default profile.")
+    say(f"Check it with: comms-tui profile test {profile.name}")
     return EXIT_OK
+
+
+def _no_secret_stored(name: str, kind: SecretKind, why: str | None) -> str:
+    what = kind.replace("_", " ")
+    because = f": {why}" if why else ""
+    return (
+        f"No {what} is stored{because}. Each run takes it from {ENV_VARS[kind]}, or from "
+        f"{SECRET_FLAGS[kind]} (`comms-tui send … --profile {name} {SECRET_FLAGS[kind]}`); "
+        f"on a terminal comms-tui asks for it. To store it: `comms-tui profile add {name} "
+        f"--replace …` once a keyring is available, or with --insecure-file for a plain file "
+        "only you can read."
+    )
 
 
 # -- list / show ----------------------------------------------------------------------------------
@@ -219,17 +246,17 @@ def _list(args: argparse.Namespace) -> int:
         rows = [
             {"name": p.name, "default": p.name == loaded.default, **p.to_table()} for p in profiles
         ]
-        print(json.dumps(rows, indent=2))
+        print_json(rows, indent=2)
         return EXIT_OK
     if not profiles:
-        print("No profiles yet. Add one with: comms-tui profile add NAME --host HOST ...")
+        say("No profiles yet. Add one with: comms-tui profile add NAME --host HOST ...")
         return EXIT_OK
     width = max(len(p.name) for p in profiles)
     for p in profiles:
         mark = "*" if p.name == loaded.default else " "
         who = p.username or p.client_key or ""
         flags = " [production]" if p.production else ""
-        print(f"{mark} {p.name:<{width}}  {p.auth:<5}  {who}  {p.base_url}{flags}")
+        say(f"{mark} {p.name:<{width}}  {p.auth:<5}  {who}  {p.base_url}{flags}")
     return EXIT_OK
 
 
@@ -247,7 +274,7 @@ def _show(args: argparse.Namespace) -> int:
         data: dict[str, Any] = {"name": profile.name, "default": is_default, **profile.to_table()}
         data["base_url"] = profile.base_url
         data[kind] = {"value": masked, "stored_in": where}
-        print(json.dumps(data, indent=2))
+        print_json(data, indent=2)
         return EXIT_OK
     rows: list[tuple[str, str]] = [
         ("name", profile.name + ("  (default)" if is_default else "")),
@@ -272,7 +299,7 @@ def _show(args: argparse.Namespace) -> int:
         rows.append((f"template {name}", profile.templates[name]))
     width = max(len(label) for label, _ in rows)
     for label, value in rows:
-        print(f"{label + ':':<{width + 1}}  {value}")
+        say(f"{label + ':':<{width + 1}}  {value}")
     return EXIT_OK
 
 
@@ -285,34 +312,31 @@ def _remove(args: argparse.Namespace) -> int:
     try:
         SecretStore().delete_profile(profile.name)
     except SecretsError as exc:
-        print(
-            f"warning: could not remove the secrets of '{profile.name}': {exc.message}\n"
+        warn(
+            f"could not remove the secrets of '{profile.name}': {exc.message}\n"
             f"Remove the keyring entries service 'comms-tui', user '{profile.name}:password' / "
-            f"'{profile.name}:client_secret' by hand.",
-            file=sys.stderr,
+            f"'{profile.name}:client_secret' by hand."
         )
     store.remove(profile.name)
-    print(f"Removed profile '{profile.name}' and its secrets.")
+    say(f"Removed profile '{profile.name}' and its secrets.")
     return EXIT_OK
 
 
 def _default(args: argparse.Namespace) -> int:
     ProfileStore().set_default(args.name)
-    print(f"'{args.name}' is now the default profile.")
+    say(f"'{args.name}' is now the default profile.")
     return EXIT_OK
 
 
 def _test(args: argparse.Namespace) -> int:
+    """Host and credentials, checked without sending; bounded by ``--timeout`` like a send."""
     import asyncio
 
-    from comms_tui.commands.common import warn
-    from comms_tui.core.session import Session
-    from comms_tui.store.resolve import target_for_profile
+    from comms_tui.commands.common import open_session
 
-    profile = ProfileStore().get(args.name)
-    target = target_for_profile(profile, SecretStore())
-    if insecure := Session(target=target, profile=profile).insecure_transport:
-        warn(insecure)  # as every send with this profile does
+    args.profile, args.sandbox = args.name, False
+    session = open_session(args)  # its secret: the keyring, the environment, stdin or a prompt
+    target = session.target
 
     async def check() -> str:
         from comms_tui.api.client import CommsClient
@@ -320,12 +344,12 @@ def _test(args: argparse.Namespace) -> int:
         async with CommsClient(target) as client:
             return await client.check()
 
-    print(f"Checking {target.base_url} as profile '{profile.name}' (no message is sent)…")
+    say(f"Checking {target.base_url} as profile '{args.name}' (no message is sent)…")
     try:
         description = asyncio.run(check())
-    except InvalidInput as exc:
-        return _fail(exc.message)
     except CommsError as exc:
-        return _fail(exc.message, EXIT_REJECTED)
-    print(f"ok: {description}")
+        reason = exc.message.strip() or f"the check failed ({type(exc).__name__})"
+        code = EXIT_USAGE if isinstance(exc, InvalidInput) else EXIT_REJECTED
+        raise Stop(reason, code=code) from None
+    say(f"ok: {description}")
     return EXIT_OK

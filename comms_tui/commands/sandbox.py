@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import argparse
 import contextlib
+import signal
 import sys
 from pathlib import Path
 from typing import Any
@@ -43,6 +44,9 @@ def run(args: argparse.Namespace) -> int:
         with contextlib.suppress(OSError):
             registered.append(register_sandbox(base_url))
 
+    # SIGTERM ends it like ctrl+c (uvicorn shuts down gracefully, then re-raises the signal):
+    # as an exit, so that the registration below is undone.
+    signal.signal(signal.SIGTERM, lambda _signum, _frame: sys.exit(0))
     try:
         run_standalone(host=args.host, port=args.port, config=config, on_listening=listening)
     except ValueError as exc:

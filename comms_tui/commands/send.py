@@ -6,23 +6,27 @@ import argparse
 import asyncio
 import sys
 from collections.abc import Sequence
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from comms_tui.api.channels import Channel
 from comms_tui.api.errors import InvalidInput
 from comms_tui.commands.common import (
     EXIT_OK,
-    EXIT_USAGE,
+    Stop,
     add_target_flags,
-    ask,
-    error,
+    confirm,
+    invalid_lines,
     open_session,
     print_result,
     recipients_of,
-    report_invalid,
+    secret_flag,
     warn,
 )
-from comms_tui.core.session import Session
+from comms_tui.commands.output import Interrupted, note, print_json, say
+
+if TYPE_CHECKING:
+    from comms_tui.api.requests import SendRequest
+    from comms_tui.core.session import Session
 
 
 def register(sub: Any) -> None:
@@ -43,9 +47,11 @@ def register(sub: Any) -> None:
 
     email = channels.add_parser("email", help="send an email")
     _recipients(email, metavar="ADDR")
-    email.add_argument("--from", dest="from_", required=True, metavar="ADDR")
+    email.add_argument(
+        "--from", dest="from_", metavar="ADDR", help="sender address (default: the profile's)"
+    )
     email.add_argument("--subject", required=True)
-    email.add_argument("--body", required=True, help="HTML or text body ('-' reads stdin)")
+    email.add_argument("--body", help="HTML or text body ('-' reads stdin); without one, a warning")
     email.add_argument("--cc", action="append", default=[], metavar="ADDR")
     email.add_argument("--bcc", action="append", default=[], metavar="ADDR")
     email.add_argument(
@@ -59,10 +65,16 @@ def register(sub: Any) -> None:
             help="schedule: ISO 8601, +15m, 'tomorrow 09:00'… (no zone: the profile's, else local)",
         )
         add_target_flags(p)
-        p.add_argument(
+        shown = p.add_mutually_exclusive_group()
+        shown.add_argument(
             "--dry-run",
             action="store_true",
-            help="print the request (secrets masked); send nothing",
+            help="print the request (secrets masked, attachments summarised); send nothing",
+        )
+        shown.add_argument(
+            "--curl",
+            action="store_true",
+            help="print a shell command that sends exactly this request; send nothing",
         )
         p.set_defaults(func=run)
 
@@ -81,16 +93,25 @@ def _text(value: str) -> str:
     return sys.stdin.read() if value == "-" else value
 
 
-def _fields(args: argparse.Namespace, channel: Channel) -> dict[str, Any]:
+def _fields(args: argparse.Namespace, channel: Channel, session: Session) -> dict[str, Any]:
     fields: dict[str, Any] = {"scheduledTime": args.at}
     if channel is Channel.SMS:
         fields.update(body=_text(args.body), sender=args.sender)
     elif channel is Channel.EMAIL:
+        sender = args.from_ or (session.profile.email_from if session.profile else None)
+        if not sender:
+            how = (
+                f"or give profile {session.name} one (`comms-tui profile add {session.name} "
+                "--email-from ADDR --replace …`)"
+                if session.profile is not None
+                else "or send with a profile that has one (--email-from)"
+            )
+            raise InvalidInput(f"no From address: pass --from ADDR, {how}", field="from")
         fields.update(
             {
-                "from": args.from_,
+                "from": sender,
                 "subject": args.subject,
-                "body": _text(args.body),
+                "body": _text(args.body) if args.body is not None else "",
                 "cc": ", ".join(args.cc) or None,
                 "bcc": ", ".join(args.bcc) or None,
             }
@@ -113,60 +134,120 @@ def _attachments(paths: Sequence[str]) -> tuple[Any, ...]:
     return tuple(attachments)
 
 
+def _reads_stdin(args: argparse.Namespace) -> bool:
+    return "-" in (getattr(args, "body", None), getattr(args, "template", None))
+
+
+class _Progress:
+    """How far a run got, for what ``--json`` says when it is interrupted."""
+
+    sending = False
+
+
 def run(args: argparse.Namespace) -> int:
-    session = open_session(args)
-    if session is None:
-        return EXIT_USAGE
+    flag = secret_flag(args)
+    if flag is not None and _reads_stdin(args):
+        raise Stop(f"{flag} and a text of '-' both read standard input: give the text itself")
+    session = open_session(args, sending=not (args.dry_run or args.curl))
+    progress = _Progress()
     try:
-        return asyncio.run(_run(args, session))
+        return asyncio.run(_run(args, session, progress))
+    except KeyboardInterrupt:
+        raise Interrupted(sent_maybe=progress.sending) from None
     finally:
         session.close()
 
 
-async def _run(args: argparse.Namespace, session: Session) -> int:
+async def _run(args: argparse.Namespace, session: Session, progress: _Progress) -> int:
     from comms_tui.api.schedule import describe_schedule
     from comms_tui.core.flow import send_request
     from comms_tui.store.errors import StoreError
 
     channel = Channel.parse(args.channel)
     try:
-        request = session.build_request(channel, recipients_of(args.to), _fields(args, channel))
-    except InvalidInput as exc:
-        report_invalid(exc)
-        return EXIT_USAGE
-    try:
+        try:
+            request = session.build_request(
+                channel, recipients_of(args.to), _fields(args, channel, session)
+            )
+        except InvalidInput as exc:
+            raise Stop(*invalid_lines(exc)) from None
         when = request.items[0].scheduled_time
         if when is not None and not args.json:  # the zone a time without one was read in
-            print(f"scheduled for {describe_schedule(when, session.zone)}", file=sys.stderr)
-        if args.dry_run:
-            _print_dry_run(session, request, as_json=args.json)
+            note(f"scheduled for {describe_schedule(when, session.zone)}")
+        if args.dry_run or args.curl:
+            from comms_tui.core.preflight import request_notes
+
+            request, shown = request_notes(request)
+            for text in shown:
+                warn(text)
+            (_print_curl if args.curl else _print_dry_run)(session, request, as_json=args.json)
             return EXIT_OK
 
         async def confirmed(question: Any) -> bool:
-            return ask(question, assume_yes=args.yes)
+            return confirm(question, assume_yes=args.yes)
 
         def notes(texts: Sequence[str]) -> None:
             for text in texts:
                 warn(text)
 
+        def sending() -> None:
+            progress.sending = True
+
         try:
-            sent = await send_request(session, request, ask=confirmed, show_notes=notes)
+            sent = await send_request(
+                session, request, ask=confirmed, show_notes=notes, sending=sending
+            )
         except StoreError as exc:
-            error(f"{exc.message}\nNothing was sent.")
-            return EXIT_USAGE
+            raise Stop(exc.message, "Nothing was sent.") from None
     finally:
         await session.aclose()
     if sent is None:
-        return EXIT_USAGE
+        raise Stop("nothing was sent")
     print_result(sent, as_json=args.json)
     return sent.result.exit_code
 
 
-def _print_dry_run(session: Session, request: Any, *, as_json: bool) -> None:
+def _print_dry_run(session: Session, request: SendRequest, *, as_json: bool) -> None:
     rendered = session.client.render(request)
     if as_json:
-        import json
-
-        print(json.dumps(rendered.to_json(), ensure_ascii=False))
+        print_json(rendered.to_json())
     else:
-        print(rendered.to_text())
+        say(rendered.to_text())
+
+
+def _print_curl(session: Session, request: SendRequest, *, as_json: bool) -> None:
+    """The replay command on stdout; a large body goes to a 0600 file in the data dir."""
+    from comms_tui.api.curl import replay_command
+    from comms_tui.core.text import visible
+    from comms_tui.store.paths import data_dir
+
+    try:
+        replay = replay_command(request, session.target, body_dir=data_dir())
+    except OSError as exc:
+        raise Stop(f"cannot write the request body to a file: {exc}") from None
+    if as_json:
+        print_json(
+            {
+                "command": replay.script,
+                "body_file": None if replay.body_file is None else str(replay.body_file),
+                "body_size": replay.body_size,
+                "env": list(replay.env),
+            }
+        )
+    elif sys.stdout.isatty() and visible(replay.script) != replay.script:
+        say(replay.script.rstrip("\n"))  # a terminal would obey the text's control characters
+        warn(
+            "the text holds control characters, shown above as stand-ins (␛…): redirect the "
+            "command to a file to keep them as they are"
+        )
+    else:
+        print(replay.script, end="")
+    if replay.body_file is not None:
+        note(
+            f"the body ({replay.body_size:,} bytes) is in {replay.body_file} (readable by you "
+            "only): the command reads it from there; delete it when done"
+        )
+    note(
+        "nothing was sent; running the command sends it, with the credentials in the "
+        f"environment ({', '.join(replay.env)})"
+    )

@@ -4,18 +4,18 @@ from __future__ import annotations
 
 import argparse
 import asyncio
-import json
 from typing import Any
 
 from comms_tui.api.errors import InvalidInput
 from comms_tui.commands.common import (
-    EXIT_USAGE,
+    Stop,
     add_target_flags,
-    ask,
+    confirm,
+    invalid_lines,
     open_session,
     recipients_of,
-    report_invalid,
 )
+from comms_tui.commands.output import Interrupted, print_json, say
 from comms_tui.core.session import Session
 
 
@@ -43,18 +43,26 @@ def register(sub: Any) -> None:
 
 
 def run(args: argparse.Namespace) -> int:
+    if args.json and args.csv:
+        raise Stop("--json and --csv: give one of them")
     session = open_session(args)
-    if session is None:
-        return EXIT_USAGE
+    progress = _Progress()
     try:
-        return asyncio.run(_run(args, session))
+        return asyncio.run(_run(args, session, progress))
+    except KeyboardInterrupt:
+        raise Interrupted(sent_maybe=progress.sending) from None
     finally:
         session.close()
 
 
-async def _run(args: argparse.Namespace, session: Session) -> int:
+class _Progress:
+    sending = False
+
+
+async def _run(args: argparse.Namespace, session: Session, progress: _Progress) -> int:
     from comms_tui.core.lab import DEFAULT_ATTRIBUTION, DEFAULT_LAB_BODY, SenderIdLab, build_plan
     from comms_tui.core.lab import lab_question as question_for
+    from comms_tui.store.errors import StoreError
 
     try:
         try:
@@ -66,17 +74,20 @@ async def _run(args: argparse.Namespace, session: Session) -> int:
                 region=session.context.region,
             )
         except InvalidInput as exc:
-            report_invalid(exc)
-            return EXIT_USAGE
+            raise Stop(*invalid_lines(exc)) from None
         question = question_for(plan, session)
-        if question is not None and not ask(question, assume_yes=args.yes):
-            return EXIT_USAGE
-        lab = SenderIdLab(session.sender(), context=session.context)
+        if question is not None:
+            confirm(question, assume_yes=args.yes)
+        try:
+            lab = SenderIdLab(session.sender(), context=session.context)
+        except StoreError as exc:
+            raise Stop(exc.message, "Nothing was sent.") from None
+        progress.sending = True
         matrix = await lab.run_plan(plan, body=args.body or DEFAULT_LAB_BODY)
     finally:
         await session.aclose()
     if args.json:
-        print(json.dumps(matrix.to_json(), ensure_ascii=False))
+        print_json(matrix.to_json())
     elif args.csv:
         print(matrix.to_csv(), end="")
     else:
@@ -87,7 +98,7 @@ async def _run(args: argparse.Namespace, session: Session) -> int:
 def _print_matrix(matrix: Any) -> None:
     width = max(len(s) for s in matrix.senders) + 2
     for attribution in matrix.attributions:
-        print(f"{attribution}:")
+        say(f"{attribution}:")
         for sender in matrix.senders:
             cell = matrix.cell(sender, attribution)
             if cell is None:
@@ -95,4 +106,4 @@ def _print_matrix(matrix: Any) -> None:
             mark = "✓" if cell.ok else ("?" if cell.ok is None else "✗")
             extra = f"  {cell.latency_ms:.0f} ms" if cell.latency_ms is not None else ""
             rid = f"  request id {cell.request_id}" if cell.request_id else ""
-            print(f"  {mark} {sender:<{width}}{cell.summary}{extra}{rid}")
+            say(f"  {mark} {sender:<{width}}{cell.summary}{extra}{rid}")

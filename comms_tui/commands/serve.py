@@ -16,6 +16,7 @@ import tempfile
 from typing import Any
 
 from comms_tui.api.target import is_loopback_host
+from comms_tui.commands.tui import profile_name
 
 INSTALL_HINT = "pip install 'comms-tui[web]'  (from a clone: pip install -e '.[web]')"
 # Not handed to a sandbox tab's process: it has no use for them.
@@ -43,7 +44,9 @@ def register(sub: Any) -> None:
         action="store_true",
         help="one sandbox shared by every tab: one outbox for everyone",
     )
-    group.add_argument("--profile", metavar="NAME", help="serve the app with this saved profile")
+    group.add_argument(
+        "--profile", metavar="NAME", type=profile_name, help="serve the app with this saved profile"
+    )
     parser.add_argument(
         "--host", default="127.0.0.1", help="address to serve on (default 127.0.0.1)"
     )

@@ -5,13 +5,32 @@ from __future__ import annotations
 import argparse
 
 
+def profile_name(text: str) -> str:
+    """``--profile``'s value: a name, never empty (an empty one is not "the default profile")."""
+    if not text.strip():
+        raise argparse.ArgumentTypeError(
+            "the profile name is empty: give a name (`comms-tui profile list` shows them), or "
+            "leave --profile out to use the default profile"
+        )
+    return text
+
+
 def add_target_arguments(parser: argparse.ArgumentParser) -> None:
+    """``--profile``/``--sandbox`` before any subcommand: for the TUI, or for the subcommand
+    (``comms-tui --sandbox send …``); ``cli.main`` hands them over."""
     group = parser.add_mutually_exclusive_group()
-    group.add_argument("--profile", metavar="NAME", help="open the TUI with this saved profile")
+    group.add_argument(
+        "--profile",
+        dest="top_profile",
+        metavar="NAME",
+        type=profile_name,
+        help="use this saved profile (the TUI, or the command that follows)",
+    )
     group.add_argument(
         "--sandbox",
+        dest="top_sandbox",
         action="store_true",
-        help="open the TUI on an embedded sandbox (fake API, nothing leaves this machine)",
+        help="use an embedded sandbox: fake API, nothing leaves this machine",
     )
 
 

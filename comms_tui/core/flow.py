@@ -19,6 +19,7 @@ from comms_tui.store.errors import DuplicateSend
 if TYPE_CHECKING:
     from comms_tui.api.requests import SendRequest
     from comms_tui.api.results import SendResult
+    from comms_tui.api.transport import Progress
     from comms_tui.core.sender import Sent
     from comms_tui.core.session import Session
 
@@ -34,11 +35,14 @@ async def send_request(
     sending: Callable[[], object] = lambda: None,
     resend: bool = False,
     now: datetime | None = None,
+    progress: Progress | None = None,
+    cancel: asyncio.Event | None = None,
 ) -> Sent | None:
     """Check, ask, send. ``None`` when a question was answered no (nothing was sent).
 
     ``sending()`` is called once every question is answered, as the send starts. Raises
-    ``StoreError`` when the journal cannot record the send (nothing was sent).
+    ``StoreError`` when the journal cannot record the send (nothing was sent). ``progress`` and
+    ``cancel`` are as for ``Sender.send``.
     """
     checked = await asyncio.to_thread(check, request, session, resend=resend, now=now)
     show_notes(checked.notes)
@@ -50,7 +54,9 @@ async def send_request(
     acknowledged = checked.acknowledged
     while True:
         try:
-            return await sender.send(checked.request, acknowledged=acknowledged)
+            return await sender.send(
+                checked.request, acknowledged=acknowledged, progress=progress, cancel=cancel
+            )
         except DuplicateSend as exc:
             question = duplicate_question(exc.entries, checked.request.recipients, now=now)
             if not await ask(question):

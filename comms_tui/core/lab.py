@@ -22,6 +22,7 @@ from comms_tui.api.sms import validate_sender_id
 from comms_tui.api.target import Attribution
 from comms_tui.core.preflight import Question, sending_with
 from comms_tui.core.sender import Sender
+from comms_tui.core.text import visible
 
 if TYPE_CHECKING:
     from comms_tui.core.session import Session
@@ -131,7 +132,8 @@ class LabCell:
     attribution: str
     ok: bool | None  # None: unknown outcome
     # accepted · rejected (the server refused this sender ID) · not_sent (the whole request was
-    # refused: auth, attribution, rate limit…) · unknown · invalid (failed our own checks)
+    # refused: auth, attribution, rate limit…) · server_error (a 500 with the API's own status:
+    # it failed, but that says nothing of what went out) · unknown · invalid (our own checks)
     outcome: str
     errors: tuple[str, ...] = ()
     warnings: tuple[str, ...] = ()
@@ -186,8 +188,8 @@ class LabMatrix:
             return 4
         if outcomes <= {"accepted"}:
             return 0
-        if outcomes <= {"not_sent"}:
-            return 3
+        if outcomes <= {"not_sent", "server_error"}:
+            return 3  # as ``send`` exits for a rejected request
         return 1
 
     def to_json(self) -> dict[str, Any]:
@@ -211,6 +213,8 @@ class LabMatrix:
         return {ou_key(a): self.working(a) for a in self.attributions}
 
     def to_csv(self) -> str:
+        """The matrix for a spreadsheet. Server text is data there too: no cell starts a
+        formula, and control characters are shown as stand-ins (see ``csv_cell``)."""
         out = io.StringIO()
         writer = csv.writer(out)
         writer.writerow(
@@ -219,11 +223,29 @@ class LabMatrix:
         )  # fmt: skip
         for c in self.cells:
             writer.writerow(
-                [c.sender, c.attribution, c.ok, c.outcome, " | ".join(c.errors),
-                 " | ".join(c.warnings), c.http_status or "", c.request_id or "",
-                 "" if c.latency_ms is None else f"{c.latency_ms:.0f}"]
+                csv_cell(value)
+                for value in (
+                    c.sender, c.attribution, c.ok, c.outcome, " | ".join(c.errors),
+                    " | ".join(c.warnings), c.http_status or "", c.request_id or "",
+                    "" if c.latency_ms is None else f"{c.latency_ms:.0f}",
+                )
             )  # fmt: skip
         return out.getvalue()
+
+
+# A spreadsheet reads a cell starting with one of these as a formula (tab and CR too, after
+# some trim whitespace): "=HYPERLINK(…)" in a server's message must stay text (OWASP's advice).
+_FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
+
+
+def csv_cell(value: object) -> object:
+    """``value`` as a CSV cell that a spreadsheet shows as text: a formula's first character
+    gets a ``'`` before it, control characters become visible stand-ins. Non-text is kept."""
+    if not isinstance(value, str):
+        return value
+    if value.startswith(_FORMULA_START):
+        value = "'" + value
+    return visible(value)
 
 
 class SenderIdLab:
@@ -308,7 +330,7 @@ def _cells(
         if result.outcome is Outcome.UNKNOWN:
             ok, outcome = None, "unknown"
         elif result.outcome is Outcome.REJECTED:
-            ok, outcome = False, "not_sent"
+            ok, outcome = False, "not_sent" if result.sent_nothing else "server_error"
         else:
             ok = all(r.ok for r in results)
             outcome = "accepted" if ok else "rejected"

@@ -14,7 +14,7 @@ from datetime import datetime
 from typing import TYPE_CHECKING
 
 from comms_tui.api.channels import Channel
-from comms_tui.api.models import Message, SmsMessage
+from comms_tui.api.models import EmailMessage, Message, SmsMessage
 
 if TYPE_CHECKING:
     from comms_tui.api.requests import SendRequest
@@ -55,8 +55,7 @@ def check(
     request: SendRequest, session: Session, *, resend: bool = False, now: datetime | None = None
 ) -> Preflight:
     """What to note and ask before ``request`` leaves. Blocking: it reads the journal."""
-    request, notes = merge_repeated(request)
-    notes += schedule_notes(request, now) + sender_notes(request)
+    request, notes = request_notes(request, now)
     questions = [
         q
         for q in (
@@ -67,6 +66,17 @@ def check(
         if q is not None
     ]
     return Preflight(request, tuple(notes), tuple(questions))
+
+
+def request_notes(
+    request: SendRequest, now: datetime | None = None
+) -> tuple[SendRequest, list[str]]:
+    """The request as it will leave (each recipient once) and the notes about it alone — no
+    journal, no session: what a run that only shows the request (``--dry-run``, ``--curl``) says
+    too."""
+    request, notes = merge_repeated(request)
+    notes += schedule_notes(request, now) + sender_notes(request) + body_notes(request)
+    return request, notes
 
 
 def merge_repeated(request: SendRequest) -> tuple[SendRequest, list[str]]:
@@ -111,6 +121,16 @@ def sender_notes(request: SendRequest) -> list[str]:
         if text := sender_warning(first.sender, region):
             return [text]
     return []
+
+
+def body_notes(request: SendRequest) -> list[str]:
+    """An email without a body is allowed (the reference's own example has none), but rarely
+    meant: say so."""
+    first = request.items[0]
+    if not isinstance(first, EmailMessage) or first.has_body:
+        return []
+    carries = "the subject and the attachments" if first.attachments else "the subject"
+    return [f"the email has no body: it carries only {carries}"]
 
 
 def sending_with(session: Session) -> str:

@@ -5,21 +5,31 @@ duplicate guard's last look (so two processes cannot both send the same message)
 mid-send leaves a record that reads ``unknown`` afterwards instead of nothing at all. Once the
 server has answered, a journal that cannot be written never hides the answer: the result is
 returned with a note that it could not be recorded.
+
+A front-end may watch the upload (``progress``) and stop a send (``cancel``). Stopping is safe
+while the server cannot hold the whole request (the body has a Content-Length: a server acts on
+none of it until the last byte): the send is recorded as not sent. After that, stopping only
+stops the waiting: the outcome is recorded as unknown, as it is.
 """
 
 from __future__ import annotations
 
 import asyncio
+import time
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
 from comms_tui.api.client import TARGET_ATTRIBUTION
-from comms_tui.api.results import SendResult
+from comms_tui.api.errors import NotSent, OutcomeUnknown
+from comms_tui.api.outcomes import settle
+from comms_tui.api.results import Outcome, SendResult
+from comms_tui.api.transport import PIECE_BYTES
 from comms_tui.store.errors import StoreError
 
 if TYPE_CHECKING:
     from comms_tui.api.client import CommsClient
     from comms_tui.api.requests import SendRequest
+    from comms_tui.api.transport import Progress
     from comms_tui.core.session import Session
     from comms_tui.store.history import Journal
 
@@ -31,6 +41,38 @@ class Sent:
     history_id: int | None
     result: SendResult
     not_recorded: str | None = None  # why the journal could not record the outcome, if so
+    request: SendRequest | None = None  # what went out (after preflight: each recipient once)
+
+
+CANCELLED_BEFORE = "cancelled before the server had the whole request: nothing was sent"
+CANCELLED_AFTER = (
+    "cancelled while waiting for the answer, after the request was sent: the message may have "
+    "gone out; check before resending"
+)
+
+
+@dataclass
+class Upload:
+    """How far a request's body got, from the client's progress calls (the current attempt).
+
+    ``written`` is -1 until the body starts (connecting, the OAuth token, the headers).
+    """
+
+    written: int = -1
+    total: int = 0
+
+    def update(self, written: int, total: int) -> None:
+        self.written, self.total = written, total
+
+    @property
+    def started(self) -> bool:
+        return self.written >= 0
+
+    @property
+    def may_have_arrived(self) -> bool:
+        """Whether the server may hold the whole request: its last piece may be on the wire
+        (the client hands the body over in pieces of at most ``PIECE_BYTES``)."""
+        return self.started and self.total - self.written <= PIECE_BYTES
 
 
 class Sender:
@@ -48,10 +90,16 @@ class Sender:
         acknowledged: frozenset[int] = frozenset(),
         guarded: bool = True,
         attribution: Any = TARGET_ATTRIBUTION,
+        progress: Progress | None = None,
+        cancel: asyncio.Event | None = None,
     ) -> Sent:
         """Send once. Raises before anything leaves: ``DuplicateSend`` when an earlier send the
         user was not asked about matches (``guarded``; ``acknowledged`` are the ones they were),
-        ``StoreError`` when the journal cannot record the send."""
+        ``StoreError`` when the journal cannot record the send.
+
+        ``progress(bytes_written, total)`` as for ``CommsClient.send``. Setting ``cancel`` stops
+        the send: not sent while the server cannot hold the whole request, else unknown.
+        """
         from comms_tui.core.guard import duplicate_guard, fingerprints
 
         session = self.session
@@ -67,13 +115,54 @@ class Sender:
             sandbox=session.is_sandbox,
             guard=guard,
         )
-        result = await self.client.send(request, attribution=attribution)
+        result = await self._exchange(request, attribution, progress, cancel)
         try:
             await asyncio.to_thread(self._complete, history_id, result)
         except (StoreError, OSError) as exc:
             problem = getattr(exc, "message", None) or str(exc)
-            return Sent(history_id, result, not_recorded=problem)
-        return Sent(history_id=history_id, result=result)
+            return Sent(history_id, result, not_recorded=problem, request=request)
+        return Sent(history_id=history_id, result=result, request=request)
+
+    async def _exchange(
+        self,
+        request: SendRequest,
+        attribution: Any,
+        progress: Progress | None,
+        cancel: asyncio.Event | None,
+    ) -> SendResult:
+        """The HTTP exchange, stopped when ``cancel`` is set first."""
+        upload = Upload()
+
+        def tracked(written: int, total: int) -> None:
+            upload.update(written, total)
+            if progress is not None:
+                progress(written, total)
+
+        started = time.perf_counter()
+        exchange = asyncio.ensure_future(
+            self.client.send(request, attribution=attribution, progress=tracked)
+        )
+        if cancel is None:
+            return await exchange
+        stop = asyncio.ensure_future(cancel.wait())
+        arrived = True  # unless seen otherwise: a send stopped by someone else may have arrived
+        try:
+            await asyncio.wait({exchange, stop}, return_when=asyncio.FIRST_COMPLETED)
+        finally:
+            stop.cancel()
+            if not exchange.done():  # cancelled, by the user or with the whole app
+                arrived = upload.may_have_arrived  # before the cancellation closes the socket
+                exchange.cancel()
+                await asyncio.wait({exchange})  # let it close the connection
+        if not exchange.cancelled():
+            return exchange.result()  # it ended before the cancellation could stop it
+        result = SendResult(
+            channel=request.channel,
+            outcome=Outcome.REJECTED,
+            request=self.client.render(request, attribution=attribution),
+        )
+        error = OutcomeUnknown(CANCELLED_AFTER) if arrived else NotSent(CANCELLED_BEFORE)
+        return settle(result, request, started, error=error)
 
     def _complete(self, history_id: int, result: SendResult) -> None:
         error = None if result.error is None else result.error.message[:MAX_JOURNALED_ERROR]

@@ -7,6 +7,7 @@ Every method blocks on file I/O: the TUI calls them from thread workers, never t
 from __future__ import annotations
 
 import threading
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
@@ -15,6 +16,7 @@ from comms_tui.store.files import read_json_object, write_json
 DRAFTS_FILE_NAME = "drafts.json"
 
 Draft = dict[str, Any]  # wire-named field values; email attachments as {"attachments": [...]}
+# (each a ``DraftAttachment.to_draft()``: path, size, mtime)
 
 
 class DraftStore:
@@ -58,3 +60,53 @@ class DraftStore:
         """Replace every draft at once (the final flush on quit)."""
         with self._lock:
             write_json(self.path, {k: v for k, v in drafts.items() if any(v.values())})
+
+
+@dataclass(frozen=True)
+class DraftAttachment:
+    """An attached file as a draft keeps it: where it is and how it was (never its data).
+
+    Restoring reads the file again; ``size`` and ``mtime`` tell whether it changed meanwhile."""
+
+    path: str
+    size: int | None = None
+    mtime: float | None = None
+
+    @classmethod
+    def of_file(cls, path: str | Path) -> DraftAttachment:
+        """The file as it is now (``size``/``mtime`` unknown if it cannot be looked at)."""
+        absolute = Path(path).expanduser().absolute()
+        try:
+            info = absolute.stat()
+        except OSError:
+            return cls(str(absolute))
+        return cls(str(absolute), info.st_size, info.st_mtime)
+
+    @classmethod
+    def from_draft(cls, entry: object) -> DraftAttachment | None:
+        """A draft's entry: ``{"path", "size", "mtime"}``, or a bare path (older drafts)."""
+        if isinstance(entry, str) and entry:
+            return cls(entry)
+        if not isinstance(entry, dict) or not isinstance(path := entry.get("path"), str):
+            return None
+        size, mtime = entry.get("size"), entry.get("mtime")
+        return cls(
+            path,
+            size if isinstance(size, int) and not isinstance(size, bool) else None,
+            float(mtime)
+            if isinstance(mtime, int | float) and not isinstance(mtime, bool)
+            else None,
+        )
+
+    def to_draft(self) -> dict[str, Any]:
+        return {"path": self.path, "size": self.size, "mtime": self.mtime}
+
+    @property
+    def name(self) -> str:
+        return Path(self.path).name or self.path
+
+    def changed(self, now: DraftAttachment) -> bool:
+        """``now`` (the file as read again) differs from what the draft recorded."""
+        return (self.size is not None and now.size != self.size) or (
+            self.mtime is not None and now.mtime != self.mtime
+        )

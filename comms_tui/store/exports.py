@@ -1,7 +1,9 @@
 """Files written for the user to keep: exported results and lab matrices, copied commands.
 
 Each export is one or more files sharing a stem (``sender-lab-20261127-093000.csv`` and
-``.json``), owner-only, never overwriting an earlier export. Blocking: call from a worker.
+``.json``), owner-only, never overwriting an earlier export. What the TUI copies is also kept in
+a file (``write_copy``): a terminal may not pass a copy on to the system clipboard (tmux's
+default ``set-clipboard external`` does not). Blocking: call from a worker.
 """
 
 from __future__ import annotations
@@ -30,3 +32,11 @@ def write_export(directory: Path, stem: str, files: Mapping[str, str]) -> list[P
         write_private(path, text.encode("utf-8"))
         paths.append(path)
     return paths
+
+
+def write_copy(directory: Path, name: str, text: str) -> Path:
+    """Keep what was just copied as ``directory/name`` (0600, atomic), replacing the previous
+    copy of that kind, as a clipboard would; its path."""
+    path = directory / name
+    write_private(path, text.encode("utf-8"))
+    return path

@@ -26,6 +26,8 @@ JOURNAL_FILE_NAME = "history.sqlite3"
 OUTCOMES = ("pending", "accepted", "partial", "failed", "rejected", "unknown")
 FINAL_OUTCOMES = frozenset(OUTCOMES) - {"pending"}
 UNKNOWN_LOOKBACK_SECONDS = 24 * 3600
+# A recipient filter matches fragments, so it scans (at most this many newest entries).
+RECIPIENT_SCAN_LIMIT = 5000
 # Keys whose values must never be stored, whatever layer forgot to redact them.
 _REDACTED_KEYS = frozenset(
     {"file_data", "password", "secret", "client_secret", "authorization", "accesstoken"}
@@ -68,6 +70,33 @@ def redact(value: Any) -> Any:
     if isinstance(value, list | tuple):
         return [redact(v) for v in value]
     return value
+
+
+def recipient_matcher(needle: str, *, region: str | None = None) -> Callable[[str], bool]:
+    """Whether a recipient is one the user means by ``needle``, as typed into a History filter.
+
+    Case-insensitive containment (``ANA@example`` finds ``ana@example.com``); a needle that
+    looks like a phone number also matches by its digits (``+91 95914 71711`` finds
+    ``919591471711``) and, read with ``region``, as the number it is (``095914 71711`` in IN).
+    """
+    from comms_tui.api.errors import InvalidInput
+    from comms_tui.api.phones import normalise_phone
+
+    needle = needle.strip()
+    folded = needle.casefold()
+    digits = "".join(c for c in needle if c.isdigit())
+    phone_like = bool(digits) and all(c.isdigit() or c in " +-().\t" for c in needle)
+    number: str | None = None
+    if phone_like:
+        with contextlib.suppress(InvalidInput):
+            number = normalise_phone(needle, region).digits
+
+    def matches(recipient: str) -> bool:
+        if folded in recipient.casefold():
+            return True
+        return phone_like and (digits in recipient or recipient == number)
+
+    return matches
 
 
 def _utc(ts: float | None) -> datetime | None:
@@ -132,15 +161,25 @@ class Journal:
     """Plain synchronous calls; each opens and closes its own connection."""
 
     def __init__(self, path: Path | None = None, *, stale_after_seconds: float = 60.0) -> None:
-        if path is None:
-            from comms_tui.store.paths import data_dir
+        try:
+            if path is None:
+                from comms_tui.store.paths import data_dir
 
-            path = data_dir() / JOURNAL_FILE_NAME
+                path = data_dir() / JOURNAL_FILE_NAME
+            path.parent.mkdir(parents=True, exist_ok=True, mode=0o700)
+            # Create the file 0600 ourselves: SQLite would use 0644, and its -wal/-shm copy our
+            # mode.
+            os.close(os.open(path, os.O_CREAT | os.O_RDWR, 0o600))
+        except OSError as exc:  # a data folder that cannot be written: nothing can be recorded
+            from comms_tui.store.paths import DATA_DIR_ENV
+
+            where = exc.filename or path or f"${DATA_DIR_ENV}"
+            raise StoreError(
+                f"cannot open the send journal at {where}: {exc.strerror or exc}. The data "
+                f"folder must be writable (set {DATA_DIR_ENV} to use another one)"
+            ) from None
         self.path = path
         self.stale_after_seconds = stale_after_seconds
-        path.parent.mkdir(parents=True, exist_ok=True, mode=0o700)
-        # Create the file 0600 ourselves: SQLite would use 0644, and its -wal/-shm copy our mode.
-        os.close(os.open(path, os.O_CREAT | os.O_RDWR, 0o600))
         with self._connect() as db:
             db.execute("PRAGMA journal_mode=WAL")
             db.executescript(_SCHEMA)
@@ -247,6 +286,28 @@ class Journal:
             )
             if cursor.rowcount != 1:
                 raise StoreError(f"no journal entry #{entry_id} in {self.path}")
+
+    def search(
+        self,
+        *,
+        recipient: str = "",
+        channel: str | None = None,
+        outcome: str | None = None,
+        limit: int = 50,
+        scan_limit: int = RECIPIENT_SCAN_LIMIT,
+        region: str | None = None,
+    ) -> tuple[builtins.list[JournalEntry], bool]:
+        """(entries newest first, whether more match than ``limit``): the History filter of both
+        front-ends. A ``recipient`` is matched as ``recipient_matches`` says, in the newest
+        ``scan_limit`` entries (it is not an exact look-up: people type fragments)."""
+        needle = recipient.strip()
+        if not needle:
+            entries = self.list(limit + 1, channel=channel, outcome=outcome)
+        else:
+            scanned = self.list(scan_limit, channel=channel, outcome=outcome)
+            matches = recipient_matcher(needle, region=region)
+            entries = [e for e in scanned if any(matches(r) for r in e.recipients)]
+        return entries[:limit], len(entries) > limit
 
     def get(self, entry_id: int) -> JournalEntry | None:
         with self._connect() as db:

@@ -287,17 +287,18 @@ def _key(profile: str, kind: SecretKind) -> str:
 
 
 def insecure_file_warning(path: Path | None = None) -> str | None:
-    """The warning to show on every start while secrets sit in the opt-in plain file."""
+    """The warning to show on every start while secrets sit in the opt-in plain file (the
+    text alone: each front-end marks it as a warning its own way)."""
     path = path or default_insecure_file()
     try:
         entries = SecretStore()._read_file(path)
     except SecretsError as exc:
-        return f"warning: {exc}"
+        return str(exc)
     if not entries:
         return None
     profiles = sorted({k.rpartition(":")[0] for k in entries})
     return (
-        f"warning: secrets of profile(s) {', '.join(profiles)} are kept in a plain file, {path} "
+        f"secrets of profile(s) {', '.join(profiles)} are kept in a plain file, {path} "
         "(chosen with --insecure-file): any program running as you can read them. Once a "
         "keyring is available, move them there with `comms-tui profile add NAME --replace ...`."
     )

@@ -20,17 +20,21 @@ from datetime import datetime, timezone
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, ClassVar, TypeVar
 
-from textual import work
+from textual import events, work
 from textual.app import App
 from textual.binding import Binding, BindingType
 from textual.css.query import NoMatches
+from textual.notifications import SeverityLevel
 from textual.theme import Theme
 
 from comms_tui.store.drafts import DraftStore
 from comms_tui.store.prefs import UiPrefs
 from comms_tui.tui.compose.screen import ComposeScreen
+from comms_tui.tui.keys import KeysInOrder, teach_alt_keys
 from comms_tui.tui.masking import Masking
 from comms_tui.tui.messages import ComposeAgain, SessionFailed, SessionReady
+from comms_tui.tui.plain import shown
+from comms_tui.tui.sizes import NARROW_BELOW
 
 if TYPE_CHECKING:
     from textual.command import Provider
@@ -38,6 +42,7 @@ if TYPE_CHECKING:
     from textual.screen import Screen
 
     from comms_tui.core.session import Session
+    from comms_tui.store.errors import MissingSecret
     from comms_tui.store.history import Journal
     from comms_tui.tui.sender_lab.screen import SenderLabScreen
 
@@ -140,6 +145,34 @@ class CommsApp(App[None]):
         self._opening: Future[Session] | None = None
         self._closing_lock = threading.Lock()  # the opening thread and close_session
         self._closed = False
+        self.keys_in_order = KeysInOrder(self, super().on_event)
+
+    async def on_event(self, event: events.Event) -> None:
+        # A key (or paste) straight from the terminal: one at a time, as if typed slowly.
+        if isinstance(event, events.Key | events.Paste) and not event.is_forwarded:
+            await self.keys_in_order.receive(event)
+        else:
+            await super().on_event(event)
+
+    def notify(
+        self,
+        message: str,
+        *,
+        title: str = "",
+        severity: SeverityLevel = "information",
+        timeout: float | None = None,
+        markup: bool = True,
+    ) -> None:
+        """Every notification is plain text, whatever ``markup`` says: nearly all of them carry
+        foreign text (a server's message, a file or profile name), and none of ours uses markup.
+        Control characters are shown, and a long message is cut (the raw view has it all)."""
+        super().notify(
+            shown(message),
+            title=shown(title, 200, newlines=False),
+            severity=severity,
+            timeout=timeout,
+            markup=False,
+        )
 
     # -- startup --------------------------------------------------------------------------------
 
@@ -169,7 +202,16 @@ class CommsApp(App[None]):
         session = self.session
         return bool(session and session.is_sandbox) or (session is None and self.want_sandbox)
 
+    def on_resize(self, event: events.Resize) -> None:
+        self._fit(event.size.width)
+
+    def _fit(self, width: int) -> None:
+        """``-narrow`` on the app below ``NARROW_BELOW`` columns (the CSS lays screens out for
+        80×24 then: the compose screen shows its form or its results, not both side by side)."""
+        self.set_class(width < NARROW_BELOW, "-narrow")
+
     def on_mount(self) -> None:
+        self._fit(self.size.width)
         self.theme_changed_signal.subscribe(self, self._remember_theme)
         if self.prefs.damaged is not None:
             self.notify(self.prefs.damaged.message, severity="warning", timeout=15)
@@ -181,32 +223,40 @@ class CommsApp(App[None]):
             self.open_session(self.given_session)
 
     @work(exclusive=True, group="session")
-    async def open_session(self, session: Session | None = None, *, owned: bool = False) -> None:
+    async def open_session(
+        self, session: Session | None = None, *, owned: bool = False, secret: str | None = None
+    ) -> None:
         """Open the session (unless given) and everything sending needs, off the event loop.
+
+        ``secret``: the profile's secret as typed for this session (none was stored).
 
         In a daemon thread, not a thread worker: the event loop waits for its executor's
         threads on the way out, and a keyring that never answers must not keep a closed app
         alive. ``close_session`` closes what it opens, even when the app leaves first.
         """
-        from comms_tui.store.errors import NoTarget
+        from comms_tui.store.errors import MissingSecret, NoTarget
 
-        opening = self._opening = _in_daemon_thread(lambda: self._open(session, owned))
+        opening = self._opening = _in_daemon_thread(lambda: self._open(session, owned, secret))
         try:
             opened = await asyncio.wrap_future(opening)
         except NoTarget:
             self._welcome()
+        except MissingSecret as missing:
+            self._ask_secret(missing)
         except Exception as exc:  # shown in the header and a notification; the app stays up
             message = getattr(exc, "message", None) or str(exc) or type(exc).__name__
             self.post_message(SessionFailed(message))
         else:
             self.post_message(SessionReady(opened))
 
-    def _open(self, session: Session | None, owned: bool) -> Session:
+    def _open(self, session: Session | None, owned: bool, secret: str | None) -> Session:
         """In the opening thread: the session (unless given), its journal and client."""
         if session is None:
             from comms_tui.core.session import Session
 
-            session = Session.open(sandbox=self.want_sandbox, profile=self.profile_name)
+            session = Session.open(
+                sandbox=self.want_sandbox, profile=self.profile_name, secret=secret
+            )
             owned = True
         if owned:
             with self._closing_lock:
@@ -250,6 +300,19 @@ class CommsApp(App[None]):
             timeout=30,
         )  # fmt: skip
 
+    def _ask_secret(self, missing: MissingSecret) -> None:
+        """No secret stored (no keyring, an empty one, no env var): ask, for this session only."""
+        from comms_tui.tui.screens.secret_prompt import SecretPromptScreen
+
+        def answered(secret: str | None) -> None:
+            if secret is None:
+                self.post_message(SessionFailed(missing.message))
+            else:
+                self.profile_name = missing.profile  # the default profile, once resolved
+                self.open_session(secret=secret)
+
+        self.push_screen(SecretPromptScreen(missing), answered)
+
     def _welcome(self) -> None:
         from comms_tui.tui.screens.welcome import WelcomeScreen
 
@@ -289,8 +352,8 @@ class CommsApp(App[None]):
     def action_history(self) -> None:
         from comms_tui.tui.screens.history import HistoryScreen
 
-        journal = self.journal
-        if journal is None or self.session is None:
+        journal, session = self.journal, self.session
+        if journal is None or session is None:
             self.notify("History opens once the session is connected.", severity="warning")
             return
 
@@ -299,7 +362,10 @@ class CommsApp(App[None]):
                 self.compose_screen.compose_again(choice)
 
         self.open_once(
-            HistoryScreen, lambda: HistoryScreen(journal), name="History", callback=again
+            HistoryScreen,
+            lambda: HistoryScreen(journal, zone=session.zone),
+            name="History",
+            callback=again,
         )
 
     def action_outbox(self) -> None:
@@ -310,7 +376,9 @@ class CommsApp(App[None]):
             self.notify("The outbox is only there on the sandbox (--sandbox).", severity="warning")
             return
         self.open_once(
-            OutboxScreen, lambda: OutboxScreen(session.target.base_url), name="The outbox"
+            OutboxScreen,
+            lambda: OutboxScreen(session.target.base_url, zone=session.zone),
+            name="The outbox",
         )
 
     def action_sender_lab(self) -> None:
@@ -402,6 +470,7 @@ def make_app(
     **kwargs: Any,
 ) -> CommsApp:
     """The app as the CLI runs it; tests inject a session, journal, drafts file and clock."""
+    teach_alt_keys()
     prefs = kwargs.pop("prefs", None) or UiPrefs(
         drafts_path.with_name("ui.json") if drafts_path else None
     )

@@ -13,6 +13,8 @@ from typing import TYPE_CHECKING
 
 from textual.signal import Signal
 
+from comms_tui.core.text import visible
+
 if TYPE_CHECKING:
     from textual.dom import DOMNode
 
@@ -31,20 +33,21 @@ def mask_phone(digits: str) -> str:
 def mask_email(address: str) -> str:
     """``u***@example.com``: the first character of the local part, the domain as is."""
     local, _, domain = address.strip().rpartition("@")
-    return f"{local[:1]}***@{domain}"
+    return visible(f"{local[:1]}***@{domain}", newlines=False)
 
 
 def display_recipient(value: str, masked: bool) -> str:
-    """A recipient for display; when ``masked``, nothing that identifies the person remains."""
+    """A recipient for display; when ``masked``, nothing that identifies the person remains.
+    Control characters are made visible (a recipient may come from the journal or a server)."""
     if not masked:
-        return value
+        return visible(value, newlines=False)
     text = value.strip()
     if "@" in text and text.rpartition("@")[0]:
         return mask_email(text)
     if _PHONE.fullmatch(text):
         return mask_phone(_NON_DIGITS.sub("", text))
     # Neither (a typo, an unparseable entry): it may still be most of a number or an address.
-    return f"{text[:1]}***" if text else ""
+    return visible(f"{text[:1]}***", newlines=False) if text else ""
 
 
 def mask_text(text: str, recipients: Iterable[str], masked: bool) -> str:

@@ -8,8 +8,11 @@ from typing import TYPE_CHECKING
 from textual.message import Message
 
 if TYPE_CHECKING:
+    from datetime import datetime
+
     from comms_tui.api.channels import Channel
     from comms_tui.api.requests import SendRequest
+    from comms_tui.api.target import Target
     from comms_tui.core.sender import Sent
     from comms_tui.core.session import Session
 
@@ -44,8 +47,18 @@ class SessionFailed(Message):
 class SendFinished(Message):
     """A send completed, whatever its outcome (the result says which)."""
 
-    def __init__(self, sent: Sent, profile: str, request: SendRequest | None = None) -> None:
+    def __init__(
+        self,
+        sent: Sent,
+        profile: str,
+        request: SendRequest | None = None,
+        *,
+        started_at: datetime | None = None,
+        target: Target | None = None,
+    ) -> None:
         super().__init__()
         self.sent = sent
         self.profile = profile
-        self.request = request  # what was sent (for "resend failed items")
+        self.request = sent.request or request  # what was sent ("resend failed", curl)
+        self.started_at = started_at  # when the send started (after the questions)
+        self.target = target  # where it went

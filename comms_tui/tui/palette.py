@@ -1,4 +1,8 @@
-"""Command palette entries for every action (ctrl+p); themes come from Textual's own provider."""
+"""Command palette entries for every action (ctrl+p); themes come from Textual's own provider.
+
+Titles are given to the palette as ``Content``, never as a string: the palette reads a string
+as markup, and a template's name (from the profile file) may hold ``[/]`` or ``[@click=…]``.
+"""
 
 from __future__ import annotations
 
@@ -7,10 +11,14 @@ from functools import partial
 from typing import TYPE_CHECKING
 
 from textual.command import DiscoveryHit, Hit, Hits, Provider
+from textual.content import Content
 
 from comms_tui.api.channels import CHANNELS
+from comms_tui.tui.plain import shown
 
 if TYPE_CHECKING:
+    from textual.fuzzy import Matcher
+
     from comms_tui.tui.app import CommsApp
 
 Command = tuple[str, str, Callable[[], object]]
@@ -54,7 +62,9 @@ def commands(app: CommsApp) -> list[Command]:
     for name in sorted(profile.templates if profile else {}):
         # Called, not an action string: a template name may hold quotes or parentheses.
         use = partial(_use_template, app, name)
-        found.append((f"Template: {name}", "Fill it in as the message", use))
+        found.append(
+            (f"Template: {shown(name, 100, newlines=False)}", "Fill it in as the message", use)
+        )
     return found
 
 
@@ -73,10 +83,20 @@ class CommsCommands(Provider):
 
     async def discover(self) -> Hits:
         for title, help_text, callback in self._commands():
-            yield DiscoveryHit(title, callback, help=help_text)
+            yield DiscoveryHit(Content(title), callback, text=title, help=help_text)
 
     async def search(self, query: str) -> Hits:
         matcher = self.matcher(query)
         for title, help_text, callback in self._commands():
             if (score := matcher.match(title)) > 0:
-                yield Hit(score, matcher.highlight(title), callback, help=help_text)
+                yield Hit(score, highlighted(matcher, title), callback, text=title, help=help_text)
+
+
+def highlighted(matcher: Matcher, title: str) -> Content:
+    """``matcher.highlight`` without reading ``title`` as markup."""
+    content = Content(title)
+    _score, offsets = matcher.fuzzy_search.match(matcher.query, title)
+    for offset in offsets:
+        if not title[offset].isspace():
+            content = content.stylize(matcher.match_style, offset, offset + 1)
+    return content

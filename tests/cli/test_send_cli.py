@@ -3,12 +3,19 @@
 from __future__ import annotations
 
 import json
+import os
+import shutil
+import stat
+import subprocess
 from datetime import datetime, time, timedelta
+from pathlib import Path
 from zoneinfo import ZoneInfo
 
 import pytest
 
 from comms_tui.sandbox import EmbeddedSandbox
+from comms_tui.store.history import Journal
+from comms_tui.store.paths import data_dir
 from tests.support.cli import run_cli
 
 GOOD = "919591471711"
@@ -228,3 +235,136 @@ def test_the_same_number_written_twice_is_sent_once(
     assert _json(proc.stdout)["count"] == 1
     assert "given more than once" in proc.stderr
     assert cli_sandbox.state.stats()["by_recipient"] == {GOOD: 1}
+
+
+# -- email: the profile's From, no body (issue 13, issue 14) -----------------------------------
+
+
+def test_the_profiles_from_address_stands_in_for_from(cli_sandbox: EmbeddedSandbox) -> None:
+    from comms_tui.store.profiles import Profile, ProfileStore
+
+    ProfileStore().save(
+        Profile(
+            name="box",
+            host=cli_sandbox.base_url,
+            auth="basic",
+            username="sandbox",
+            email_from="desk@acme.example",
+        )
+    )
+    cli_sandbox.state.reset()
+    env = {"COMMS_TUI_PASSWORD": "sandbox"}
+    args = ("send", "email", "--profile", "box", "--to", "ana@example.com", "--subject", "Hi")
+    proc = run_cli(*args, "--body", "b", "--json", env=env)
+    assert proc.returncode == 0, proc.stderr
+    [stored] = cli_sandbox.state.outbox()
+    assert stored["from"] == "desk@acme.example"
+    chosen = run_cli(*args, "--body", "c", "--from", "me@acme.example", "--json", env=env)
+    assert chosen.returncode == 0, chosen.stderr
+    assert cli_sandbox.state.outbox()[-1]["from"] == "me@acme.example"
+
+
+def test_without_from_anywhere_the_error_says_how_to_give_one(
+    sandbox_env: dict[str, str], cli_sandbox: EmbeddedSandbox
+) -> None:
+    proc = run_cli(
+        "send", "email", "--to", "a@example.com", "--subject", "s", "--body", "b", env=sandbox_env
+    )
+    assert proc.returncode == 2
+    assert "comms-tui: from: no From address: pass --from ADDR" in proc.stderr
+    assert cli_sandbox.state.stats()["requests"] == 0
+
+
+def test_an_email_without_a_body_is_sent_with_a_warning(cli_sandbox: EmbeddedSandbox) -> None:
+    proc = run_cli("send", "email", "--sandbox", "--to", "a@example.com", "--subject", "Hi")
+    assert proc.returncode == 0, proc.stderr
+    assert "comms-tui: warning: the email has no body: it carries only the subject" in proc.stderr
+    dry = run_cli(
+        "send", "email", "--sandbox", "--to", "a@example.com", "--subject", "Hi", "--dry-run"
+    )
+    assert "the email has no body" in dry.stderr
+    assert '"body"' not in dry.stdout  # no empty body on the wire either
+
+
+# -- what the human output says (issue 14) ----------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("digits", "headline"),
+    [
+        ("12025550150", "REJECTED: the server reported an error · HTTP 500"),
+        ("12025550129", "REJECTED: nothing was sent · HTTP 429"),
+        ("12025550153", "REJECTED: nothing was sent · HTTP 503"),
+    ],
+)
+def test_rejected_says_nothing_was_sent_only_when_nothing_was(
+    digits: str, headline: str, sandbox_env: dict[str, str]
+) -> None:
+    proc = run_cli("send", "sms", "--to", digits, "--body", "x", env=sandbox_env)
+    assert proc.returncode == 3
+    assert proc.stdout.startswith(headline), proc.stdout
+
+
+def test_dry_run_says_when_it_left_attachment_data_out(tmp_path: Path) -> None:
+    report = tmp_path / "report.txt"
+    report.write_text("quarterly numbers\n")
+    args = ("send", "email", "--sandbox", "--to", "a@example.com", "--subject", "s")
+    proc = run_cli(*args, "--body", "b", "--attach", str(report), "--dry-run")
+    assert proc.returncode == 0, proc.stderr
+    assert proc.stdout.rstrip().endswith(
+        "(attachment data left out: each file is shown by name, size and SHA-256 instead of its "
+        "base64 (--curl writes a command that sends it))"
+    )
+    plain = run_cli(*args, "--body", "b", "--dry-run")
+    assert "left out" not in plain.stdout
+
+
+# -- --curl: the request, replayable (issue 14) ------------------------------------------------
+
+
+def _replay(script: str, cli_sandbox: EmbeddedSandbox) -> subprocess.CompletedProcess[str]:
+    env = {
+        "PATH": os.environ["PATH"],
+        "COMMS_TUI_USERNAME": "sandbox",
+        "COMMS_TUI_PASSWORD": "sandbox",
+    }
+    return subprocess.run(
+        ["bash", "-c", script], capture_output=True, text=True, env=env, timeout=30, check=False
+    )
+
+
+@pytest.mark.skipif(shutil.which("curl") is None, reason="the replay command runs curl")
+def test_curl_prints_a_command_that_sends_what_send_would(
+    sandbox_env: dict[str, str], cli_sandbox: EmbeddedSandbox
+) -> None:
+    body = 'it\'s $HOME `id` "quoted" ₹10'
+    proc = run_cli("send", "sms", "--to", GOOD, "--body", body, "--curl", env=sandbox_env)
+    assert proc.returncode == 0, proc.stderr
+    assert "nothing was sent" in proc.stderr
+    assert cli_sandbox.state.stats()["requests"] == 0 and Journal().list() == []
+    assert "sandbox" not in proc.stdout.replace("sandbox/", "")  # no credential in the text
+    replayed = _replay(proc.stdout, cli_sandbox)
+    assert "HTTP/1.1 200" in replayed.stdout, replayed.stderr
+    [stored] = cli_sandbox.state.outbox()
+    assert stored["recipient"] == GOOD and stored["body"] == body
+
+
+@pytest.mark.skipif(shutil.which("curl") is None, reason="the replay command runs curl")
+def test_curl_puts_a_large_body_in_a_private_file_in_the_data_dir(
+    tmp_path: Path, sandbox_env: dict[str, str], cli_sandbox: EmbeddedSandbox
+) -> None:
+    attachment = tmp_path / "scan.pdf"
+    attachment.write_bytes(b"%PDF-1.4\n" + os.urandom(300 * 1024))
+    proc = run_cli(
+        "send", "email", "--to", "a@example.com", "--from", "me@example.com", "--subject", "s",
+        "--body", "b", "--attach", str(attachment), "--curl", env=sandbox_env,
+    )  # fmt: skip
+    assert proc.returncode == 0, proc.stderr
+    [body_file] = data_dir().glob("comms-tui-body-*.json")
+    assert stat.S_IMODE(body_file.stat().st_mode) == 0o600
+    assert f"is in {body_file}" in proc.stderr and f"@{body_file}" in proc.stdout
+    assert len(proc.stdout) < 8192  # the base64 is in the file, not the command
+    replayed = _replay(proc.stdout, cli_sandbox)
+    assert "HTTP/1.1 200" in replayed.stdout, replayed.stderr
+    [stored] = cli_sandbox.state.outbox()
+    assert stored["attachments"][0]["size"] == attachment.stat().st_size

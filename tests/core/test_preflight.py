@@ -6,7 +6,7 @@ from __future__ import annotations
 from datetime import datetime, timedelta, timezone
 
 from comms_tui.api.channels import Channel
-from comms_tui.core.preflight import MAX_SEGMENTS_UNASKED, check
+from comms_tui.core.preflight import MAX_SEGMENTS_UNASKED, check, request_notes
 from comms_tui.core.session import Session
 from tests.core.conftest import real
 
@@ -69,3 +69,30 @@ def test_a_letter_sender_to_the_us_gets_a_note(on_sandbox: Session) -> None:
     )
     [note] = check(request, on_sandbox).notes
     assert "United States" in note
+
+
+def test_an_email_without_a_body_is_sent_with_a_note(on_sandbox: Session) -> None:
+    fields = {"from": "me@example.com", "subject": "Invoice"}
+    bare = on_sandbox.build_request(Channel.EMAIL, ["ana@example.com"], fields)
+    checked = check(bare, on_sandbox)
+    assert checked.questions == ()  # allowed: the reference's own example has no body
+    assert checked.notes == ("the email has no body: it carries only the subject",)
+    with_body = on_sandbox.build_request(
+        Channel.EMAIL, ["ana@example.com"], {**fields, "body": "Attached."}
+    )
+    assert check(with_body, on_sandbox).notes == ()
+
+
+def test_request_notes_need_no_journal(on_sandbox: Session) -> None:
+    """What --dry-run and --curl show: the request as it will leave, and its notes."""
+    request = on_sandbox.build_request(
+        Channel.EMAIL,
+        ["ana@example.com", "ANA@example.com"],
+        {"from": "me@example.com", "subject": "s"},
+    )
+    merged, notes = request_notes(request)
+    assert merged.recipients == ["ana@example.com"]
+    assert notes == [
+        "ana@example.com was given more than once: one message each",
+        "the email has no body: it carries only the subject",
+    ]

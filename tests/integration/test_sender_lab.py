@@ -63,3 +63,15 @@ async def test_matrix_exports_as_json_and_csv(basic_target: Target) -> None:
         ("CAPSTH", "rejected"),
     ]
     assert rows[1]["errors"].startswith("4250")
+
+
+async def test_a_500_with_the_api_status_is_a_server_error_not_not_sent(
+    basic_target: Target,
+) -> None:
+    """12025550150: the API's own 500. It failed, but that does not say nothing went out."""
+    matrix = await _run(basic_target, ["12025550150"], ["CAPNTH"])
+    (cell,) = matrix.cells
+    assert cell.outcome == "server_error" and cell.ok is False
+    assert cell.summary.startswith("the server reported an error")
+    assert "nothing was sent" not in cell.summary
+    assert matrix.exit_code == 3  # as `send` exits for a rejected request

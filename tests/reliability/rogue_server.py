@@ -22,6 +22,7 @@ import struct
 import threading
 import time
 import zlib
+from collections.abc import Callable
 from dataclasses import dataclass
 from types import TracebackType
 from typing import Any
@@ -34,6 +35,35 @@ BOMB_BYTES = 1 << 30  # what GZIP_BOMB inflates to: 1 GiB of zeros from ~2.5 KB 
 DEEP = 200_000  # nesting depth of DEEP_JSON
 LONG_MESSAGE_CHARS = 5 * 1024 * 1024  # the status message of LONG_ERROR
 REQUEST_ID = "rogue-request-1"
+
+# Text a terminal would obey: OSC 52 writes the clipboard (through tmux too), ESC [2J clears the
+# screen, U+202E reverses what follows, 0x9B is an 8-bit CSI. Plus Rich/Textual markup.
+HOSTILE_TEXT = (
+    "\x1b]52;c;cm0gLXJmIH4=\x07pwned \x1b[2J\x1b[31mred [/] [@click=app.quit]quit[/] "
+    "[link=https://evil.example]x[/link] \u202eevil\u202c \x9b2J \x7f end"
+)
+HOSTILE_REQUEST_ID = "req \x1b[2J x"
+# What may not reach a terminal raw (stdout or stderr), as bytes in UTF-8.
+RAW_CONTROLS = (b"\x1b", b"\x07", b"\x7f", b"\xc2\x9b", "\u202e".encode())
+
+
+def hostile_reject_body() -> bytes:
+    status = {"code": 400, "success": False, "message": HOSTILE_TEXT}
+    return json.dumps({"status": status}).encode()
+
+
+def hostile_items_body(request: ReceivedRequest) -> bytes:
+    """A §4 answer whose every item failed with ``HOSTILE_TEXT`` (and warns with it)."""
+    data = json.loads(echo_body(request))
+    notice = [{"code": 4209, "message": HOSTILE_TEXT}]
+    for item in next(v for k, v in data.items() if k != "status"):
+        item["errors"], item["warnings"] = notice, notice
+    data["status"].update(
+        successCount=0, code=201, success=False, warnings=notice, message=HOSTILE_TEXT
+    )
+    data["status"]["statusCode"] = {"status": False, "message": HOSTILE_TEXT, "code": 201}
+    return json.dumps(data).encode()
+
 
 PROXY_502_PAGE = (
     b"<html>\r\n<head><title>502 Bad Gateway</title></head>\r\n<body>\r\n"
@@ -81,6 +111,12 @@ class Behaviour(str, enum.Enum):
     GZIP_BOMB = "gzip_bomb"  # 200, Content-Encoding: gzip, gzip: ~2.5 KB inflating to 1 GiB
     DEEP_JSON = "deep_json"  # 200, "[[[[…" nested 200 000 deep
     LONG_ERROR = "long_error"  # 400 whose status.message is 5 MB long
+    HOSTILE_REJECT = "hostile_reject"  # 400: terminal controls and markup in message, request id
+    HOSTILE_ITEMS = "hostile_items"  # 201: the same in item errors, warnings, status warnings
+    CRAFTED = "crafted"  # whatever ``crafted(request)`` says: (status, headers, body)
+
+
+Crafted = tuple[str, dict[str, str], bytes]  # status line ("400 Bad Request"), headers, body
 
 
 @dataclass(frozen=True)
@@ -152,15 +188,19 @@ def long_error_body() -> bytes:
     return json.dumps({"status": status}).encode()
 
 
-def _head(status: str, content_type: str, length: int, extra: str = "") -> bytes:
+def _head(
+    status: str, content_type: str, length: int, extra: str = "", request_id: str = REQUEST_ID
+) -> bytes:
     return (
         f"HTTP/1.1 {status}\r\nContent-Type: {content_type}\r\nContent-Length: {length}\r\n"
-        f"Connection: close\r\nX-Cap-Requestid: {REQUEST_ID}\r\n{extra}\r\n"
+        f"Connection: close\r\nX-Cap-Requestid: {request_id}\r\n{extra}\r\n"
     ).encode("ascii")
 
 
-def _response(status: str, content_type: str, body: bytes, extra: str = "") -> bytes:
-    return _head(status, content_type, len(body), extra) + body
+def _response(
+    status: str, content_type: str, body: bytes, extra: str = "", request_id: str = REQUEST_ID
+) -> bytes:
+    return _head(status, content_type, len(body), extra, request_id) + body
 
 
 class _Server(socketserver.ThreadingTCPServer):
@@ -266,6 +306,7 @@ class RogueServer:
         stall_after: int | None = None,
         receive_buffer: int | None = None,
         huge_bytes: int = HUGE_BYTES,
+        crafted: Callable[[ReceivedRequest], Crafted] | None = None,
     ) -> None:
         self.behaviour = Behaviour(behaviour)
         self.trickle_interval = trickle_interval
@@ -276,6 +317,7 @@ class RogueServer:
         self.stall_after = stall_after  # stop reading the request body after this many bytes
         self.receive_buffer = receive_buffer  # SO_RCVBUF: small, so the client feels the pace
         self.huge_bytes = huge_bytes  # size of HUGE and HUGE_CHUNKED answers
+        self.crafted = crafted  # the CRAFTED answer to a request
         self.stalled = threading.Event()
         self.connections = 0
         self.received: list[ReceivedRequest] = []
@@ -398,6 +440,20 @@ class RogueServer:
             sock.sendall(_response("200 OK", "application/json", b"[" * DEEP))
         elif b is Behaviour.LONG_ERROR:
             sock.sendall(_response("400 Bad Request", "application/json", long_error_body()))
+        elif b is Behaviour.HOSTILE_REJECT:
+            body = hostile_reject_body()
+            sock.sendall(
+                _response("400 Bad Request", "application/json", body, "", HOSTILE_REQUEST_ID)
+            )
+        elif b is Behaviour.HOSTILE_ITEMS:
+            body = hostile_items_body(request)
+            sock.sendall(_response("201 Created", "application/json", body, "", HOSTILE_REQUEST_ID))
+        elif b is Behaviour.CRAFTED:
+            assert self.crafted is not None, "CRAFTED needs crafted=…"
+            status, headers, content = self.crafted(request)
+            head = f"HTTP/1.1 {status}\r\nContent-Length: {len(content)}\r\nConnection: close\r\n"
+            head += "".join(f"{name}: {value}\r\n" for name, value in headers.items())
+            sock.sendall(head.encode("latin-1") + b"\r\n" + content)
         # Closing the socket (the caller's ``with``) ends every behaviour.
 
     def _trickle(self, sock: socket.socket, body: bytes) -> None:

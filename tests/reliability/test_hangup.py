@@ -26,7 +26,7 @@ from comms_tui.store.drafts import DRAFTS_FILE_NAME, DraftStore
 from comms_tui.store.history import JOURNAL_FILE_NAME, Journal
 from comms_tui.store.profiles import Profile, ProfileStore
 from comms_tui.tui.leaving import EXIT_STUCK
-from tests.support.terminal import TerminalWindow, app_env, listening_table, wait_until
+from tests.support.window import TerminalWindow, app_env, listening_table, wait_until
 
 pytestmark = pytest.mark.skipif(
     not sys.platform.startswith("linux"), reason="a controlling pty and /proc: Linux"

@@ -72,17 +72,21 @@ def test_profile_lifecycle_in_subprocesses(tmp_path: Path) -> None:
     assert gone.returncode == 2 and "no profile named 'work'" in gone.stderr
 
 
-def test_add_without_a_secure_keyring_refuses_then_insecure_file(tmp_path: Path) -> None:
+def test_add_without_a_secure_keyring_saves_the_profile_then_insecure_file(
+    tmp_path: Path,
+) -> None:
     refused = cli.run_cli(
         *ADD, input=SECRET + "\n", keyring_backend="keyring.backends.fail.Keyring"
     )
-    assert refused.returncode == 2
-    assert "Cannot store secrets safely" in refused.stderr and "--insecure-file" in refused.stderr
-    assert "COMMS_TUI_PASSWORD" in refused.stderr and "Nothing was saved" in refused.stderr
-    assert not ProfileStore().path.exists()
+    assert refused.returncode == 0, refused.stderr
+    assert "the password was not stored: no keyring backend" in refused.stderr
+    assert "Saved profile 'work'" in refused.stdout and "No password is stored" in refused.stdout
+    assert "COMMS_TUI_PASSWORD" in refused.stdout and "--insecure-file" in refused.stdout
+    assert ProfileStore().get("work").username == "till1"
 
     added = cli.run_cli(
         *ADD,
+        "--replace",
         "--insecure-file",
         input=SECRET + "\n",
         keyring_backend="keyring.backends.fail.Keyring",
@@ -90,7 +94,10 @@ def test_add_without_a_secure_keyring_refuses_then_insecure_file(tmp_path: Path)
     assert added.returncode == 0, added.stderr
     assert "plain file" in added.stderr
     listed = cli.run_cli("profile", "list", keyring_backend="keyring.backends.fail.Keyring")
-    assert "warning: secrets of profile(s) work are kept in a plain file" in listed.stderr
+    assert (
+        "comms-tui: warning: secrets of profile(s) work are kept in a plain file" in listed.stderr
+    )
+    assert "warning: warning:" not in listed.stderr
     for text in (refused.stdout, refused.stderr, added.stdout, added.stderr, listed.stderr):
         assert SECRET not in text
     insecure = Path(os.environ["COMMS_TUI_CONFIG_DIR"]) / "secrets-insecure.json"

@@ -231,3 +231,67 @@ def test_usable_from_many_threads() -> None:
 def test_explicit_path(tmp_path: Path) -> None:
     journal = Journal(tmp_path / "j" / "x.db")
     assert begin(journal) == 1 and os.path.exists(tmp_path / "j" / "x.db")
+
+
+# -- the History filter both front-ends use ----------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("typed", "region", "found"),
+    [
+        ("+91 95914 71711", None, True),  # as people write it
+        ("919591471711", None, True),
+        ("95914", None, True),  # a fragment
+        ("(+91) 95914-71711", None, True),
+        ("095914 71711", "IN", True),  # national, with the trunk 0: read in the region
+        ("095914 71711", None, False),
+        ("+44 95914 71711", None, False),
+        ("ANA@Example.com", None, True),  # an address in any case
+        ("ana@", None, True),
+        ("bob@example.com", None, False),
+    ],
+)
+def test_a_recipient_filter_finds_what_a_person_means(
+    typed: str, region: str | None, found: bool
+) -> None:
+    journal = Journal()
+    phone = begin(journal, "919591471711")
+    mail = begin(journal, "ana@example.com", channel="email")
+    entries, more = journal.search(recipient=typed, region=region)
+    assert not more
+    wanted = {mail} if "@" in typed else {phone}
+    assert {e.id for e in entries} == (wanted if found else set())
+
+
+def test_search_limits_and_says_when_more_match() -> None:
+    journal = Journal()
+    ids = [begin(journal, f"91959147171{i}") for i in range(5)]
+    entries, more = journal.search(recipient="+91 95914", limit=3)
+    assert [e.id for e in entries] == ids[::-1][:3] and more
+    entries, more = journal.search(limit=10, channel="sms")
+    assert len(entries) == 5 and not more
+
+
+def test_the_tui_history_filter_is_the_same_search() -> None:
+    from comms_tui.tui.screens.history import query_history
+
+    journal = Journal()
+    begin(journal, "919591471711")
+    entries, _ = query_history(journal, channel=None, recipient="+91 95914 71711", outcome=None)
+    assert [e.recipients for e in entries] == [["919591471711"]]
+
+
+def test_a_data_dir_that_cannot_be_created_is_a_store_error(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from comms_tui.store.errors import StoreError
+
+    blocker = tmp_path / "a-file"
+    blocker.write_text("")
+    monkeypatch.setenv("COMMS_TUI_DATA_DIR", str(blocker / "data"))
+    with pytest.raises(StoreError) as refused:
+        Journal()
+    assert "cannot open the send journal" in refused.value.message
+    assert "COMMS_TUI_DATA_DIR" in refused.value.message
+    with pytest.raises(StoreError):
+        Journal(blocker / "deeper" / "history.sqlite3")

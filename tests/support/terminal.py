@@ -1,79 +1,84 @@
-"""``comms-tui`` in a pseudo-terminal that can be closed, as a terminal window runs it.
+"""The app in a real terminal, for tests about keys and terminal sizes.
 
-The pty is the process's controlling terminal (a session of its own, then ``TIOCSCTTY``), so
-closing our end hangs it up the way closing the window or killing a tmux session does: the
-kernel sends SIGHUP, then SIGCONT, and reads and writes on it fail from then on. Without a
-controlling terminal (``controlling=False``) closing it only ends the app's input and output.
-
-Linux and macOS only (``pty``, ``termios``); the open sockets are read from ``/proc`` (Linux).
+- ``PtyTerminal``: ``comms-tui ARGS`` on a pseudo-terminal of a given size; ``write`` sends the
+  exact bytes a terminal would, in one write. What the app did is read from its files (drafts,
+  journal) or from a sandbox in the test's process.
+- ``TmuxTerminal``: the app inside tmux (the terminal many users run it in), for what is on
+  screen: ``screen()`` is the text tmux shows. Skips the test when tmux is not installed.
 """
 
 from __future__ import annotations
 
 import contextlib
+import fcntl
+import json
 import os
 import select
+import shutil
 import signal
+import struct
 import subprocess
 import sys
+import termios
 import time
+import uuid
+from collections.abc import Callable, Iterator
 from pathlib import Path
+from typing import Any
+
+import pytest
 
 from tests.support.cli import REPO_ROOT
 
-# Run before the app, in its process: take the pty (its stdin) as controlling terminal. Closed
-# already (the window closed at once), the app starts on a terminal that is gone.
-_TAKE_TERMINAL = """
-import contextlib, fcntl, os, sys, termios
-with contextlib.suppress(OSError):
-    fcntl.ioctl(0, termios.TIOCSCTTY, 0)
-os.execv(sys.executable, [sys.executable, "-m", "comms_tui.cli", *sys.argv[1:]])
-"""
+
+def wait_for(predicate: Callable[[], bool], what: str, timeout: float = 20) -> None:
+    deadline = time.monotonic() + timeout
+    while not predicate():
+        if time.monotonic() > deadline:
+            raise AssertionError(f"timed out waiting for {what}")
+        time.sleep(0.05)
 
 
-def app_env(home: Path, columns: int = 120, lines: int = 36) -> dict[str, str]:
-    """The app's own data and config dirs under ``home``, in a ``columns``×``lines`` terminal."""
+def app_env(home: Path, **extra: str) -> dict[str, str]:
+    """The app's own config and data dirs under ``home``; test keyring backends importable."""
     return {
         **os.environ,
         "COMMS_TUI_DATA_DIR": str(home / "data"),
         "COMMS_TUI_CONFIG_DIR": str(home / "config"),
         "TERM": "xterm-256color",
-        "COLUMNS": str(columns),
-        "LINES": str(lines),
         "PYTHONPATH": str(REPO_ROOT),
+        **extra,
     }
 
 
-class TerminalWindow:
-    """``comms-tui ARGS`` in a pty of its own; ``close()`` is closing the window."""
+def saved_drafts(home: Path) -> dict[str, Any]:
+    """The drafts file as the app last wrote it (``{}`` before it was written)."""
+    try:
+        data = json.loads((home / "data" / "drafts.json").read_text("utf-8"))
+    except (OSError, ValueError):
+        return {}
+    return data if isinstance(data, dict) else {}
 
-    def __init__(self, args: list[str], env: dict[str, str], *, controlling: bool = True) -> None:
+
+class PtyTerminal:
+    """``comms-tui ARGS`` in a pseudo-terminal of its own (a new session, so a process group)."""
+
+    def __init__(self, args: list[str], env: dict[str, str], size: tuple[int, int]) -> None:
         import pty
 
         self.master, slave = pty.openpty()
+        columns, lines = size
+        fcntl.ioctl(slave, termios.TIOCSWINSZ, struct.pack("HHHH", lines, columns, 0, 0))
         os.set_blocking(self.master, False)
-        command = [sys.executable, "-c", _TAKE_TERMINAL] if controlling else [
-            sys.executable, "-m", "comms_tui.cli",
-        ]  # fmt: skip
         self.proc = subprocess.Popen(
-            [*command, *args], stdin=slave, stdout=slave, stderr=slave, env=env, cwd=REPO_ROOT,
-            close_fds=True, start_new_session=True,
+            [sys.executable, "-m", "comms_tui.cli", *args], stdin=slave, stdout=slave,
+            stderr=slave, env=env, cwd=REPO_ROOT, close_fds=True, start_new_session=True,
         )  # fmt: skip
         os.close(slave)
-        self.closed = False
-        self.screen = b""
-        # Every listening socket seen while the app ran: (port, socket inode).
-        self.listening: set[tuple[int, str]] = set()
-
-    @property
-    def pid(self) -> int:
-        return self.proc.pid
+        self.output = b""
 
     def read(self) -> None:
-        """Drain what the app wrote (a full pty would block it) and note its listening ports."""
-        self.listening |= listening_sockets(self.pid)
-        if self.closed:
-            return
+        """Drain what the app drew (a full pty would block it)."""
         while select.select([self.master], [], [], 0)[0]:
             try:
                 chunk = os.read(self.master, 65536)
@@ -81,97 +86,104 @@ class TerminalWindow:
                 return
             if not chunk:
                 return
-            self.screen += chunk
+            self.output += chunk
 
-    def wait_for(self, marker: bytes, timeout: float = 20) -> None:
+    def wait_for_output(self, marker: bytes, timeout: float = 20) -> None:
         def seen() -> bool:
             self.read()
-            return marker in self.screen
+            return marker in self.output
 
-        wait_until(seen, timeout, f"{marker!r} on the terminal")
+        wait_for(seen, f"{marker!r} on the terminal", timeout)
 
-    def redrawn_after(self, keys: str, timeout: float = 10) -> None:
-        """Type ``keys`` and wait for the app to draw something in answer."""
-        self.read()
-        shown = len(self.screen)
-        self.type(keys)
+    def write(self, data: bytes) -> None:
+        """Bytes as a terminal sends them, all in one write (one burst)."""
+        assert os.write(self.master, data) == len(data)
 
-        def redrawn() -> bool:
+    def until(self, predicate: Callable[[], bool], what: str, timeout: float = 20) -> None:
+        """Wait for ``predicate``, draining the terminal meanwhile."""
+
+        def check() -> bool:
             self.read()
-            return len(self.screen) > shown
+            return predicate()
 
-        wait_until(redrawn, timeout, f"a redraw after {keys!r}")
-
-    def type(self, text: str) -> None:
-        os.write(self.master, text.encode())
-
-    def sleep(self, seconds: float) -> None:
-        """Wait, draining the terminal meanwhile."""
-        deadline = time.monotonic() + seconds
-        while (left := deadline - time.monotonic()) > 0:
-            self.read()
-            time.sleep(min(left, 0.01))
+        wait_for(check, what, timeout)
 
     def close(self) -> None:
-        """Close the window: the terminal hangs up."""
-        if not self.closed:
-            self.closed = True
-            os.close(self.master)
+        with contextlib.suppress(ProcessLookupError):
+            os.killpg(self.proc.pid, signal.SIGKILL)
+        self.proc.wait(timeout=10)
+        os.close(self.master)
 
-    def wait_gone(self, timeout: float) -> int | None:
-        """The exit status once the app has left, or None if it is still there."""
-        deadline = time.monotonic() + timeout
-        while self.proc.poll() is None and time.monotonic() < deadline:
-            self.read()
-            time.sleep(0.01)
-        return self.proc.poll()
 
-    def group_alive(self) -> bool:
-        """Anything left of the app's process group (it leads a session of its own)."""
+@contextlib.contextmanager
+def pty_app(
+    args: list[str], env: dict[str, str], size: tuple[int, int] = (120, 40)
+) -> Iterator[PtyTerminal]:
+    terminal = PtyTerminal(args, env, size)
+    try:
+        yield terminal
+    finally:
+        terminal.close()
+
+
+class TmuxTerminal:
+    """The app in a detached tmux session of its own server (``-L``), sized ``columns×lines``."""
+
+    def __init__(self, name: str, args: list[str], env: dict[str, str], size: tuple[int, int]):
+        if shutil.which("tmux") is None:
+            pytest.skip("tmux is not installed (apt-get install tmux)")
+        self.socket = f"comms-tui-test-{os.getpid()}-{name}-{uuid.uuid4().hex[:8]}"
+        self.env = env  # the server's, so the app's
+        columns, lines = size
+        command = " ".join([sys.executable, "-m", "comms_tui.cli", *args])
+        self._tmux(
+            "-f", "/dev/null", "new-session", "-d", "-s", "app", "-x", str(columns),
+            "-y", str(lines), *[f"-e{key}={value}" for key, value in env.items()
+                                 if key.startswith(("COMMS_TUI", "PYTHON", "TERM"))],
+            "-c", str(REPO_ROOT), command,
+        )  # fmt: skip
+
+    def _tmux(self, *args: str) -> str:
+        done = subprocess.run(
+            ["tmux", "-L", self.socket, *args], capture_output=True, text=True, timeout=10,
+            env=self.env,
+        )  # fmt: skip
+        if done.returncode != 0:
+            raise AssertionError(f"tmux {' '.join(args)}: {done.stderr.strip()}")
+        return done.stdout
+
+    def keys(self, *keys: str) -> None:
+        """tmux key names (``Tab``, ``M-1``, ``F1``) and text, as ``send-keys`` reads them."""
+        self._tmux("send-keys", "-t", "app", *keys)
+
+    def screen(self) -> str:
+        return self._tmux("capture-pane", "-p", "-t", "app")
+
+    def wait_for_screen(self, text: str, timeout: float = 20) -> str:
+        shown = ""
+
+        def seen() -> bool:
+            nonlocal shown
+            shown = self.screen()
+            return text in shown
+
         try:
-            os.killpg(self.pid, 0)
-        except ProcessLookupError:
-            return False
-        except PermissionError:  # a zombie we have not reaped, or a reused id: not ours
-            return False
-        return True
+            wait_for(seen, f"{text!r} on screen", timeout)
+        except AssertionError as exc:
+            raise AssertionError(f"{exc}; the screen:\n{shown}") from None
+        return shown
 
-    def kill(self) -> None:
-        """After the test: nothing left behind, whatever happened."""
-        with contextlib.suppress(ProcessLookupError, PermissionError):
-            os.killpg(self.pid, signal.SIGKILL)
-        with contextlib.suppress(subprocess.TimeoutExpired):
-            self.proc.wait(timeout=5)
-        self.close()
+    def close(self) -> None:
+        with contextlib.suppress(AssertionError, subprocess.TimeoutExpired):
+            self._tmux("kill-server")
 
 
-def wait_until(condition: object, timeout: float, what: str) -> None:
-    deadline = time.monotonic() + timeout
-    while not condition():  # type: ignore[operator]
-        if time.monotonic() > deadline:
-            raise AssertionError(f"timed out waiting for {what}")
-        time.sleep(0.01)
-
-
-def listening_sockets(pid: int) -> set[tuple[int, str]]:
-    """The TCP ports process ``pid`` listens on, with their sockets' inodes (Linux ``/proc``)."""
-    inodes: set[str] = set()
-    with contextlib.suppress(OSError):
-        for fd in Path(f"/proc/{pid}/fd").iterdir():
-            with contextlib.suppress(OSError):
-                link = os.readlink(fd)
-                if link.startswith("socket:["):
-                    inodes.add(link[len("socket:[") : -1])
-    return {(port, inode) for port, inode in listening_table() if inode in inodes}
-
-
-def listening_table() -> set[tuple[int, str]]:
-    """Every listening TCP socket on this machine: (port, inode)."""
-    found: set[tuple[int, str]] = set()
-    for table in ("/proc/net/tcp", "/proc/net/tcp6"):
-        with contextlib.suppress(OSError):
-            for line in Path(table).read_text().splitlines()[1:]:
-                fields = line.split()
-                if len(fields) > 9 and fields[3] == "0A":  # TCP_LISTEN
-                    found.add((int(fields[1].rsplit(":", 1)[1], 16), fields[9]))
-    return found
+@contextlib.contextmanager
+def tmux_app(
+    name: str, args: list[str], env: dict[str, str], size: tuple[int, int]
+) -> Iterator[TmuxTerminal]:
+    terminal = TmuxTerminal(name, args, env, size)
+    try:
+        yield terminal
+    finally:
+        terminal.close()

@@ -20,6 +20,7 @@ from comms_tui.sandbox.server import EmbeddedSandbox
 from comms_tui.store.history import Journal
 from comms_tui.store.profiles import Profile
 from comms_tui.tui.app import CommsApp, make_app
+from tests.reliability.rogue_server import Behaviour, Crafted, ReceivedRequest, RogueServer
 
 FIXED_NOW = datetime(2026, 11, 27, 4, 0, tzinfo=timezone.utc)  # 09:30 in Asia/Kolkata
 
@@ -70,3 +71,25 @@ def app_factory(session: Session, tmp_path: Path) -> AppFactory:
         return make_app(**options)
 
     return factory
+
+
+@pytest.fixture
+def rogue() -> Iterator[Callable[..., RogueServer]]:
+    """``rogue(answer)``: a started server giving ``answer(request)`` (status, headers, body)
+    to every request; or ``rogue(behaviour=Behaviour.X)``. Stopped at teardown."""
+    started: list[RogueServer] = []
+
+    def start(
+        crafted: Callable[[ReceivedRequest], Crafted] | None = None,
+        *,
+        behaviour: Behaviour = Behaviour.CRAFTED,
+        **options: Any,
+    ) -> RogueServer:
+        server = RogueServer(behaviour, crafted=crafted, **options)
+        server.start()
+        started.append(server)
+        return server
+
+    yield start
+    for server in started:
+        server.stop()

@@ -2,16 +2,52 @@
 
 from __future__ import annotations
 
+import re
+from pathlib import Path
+from typing import Any
+
+from textual.app import App
 from textual.pilot import Pilot
 from textual.widgets import Input, TextArea
 
-from comms_tui.tui.app import CommsApp
+from comms_tui.api.target import BasicCredentials, Target
+from comms_tui.core.session import Session
+from comms_tui.store.history import Journal
+from comms_tui.store.profiles import Profile
+from comms_tui.tui.app import CommsApp, make_app
 from comms_tui.tui.compose.forms.base import VALIDATE_DELAY, ComposeForm
 from comms_tui.tui.compose.screen import ComposeScreen
 from comms_tui.tui.screens.confirm import ConfirmScreen
 from comms_tui.tui.widgets.results import ResultsPane
 
 SIZE = (120, 36)
+
+
+def rogue_session(base_url: str, *, timeout: float = 5.0, **profile: Any) -> Session:
+    """A session whose profile sends to ``base_url`` (a rogue server) with Basic credentials."""
+    options: dict[str, Any] = {
+        "name": "rogue", "host": base_url, "auth": "basic", "username": "u", "region": "IN",
+        "timezone": "Asia/Kolkata",
+    }  # fmt: skip
+    options.update(profile)
+    target = Target(
+        base_url=base_url, credentials=BasicCredentials("u", "p"), label="rogue",
+        read_timeout=timeout,
+    )  # fmt: skip
+    return Session(target=target, profile=Profile(**options))
+
+
+def app_on(session: Session | None, tmp_path: Path, **options: Any) -> CommsApp:
+    """The app on ``session`` with its own journal and drafts in ``tmp_path``, on a fixed clock."""
+    from tests.tui.conftest import fixed_clock
+
+    return make_app(
+        session=session,
+        journal=Journal(tmp_path / "history.sqlite3"),
+        drafts_path=tmp_path / "drafts.json",
+        clock=fixed_clock,
+        **options,
+    )
 
 
 async def connected(pilot: Pilot[None]) -> ComposeScreen:
@@ -88,3 +124,43 @@ def results(pilot: Pilot[None]) -> ResultsPane:
 def error_text(target: ComposeForm, field_id: str) -> str:
     line = target.query_one(f"#{field_id}-error")
     return str(line.render()) if line.has_class("-shown") else ""
+
+
+def notes(app: CommsApp) -> list[str]:
+    """The notifications on screen now (their messages)."""
+    return [str(n.message) for n in app._notifications]
+
+
+# Characters a terminal obeys or that reorder text: none may reach the screen raw.
+RAW_CONTROL = re.compile(
+    "[\x00-\x08\x0b-\x1f\x7f-\x9f\u061c\u200e\u200f\u202a-\u202e\u2066-\u2069]"
+)
+
+
+def on_screen(app: App[Any]) -> str:
+    """Every line the compositor would write to the terminal now (toasts included)."""
+    strips = app.screen._compositor.render_strips()
+    return "\n".join("".join(segment.text for segment in strip) for strip in strips)
+
+
+def raw_controls(app: App[Any]) -> list[str]:
+    """Control characters that would reach the terminal or a screenshot as they are."""
+    found = RAW_CONTROL.findall(on_screen(app))
+    svg = app.export_screenshot()
+    found += RAW_CONTROL.findall(svg.replace("\n", ""))
+    return found
+
+
+def clickable(app: App[Any]) -> list[str]:
+    """The actions and links the screen holds: what a click could do."""
+    found: list[str] = []
+    for strip in app.screen._compositor.render_strips():
+        for segment in strip:
+            style = segment.style
+            if style is None:
+                continue
+            if style.link:
+                found.append(f"link {style.link}")
+            if (action := (style.meta or {}).get("@click")) is not None:
+                found.append(str(action))
+    return found

@@ -293,3 +293,16 @@ def test_lab_snapshot_after_a_run(snap_compare: Callable[..., bool], host: HostF
         await pilot.pause()
 
     assert snap_compare(app, terminal_size=SIZE, run_before=run_before)
+
+
+async def test_a_server_error_is_its_own_outcome_in_the_matrix(host: HostFactory) -> None:
+    app = host()
+    async with app.run_test(size=SIZE) as pilot:
+        lab = await run_lab(pilot, to="12025550150", senders="CAPNTH")
+        assert lab.matrix is not None
+        assert {c.outcome for c in lab.matrix.cells} == {"server_error"}
+        shown = cell(lab, "CAPNTH", "default")
+        assert shown.startswith("✗ server error: (") and "not sent" not in shown
+        detail = plain(lab.query_one("#lab-detail", Static))
+        assert "the server reported an error" in detail and "not sent" not in detail
+        assert "server error" in plain(lab.query_one("#lab-status", Static))

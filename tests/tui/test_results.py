@@ -2,14 +2,19 @@
 
 from __future__ import annotations
 
+import base64
 import gc
+import hashlib
 import time
 
+import pytest
 from textual.app import App, ComposeResult
 from textual.widgets import OptionList
 
+from comms_tui.api.attachments import Attachment
 from comms_tui.api.channels import Channel
 from comms_tui.api.errors import OutcomeUnknown
+from comms_tui.api.requests import SendRequest
 from comms_tui.api.results import ItemResult, Notice, Outcome, RedactedRequest, SendResult
 from comms_tui.core.sender import Sent
 from comms_tui.tui.widgets.items_view import ItemsView
@@ -89,3 +94,35 @@ async def test_newest_first_and_unknown_is_loud() -> None:
         await pilot.press("down")  # selecting an older send shows it
         await pilot.pause()
         assert pane.selected is not None and pane.selected.sent.history_id == 1
+
+
+async def test_older_records_let_go_of_their_attachments_beyond_the_budget(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """Each record keeps the request it sent (resend failed, copy as curl) while the
+    attachments older records hold fit the budget; the newest always keeps its own."""
+    from comms_tui.api.requests import build_request
+    from comms_tui.tui.widgets import results as results_module
+
+    def email_with(size: int) -> SendRequest:
+        data = bytes(size)
+        attachment = Attachment.from_encoded(
+            file_name="scan.pdf", file_type="pdf", file_data=base64.b64encode(data).decode(),
+            raw_size=size, sha256=hashlib.sha256(data).hexdigest(),
+        )  # fmt: skip
+        fields = {"from": "ops@example.com", "subject": "Scan", "attachments": (attachment,)}
+        return build_request(Channel.EMAIL, ["ana@example.com"], fields)
+
+    monkeypatch.setattr(results_module, "KEPT_REQUEST_BYTES", 3_000)
+    app = PaneApp()
+    async with app.run_test(size=(120, 36)) as pilot:
+        pane = app.query_one(ResultsPane)
+        sent = Sent(history_id=1, result=result(Outcome.ACCEPTED, []))
+        records = [pane.add(sent, "acme", email_with(1_000)) for _ in range(4)]  # 1 336 encoded
+        await pilot.pause()
+        assert [r.request is not None for r in records] == [False, False, True, True]
+        big = pane.add(sent, "acme", email_with(5_000))  # over the budget alone: still kept
+        assert big.request is not None
+        assert [r.request is not None for r in records] == [False, False, False, False]
+        pane.add(sent, "acme", email_with(100))  # a newer send: the big one is let go
+        assert big.request is None

@@ -2,17 +2,20 @@
 
 from __future__ import annotations
 
+import stat
 from pathlib import Path
 
 from textual.widgets import OptionList
 
 from comms_tui.api.attachments import load_attachment
 from comms_tui.core.session import Session
+from comms_tui.store.drafts import DraftAttachment
+from comms_tui.store.paths import data_dir
 from comms_tui.tui.compose.forms.email import EmailForm
 from comms_tui.tui.widgets.items_view import ItemsView
 from comms_tui.tui.widgets.result_detail import ResultDetail
 from tests.tui.conftest import AppFactory
-from tests.tui.helpers import SIZE, connected, fill, modal, results, send
+from tests.tui.helpers import SIZE, connected, fill, modal, notes, results, send
 
 
 def outbox(session: Session) -> list[dict[str, object]]:
@@ -56,7 +59,7 @@ async def test_email_with_an_attachment(
         assert isinstance(email, EmailForm)
         assert email.value("from") == "north@sandbox.example"  # the profile's default
         await fill(pilot, "email", to="ana@example.com", subject="Report", body="Attached.")
-        email.add_attachment(load_attachment(report), str(report))
+        email.add_attachment(load_attachment(report), DraftAttachment.of_file(report))
         await pilot.pause()
         await send(pilot)
         [record] = results(pilot).records
@@ -186,7 +189,46 @@ async def test_request_and_response_and_copies(app_factory: AppFactory) -> None:
         request = str(app.screen.query_one("#raw-request").render())
         assert "Authorization: Basic <base64(username:md5(password))>" in request
         assert "sandbox" not in request.split("\n\n")[0].split("Authorization")[1]
-        await pilot.press("c", "r")
-        assert copied[0].startswith("curl -sS -X POST")
-        assert "Basic <base64" in copied[0]
-        assert '"successCount": 1' in copied[1]
+        for key in ("c", "r"):  # each copy is written to its file in a worker first
+            await pilot.press(key)
+            await pilot.app.workers.wait_for_complete()
+            await pilot.pause()
+        curl, response = copied
+        # A command that sends exactly this request again, reading credentials when run.
+        assert "Running this SENDS it" in curl and "COMMS_TUI_PASSWORD" in curl
+        assert "Show me the wire" in curl and "Authorization: Basic %s" in curl
+        assert '"successCount": 1' in response
+        # tmux's default set-clipboard external drops a copy: each is in a 0600 file too.
+        for name, text in (("copied-curl.sh", curl), ("copied-response.json", response)):
+            path = data_dir() / name
+            assert path.read_text(encoding="utf-8") == text
+            assert stat.S_IMODE(path.stat().st_mode) == 0o600
+            assert any(str(path) in note for note in notes(app)), notes(app)
+
+
+async def test_copy_as_curl_puts_a_large_body_in_its_own_file_and_says_where(
+    app_factory: AppFactory, tmp_path: Path
+) -> None:
+    report = tmp_path / "report.pdf"
+    report.write_bytes(b"%PDF-1.4\n" + bytes(range(256)) * 400)  # ~100 KB: over the inline limit
+    app = app_factory()
+    copied: list[str] = []
+    app.copy_to_clipboard = copied.append  # type: ignore[method-assign,assignment]
+    async with app.run_test(size=SIZE) as pilot:
+        screen = await connected(pilot)
+        await pilot.press("alt+2")
+        email = screen.form("email")
+        assert isinstance(email, EmailForm)
+        await fill(pilot, "email", to="ana@example.com", subject="Report", body="Attached.")
+        email.add_attachment(load_attachment(report), DraftAttachment.of_file(report))
+        await pilot.pause()
+        await send(pilot)
+        await pilot.press("ctrl+r", "c")
+        await pilot.app.workers.wait_for_complete()
+        await pilot.pause()
+        [script] = copied
+        [body_file] = data_dir().glob("comms-tui-body-*.json")
+        assert f"--data-binary @{body_file}" in script
+        assert stat.S_IMODE(body_file.stat().st_mode) == 0o600
+        assert b'"file_name":"report.pdf"' in body_file.read_bytes()
+        assert any(f"is in {body_file}" in note for note in notes(app)), notes(app)

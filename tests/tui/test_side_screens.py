@@ -25,6 +25,7 @@ from comms_tui.api.attachments import Attachment, AttachmentBudget
 from comms_tui.api.channels import Channel
 from comms_tui.sandbox.server import EmbeddedSandbox
 from comms_tui.store import history as history_module
+from comms_tui.store.drafts import DraftAttachment
 from comms_tui.store.history import Journal
 from comms_tui.store.profiles import ProfileStore
 from comms_tui.tui.messages import ComposeAgain
@@ -166,7 +167,7 @@ async def test_picker_tree_selection_shows_the_check_then_attach_confirms(files:
     ("name", "budget", "expected"),
     [
         ("missing.txt", AttachmentBudget(), "no such file"),
-        ("images", AttachmentBudget(), "is a folder"),
+        # a folder opens in the tree instead (tests/tui/test_daily_loop.py)
         ("notes.txt", AttachmentBudget(max_file_bytes=5), "the limit is 5 B per file"),
         ("notes.txt", AttachmentBudget(max_message_bytes=10), "per message"),
     ],
@@ -272,7 +273,7 @@ async def test_attachment_list_attach_button_opens_the_picker(files: Path) -> No
         await wait_for(pilot, lambda: len(widget.attachments) == 2)
     added = widget.attachments[1]
     assert decoded(added) == b"hello, attachments\n"
-    assert widget.paths == {added.sha256: str(files / "notes.txt")}
+    assert widget.sources == {added.sha256: DraftAttachment.of_file(files / "notes.txt")}
 
 
 # -- history -------------------------------------------------------------------------------------

@@ -14,7 +14,7 @@ from __future__ import annotations
 
 import asyncio
 from collections.abc import Callable
-from datetime import datetime
+from datetime import datetime, timezone
 from typing import TYPE_CHECKING, Any, ClassVar, cast
 
 from textual import events, work
@@ -33,19 +33,21 @@ from comms_tui.tui.messages import ComposeAgain, SendFinished
 from comms_tui.tui.widgets.header import AppHeader
 
 if TYPE_CHECKING:
+    from textual.widget import Widget
     from textual.widgets import Button, Input, TabbedContent
 
     from comms_tui.api.requests import SendRequest
     from comms_tui.core.session import Session
     from comms_tui.store.drafts import DraftStore
     from comms_tui.tui.compose.forms.base import ComposeForm
+    from comms_tui.tui.widgets.in_flight import SendProgress
     from comms_tui.tui.widgets.results import ResultsPane
 
 DRAFT_DELAY = 0.5  # seconds of quiet before a draft is written
 
 
 def _channel_bindings() -> list[BindingType]:
-    return [
+    by_number: list[BindingType] = [
         Binding(
             f"alt+{n},{n}",
             f"channel('{channel.value}')",
@@ -56,6 +58,30 @@ def _channel_bindings() -> list[BindingType]:
         )
         for n, channel in enumerate(CHANNELS, 1)
     ]
+    return [
+        *by_number,
+        # The same in every terminal (alt+digit depends on the terminal's settings).
+        # priority: a one-line Input would take them to scroll sideways.
+        Binding(
+            "ctrl+pagedown",
+            "cycle_channel(1)",
+            "Channel",
+            priority=True,
+            id="channel-next",
+            key_display="^pgdn",
+            tooltip="The next channel's tab",
+        ),
+        Binding(
+            "ctrl+pageup",
+            "cycle_channel(-1)",
+            "Previous channel",
+            show=False,
+            priority=True,
+            id="channel-previous",
+            key_display="^pgup",
+            tooltip="The previous channel's tab",
+        ),
+    ]
 
 
 class ComposeScreen(Screen[None]):
@@ -63,6 +89,8 @@ class ComposeScreen(Screen[None]):
         """Every compose form is on screen (the app opens the session now)."""
 
     BINDINGS: ClassVar[list[BindingType]] = [
+        # In a narrow terminal the results take the form's place: escape brings the form back.
+        Binding("escape", "show_form", "Form", id="form", tooltip="Back to the form"),
         Binding(
             "ctrl+j,alt+enter",
             "send",
@@ -72,8 +100,21 @@ class ComposeScreen(Screen[None]):
             key_display="^j",
             tooltip="Send the visible form",
         ),
+        # Not in the footer: the Clear button beside Send says it (80 columns are few).
         Binding(
-            "ctrl+l", "clear_form", "Clear", id="clear", tooltip="Clear the form and its draft"
+            "ctrl+l",
+            "clear_form",
+            "Clear",
+            show=False,
+            id="clear",
+            tooltip="Clear the form and its draft",
+        ),
+        Binding(
+            "escape",
+            "cancel_send",
+            "Cancel send",
+            id="cancel-send",
+            tooltip="Stop the send under way (nothing is sent if the server has not got it yet)",
         ),
         Binding("ctrl+r", "focus_results", "Results", id="results", tooltip="Go to the results"),
         Binding("ctrl+o", "attach", "Attach", show=False, id="attach", tooltip="Attach a file"),
@@ -94,10 +135,13 @@ class ComposeScreen(Screen[None]):
         self.clock = clock
         self.session: Session | None = None
         self.busy = False  # a send flow (questions → send) is under way
+        self._cancel: asyncio.Event | None = None  # set to stop the send in flight
+        self._progress: SendProgress | None = None  # the line showing how far it got
         self._early_keys: list[str] = []  # typed before the first form was there
         self._first_input: Input | None = None
         self._loaded_drafts: dict[str, dict[str, Any]] | None = None  # as read from disk
         self._draft_timers: dict[str, Timer] = {}
+        self._form_focus: Widget | None = None  # where to go back to from the results (narrow)
 
     def compose(self) -> ComposeResult:
         yield AppHeader()
@@ -214,8 +258,14 @@ class ComposeScreen(Screen[None]):
         self.query_one(AppHeader).show_failure(message)
 
     def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
-        if action == "send" and (self.session is None or self.busy):
-            return None  # shown disabled in the footer
+        if action == "show_form":  # from the results: shown instead of the form, or in focus
+            return (self.narrow and self.has_class("-results")) or self._in_results()
+        if action == "cycle_channel" and self.narrow and self.has_class("-results"):
+            return False  # esc first: the results have the whole width and the footer
+        if action == "send" and self.session is None:
+            return None  # shown disabled in the footer (while busy it says "already sending")
+        if action == "cancel_send":
+            return self._cancel is not None  # only while a send is in flight
         # attach and template: hidden (not just greyed) on the forms they don't apply to
         if action == "template":
             return self.active_channel is not Channel.EMAIL
@@ -226,7 +276,13 @@ class ComposeScreen(Screen[None]):
     def action_channel(self, name: str) -> None:
         self.show_channel(Channel(name))
 
+    def action_cycle_channel(self, step: int) -> None:
+        index = CHANNELS.index(self.active_channel)
+        self.show_channel(CHANNELS[(index + step) % len(CHANNELS)])
+
     def show_channel(self, channel: Channel) -> None:
+        if self.has_class("-results"):
+            self.action_show_form()
         try:
             tab_set = cast("TabbedContent", self.query_one("#channels"))
         except NoMatches:  # still building: the first frame's keys go to the first form
@@ -240,8 +296,41 @@ class ComposeScreen(Screen[None]):
     def on_tabbed_content_tab_activated(self, event: TabbedContent.TabActivated) -> None:
         self.refresh_bindings()
 
+    @property
+    def narrow(self) -> bool:
+        return self.app.has_class("-narrow")
+
     def action_focus_results(self) -> None:
+        if self.has_class("-results") and self.narrow:
+            self.action_show_form()  # ctrl+r again: back to the form
+            return
+        if not self._in_results():
+            self._form_focus = self.focused
+        if self.results.records:
+            self._show_results()
         self.results.focus_list()
+
+    def _in_results(self) -> bool:
+        focused = self.focused
+        return focused is not None and any(
+            node.id == "results" for node in focused.ancestors_with_self
+        )
+
+    def _show_results(self) -> None:
+        """Narrow: the results pane in the form's place (wide: both are on screen anyway)."""
+        if not self.has_class("-results") and not self._in_results():
+            self._form_focus = self.focused
+        self.add_class("-results")
+        self.refresh_bindings()
+
+    def action_show_form(self) -> None:
+        self.remove_class("-results")
+        focus = self._form_focus
+        if focus is not None and focus.is_attached and focus.focusable:
+            focus.focus()
+        elif (form := self.visible_form()) is not None:
+            form.query_one(f"#{form.recipient_key}").focus()
+        self.refresh_bindings()
 
     def action_expand_result(self) -> None:
         self.results.action_expand()
@@ -290,7 +379,7 @@ class ComposeScreen(Screen[None]):
             return
         form.clear()
         self.discard_draft(form.CHANNEL)
-        self.notify(f"{form.label} form and draft cleared.")
+        form.show_status(f"{form.label} form and draft cleared.", "$text-muted")  # never piles up
 
     def compose_again(self, again: ComposeAgain) -> None:
         """Fill a form from history; the user reviews it and sends."""
@@ -312,7 +401,9 @@ class ComposeScreen(Screen[None]):
             self.notify("Still connecting: try again in a moment.", severity="warning")
             return
         if self.busy:
-            self.notify("A send is already in progress.", severity="warning")
+            self.notify(
+                "Already sending: wait for the answer, or esc to cancel.", severity="warning"
+            )
             return
         if (form := self.visible_form()) is None:
             return
@@ -323,10 +414,8 @@ class ComposeScreen(Screen[None]):
         except InvalidInput as exc:
             form.show_first_error()
             count = len(exc.errors) or 1
-            self.notify(
-                f"Nothing sent: fix {count} field{'s' if count > 1 else ''} first.",
-                severity="warning",
-            )
+            # At the form, not a toast: pressed again and again, toasts would pile up.
+            form.show_status(f"Nothing sent: fix {count} field{'s' if count > 1 else ''} first.")
             return
         self._start_send(form, request)
 
@@ -338,9 +427,22 @@ class ComposeScreen(Screen[None]):
     @work(exclusive=True, group="send")
     async def _send_flow(self, form: ComposeForm, request: SendRequest, resend: bool) -> None:
         from comms_tui.tui.compose.send_flow import send_from_form
+        from comms_tui.tui.widgets.in_flight import SendProgress
 
         session = self.session
         assert session is not None
+        progress = form.query_one(SendProgress)
+        cancel = asyncio.Event()
+        started: list[datetime] = []
+        schedule = form.value("scheduledTime")  # cleared after a scheduled send, if unchanged
+
+        def sending() -> None:
+            started.append(self.clock())
+            form.set_sending(True)
+            progress.start(session.target.read_timeout)
+            self._cancel, self._progress = cancel, progress
+            self.refresh_bindings()
+
         try:
             sent = await send_from_form(
                 self.app,
@@ -348,35 +450,113 @@ class ComposeScreen(Screen[None]):
                 request,
                 now=self.clock(),
                 resend=resend,
-                sending=lambda: form.set_sending(True),
+                sending=sending,
+                progress=progress.update_progress,
+                cancel=cancel,
             )
             if sent is not None:
-                self.post_message(SendFinished(sent, session.name, request))
+                self.post_message(
+                    SendFinished(
+                        sent,
+                        session.name,
+                        request,
+                        started_at=started[0] if started else None,
+                        target=session.target,
+                    )
+                )
+                scheduled = sent.request is not None and sent.request.items[0].scheduled_time
+                if scheduled and sent.result.success_count and not resend:
+                    self._schedule_done(form, schedule)
         finally:
+            stack = self.app.screen_stack  # empty while the app closes
+            if stack and stack[-1].id == "confirm-cancel":  # the send ended while it asked
+                stack[-1].dismiss(False)
+            progress.stop()
             form.set_sending(False)
+            self._cancel = self._progress = None
             self.busy = False
             self.refresh_bindings()
+
+    @staticmethod
+    def _schedule_done(form: ComposeForm, schedule: str) -> None:
+        """A scheduled send went out: clear Schedule (only it), unless it was edited meanwhile,
+        so that the next send does not go out at that time too."""
+        if form.value("scheduledTime") == schedule:
+            form.set_value("scheduledTime", "")
+
+    def action_cancel_send(self) -> None:
+        """Stop the send in flight: at once while the server cannot have it all, else ask,
+        since stopping then leaves the outcome unknown."""
+        cancel, progress = self._cancel, self._progress
+        if cancel is None or cancel.is_set():
+            return
+        if progress is not None and progress.may_have_arrived:
+            self._confirm_cancel(cancel)
+        else:
+            cancel.set()
+
+    def _confirm_cancel(self, cancel: asyncio.Event) -> None:
+        from comms_tui.tui.screens.confirm import ConfirmScreen
+
+        def answered(stop: bool | None) -> None:
+            if stop and self._cancel is cancel:  # still the same send
+                cancel.set()
+
+        question = ConfirmScreen(
+            "Stop waiting for the answer?",
+            "The server may already have the whole request. If you stop now, the outcome is "
+            "UNKNOWN: the message may have gone out, and the history records it as unknown.",
+            confirm="Stop waiting",
+            cancel="Keep waiting",
+            default_confirm=False,
+            loud=True,
+            id="confirm-cancel",
+        )
+        self.app.push_screen(question, answered)
 
     def on_send_finished(self, message: SendFinished) -> None:
         sent = message.sent
         result = sent.result
-        self.results.add(sent, message.profile, message.request)
+        record = self.results.add(
+            sent, message.profile, message.request, at=message.started_at, target=message.target
+        )
+        if self.narrow:  # the outcome is what matters now; escape brings the form back
+            self._show_results()
+            self.results.focus_list()
         if sent.not_recorded:
             self.notify(
                 f"The send could not be recorded in the history: {sent.not_recorded}",
                 severity="warning",
                 timeout=15,
             )
-        text = f"{result.channel.label}: {result.success_count} of {result.count} accepted"
+        # The results pane shows every outcome: a toast only for what must not be missed (an
+        # unknown outcome, a failure) or that the pane's row does not say (when it goes out, notes).
         if result.unknown:
             self.notify(
-                "Outcome UNKNOWN: it may have been sent. Check before resending.",
+                "Outcome UNKNOWN: it may have been sent. Check before resending.\n"
+                + (result.error.message if result.error else ""),
                 severity="warning",
                 timeout=10,
             )
-        elif result.error is not None:
+        elif result.error is not None and result.sent_nothing:
             self.notify(f"Not sent: {result.error.message}", severity="error", timeout=10)
-        else:
+        elif result.error is not None:  # a 500 with the API's own status: it says it failed
+            message_text = result.error.message
+            self.notify(
+                message_text[:1].upper() + message_text[1:],
+                title="Server error",
+                severity="error",
+                timeout=10,
+            )
+        elif record.scheduled_for is not None or result.notes():
+            text = f"{result.channel.label}: {result.success_count} of {result.count} accepted"
+            if (when := record.scheduled_for) is not None:
+                from comms_tui.api.schedule import describe_schedule
+
+                zone = self.results.tz or when.tzinfo or timezone.utc
+                text += f", to go out {describe_schedule(when, zone)}"
+            if notes := result.notes():
+                text += f"\n{len(notes)} note(s) from the server: see the results"
             self.notify(text, severity="information" if result.failed_items == [] else "warning")
 
     # -- drafts ---------------------------------------------------------------------------------

@@ -19,6 +19,7 @@ if TYPE_CHECKING:
     from textual.app import App
 
     from comms_tui.api.requests import SendRequest
+    from comms_tui.api.transport import Progress
     from comms_tui.core.preflight import Question
     from comms_tui.core.sender import Sent
     from comms_tui.core.session import Session
@@ -53,10 +54,13 @@ async def send_from_form(
     now: datetime,
     resend: bool = False,
     sending: Callable[[], object] = lambda: None,
+    progress: Progress | None = None,
+    cancel: asyncio.Event | None = None,
 ) -> Sent | None:
     """Check, ask and send; what went wrong before sending is said in a notification.
 
-    ``sending()`` is called once the questions are answered (show the spinner then)."""
+    ``sending()`` is called once the questions are answered (show the spinner then);
+    ``progress`` and ``cancel`` are as for ``Sender.send``."""
     from comms_tui.core.flow import send_request
     from comms_tui.store.errors import StoreError
 
@@ -73,6 +77,8 @@ async def send_from_form(
             sending=sending,
             resend=resend,
             now=now,
+            progress=progress,
+            cancel=cancel,
         )
     except StoreError as exc:
         app.notify(f"Nothing was sent: {exc.message}", severity="error", timeout=15)

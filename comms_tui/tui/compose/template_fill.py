@@ -18,21 +18,23 @@ from textual.widgets import Button, Input, Label, Static
 
 from comms_tui.api.errors import InvalidInput
 from comms_tui.api.templates import fill, placeholders
+from comms_tui.tui.plain import plain, shown
 
 _GAP = "\x00"  # marks an unfilled placeholder inside the preview text (inputs can't type it)
 
 
 def preview(template: str, values: dict[str, str]) -> Content:
     """The filled text so far; placeholders still empty shown as ``{name}``, highlighted."""
-    shown = {}
+    filled_in = {}
     for name in placeholders(template):
         value = values.get(name, "")
-        shown[name] = value if value.strip() else f"{_GAP}{{{name}}}{_GAP}"
+        filled_in[name] = value if value.strip() else f"{_GAP}{{{name}}}{_GAP}"
     # Split at the markers: odd parts are the unfilled placeholders.
-    parts = fill(template, shown).split(_GAP)
+    parts = fill(template, filled_in).split(_GAP)
     return Content.assemble(
-        *((part, "b $text-warning") if i % 2 else part for i, part in enumerate(parts) if part)
-    )
+        *((shown(part, None), "b $text-warning") if i % 2 else shown(part, None)
+          for i, part in enumerate(parts) if part)
+    )  # fmt: skip
 
 
 class TemplateFillScreen(ModalScreen[str | None]):
@@ -111,11 +113,11 @@ class TemplateFillScreen(ModalScreen[str | None]):
 
     def compose(self) -> ComposeResult:
         with Vertical(id="template-dialog"):
-            yield Label(f"Template: {self.template_name}", id="template-title")
+            yield Label(plain(f"Template: {self.template_name}", 200), id="template-title")
             with VerticalScroll(id="template-fields"):
                 for name in self.names:
                     with Horizontal(classes="ph-row"):
-                        yield Label(name, classes="ph-label")
+                        yield Label(plain(name, 60), classes="ph-label")
                         yield Input(id=f"ph-{name}", placeholder=f"{{{name}}}", compact=True)
                     yield Static(id=f"ph-{name}-error", classes="ph-error")
             yield Static(id="template-preview")
@@ -147,7 +149,7 @@ class TemplateFillScreen(ModalScreen[str | None]):
 
     def _set_error(self, name: str, message: str | None) -> None:
         line = self.query_one(f"#ph-{name}-error", Static)
-        line.update(message or "")
+        line.update(plain(message or ""))
         line.set_class(bool(message), "-shown")
 
     @on(Input.Changed)

@@ -19,6 +19,7 @@ from textual.widgets.option_list import Option
 
 from comms_tui.api.channels import Channel
 from comms_tui.tui.compose.template_fill import TemplateFillScreen
+from comms_tui.tui.plain import editable, shown
 
 if TYPE_CHECKING:
     from textual.app import App
@@ -41,14 +42,19 @@ def use_template(
         app.notify("This profile has no saved templates.", severity="warning")
         return
     if name is not None and name not in templates:
-        app.notify(f"No template named {name!r} in this profile.", severity="warning")
+        app.notify(
+            f"No template named {shown(name, 100)!r} in this profile.",
+            severity="warning",
+            markup=False,
+        )
         return
 
     def put(text: str | None) -> None:
         if text is None:
             return
         area = form.query_one(f"#{field}", TextArea)
-        area.replace(text, area.document.start, area.document.end)
+        # From the profile file: control characters made visible before they reach the screen.
+        area.replace(editable(text), area.document.start, area.document.end)
         area.focus()
 
     def fill(chosen: str | None) -> None:
@@ -97,7 +103,7 @@ class TemplatePickScreen(ModalScreen[str | None]):
         flat = " ".join(text.split())
         if len(flat) > PREVIEW_CHARS:
             flat = flat[: PREVIEW_CHARS - 1] + "…"
-        return Content.assemble((name, "b"), "\n", (flat, "dim"))
+        return Content.assemble((shown(name, 100), "b"), "\n", (shown(flat, None), "dim"))
 
     def on_mount(self) -> None:
         self.query_one(OptionList).focus()

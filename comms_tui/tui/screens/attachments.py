@@ -16,6 +16,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, ClassVar
 
+from rich.text import Text
 from textual import on, work
 from textual.app import ComposeResult
 from textual.binding import Binding, BindingType
@@ -38,6 +39,9 @@ from comms_tui.api.attachments import (
     load_attachment,
     typed_path,
 )
+from comms_tui.core.text import visible
+from comms_tui.store.drafts import DraftAttachment
+from comms_tui.tui.plain import ControlsVisible, plain, shown
 
 PROGRESS_FROM_BYTES = 1024 * 1024  # smaller files encode in a blink: no bar
 PROGRESS_INTERVAL = 0.05  # seconds between progress updates from the encoder thread
@@ -60,7 +64,14 @@ def complete_path(value: str) -> str | None:
                 if count >= COMPLETION_SCAN_LIMIT:
                     break
                 hidden_ok = prefix.startswith(".") or not entry.name.startswith(".")
-                if entry.name.startswith(prefix) and entry.name != prefix and hidden_ok:
+                # An Input draws its completion raw: never offer a name a terminal would obey.
+                drawable = visible(entry.name) == entry.name
+                if (
+                    entry.name.startswith(prefix)
+                    and entry.name != prefix
+                    and hidden_ok
+                    and drawable
+                ):
                     matches.append((entry.name, entry.is_dir()))
     except OSError:
         return None
@@ -92,13 +103,17 @@ class FileCheck:
     file_type: str = ""
 
 
-def check_file(path: str) -> FileCheck:
-    """Blocking (stat, and maybe sniffing the first bytes): call from a thread."""
+def check_file(path: str, shown: str | None = None) -> FileCheck:
+    """Blocking (stat, and maybe sniffing the first bytes): call from a thread. The check is
+    for ``shown`` (the path as typed) when given."""
     try:
         target = typed_path(path)
+    except AttachmentError as exc:  # no file can be there (``~nosuchuser``, a NUL)
+        problem = exc.message[:1].upper() + exc.message[1:] + "."
+        return FileCheck(shown if shown is not None else path, problem=problem)
+    path = shown if shown is not None else path
+    try:
         info = target.stat()
-    except AttachmentError as exc:
-        return FileCheck(path, problem=exc.message[:1].upper() + exc.message[1:] + ".")
     except FileNotFoundError:
         return FileCheck(path, problem="No such file.")
     except OSError as exc:
@@ -124,15 +139,24 @@ class _Cancelled(Exception):
 
 
 class PickerTree(DirectoryTree):
-    """A DirectoryTree that asks "is this a directory?" once per entry.
+    """A DirectoryTree that asks "is this a directory?" once per entry, and shows names as they
+    are.
 
     Textual's asks while sorting (in the loader thread) and again for every entry while adding
     the nodes (on the event loop): a stat per entry that stalls the UI in a Downloads folder.
+    And it reads a name as Rich markup: a file called ``[/x]`` would stop the picker, and
+    ``[@click=app.quit]`` would be a button. Here a name is plain text, control characters and
+    bidi overrides made visible.
     """
 
     def __init__(self, path: str | Path, **kwargs: Any) -> None:
         super().__init__(path, **kwargs)
         self._is_dir: dict[Path, bool] = {}
+
+    def process_label(self, label: str | Text) -> Text:
+        if isinstance(label, str):
+            label = Text(shown(label, 200, newlines=False))
+        return label.split()[0]
 
     def _safe_is_dir(self, path: Path) -> bool:  # type: ignore[override]
         known = self._is_dir.get(path)
@@ -144,7 +168,11 @@ class PickerTree(DirectoryTree):
 class AttachmentPickerScreen(ModalScreen["Attachment | None"]):
     """Choose and encode one file; dismisses with the ``Attachment``, or None on Escape."""
 
-    BINDINGS: ClassVar[list[BindingType]] = [Binding("escape", "cancel", "Cancel")]
+    BINDINGS: ClassVar[list[BindingType]] = [
+        Binding("escape", "cancel", "Cancel"),
+        # In the tree (the path field takes backspace for itself): the folder above.
+        Binding("backspace", "up", "Folder above", show=False),
+    ]
     AUTO_FOCUS = "#picker-path"
     DEFAULT_CSS = """
     /* Opaque: a see-through modal re-tints the whole screen beneath on every refresh, and
@@ -181,6 +209,7 @@ class AttachmentPickerScreen(ModalScreen["Attachment | None"]):
         self._inspect_timer: Timer | None = None
         self._encoding = False
         self.chosen_path: Path | None = None  # where the dismissed Attachment was read from
+        self.chosen_source: DraftAttachment | None = None  # … and how that file was then
 
     def compose(self) -> ComposeResult:
         start = self.start_dir or Path.cwd()
@@ -195,20 +224,55 @@ class AttachmentPickerScreen(ModalScreen["Attachment | None"]):
             )
             yield PickerTree(start, id="picker-tree")
             yield Input(
-                placeholder="Path to a file (→ accepts the completion)",
+                placeholder="A file, or a folder to open (~, .., →: complete), then Enter",
                 suggester=PathSuggester(),
+                highlighter=ControlsVisible(),  # a file name may hold them
                 id="picker-path",
             )
             yield Static("", id="picker-error", classes="-empty")
             yield Static("", id="picker-info")
             yield ProgressBar(show_eta=False, id="picker-progress")
             with Horizontal(id="picker-buttons"):
+                yield Button("Folder above", id="picker-up")
                 yield Button("Cancel", id="picker-cancel")
                 yield Button("Attach", id="picker-attach", variant="primary")
 
     def on_mount(self) -> None:
         tree = self.query_one(DirectoryTree)
         tree.root.set_label(display_path(Path(tree.path)))
+
+    @property
+    def folder(self) -> Path:
+        """The folder the tree shows: typed relative paths start there."""
+        return Path(self.query_one(DirectoryTree).path)
+
+    def resolve(self, typed: str) -> str:
+        """A typed path made absolute: ``~`` expanded, relative to the folder shown. One no file
+        can have (``~nosuchuser``, a NUL) comes back as typed, for the check to say why."""
+        try:
+            path = typed_path(typed)
+        except AttachmentError:
+            return typed
+        return os.path.normpath(path if path.is_absolute() else self.folder / path)
+
+    def open_folder(self, folder: Path) -> None:
+        """Show ``folder`` in the tree (any folder: above the one it started in too)."""
+        tree = self.query_one(DirectoryTree)
+        tree.path = folder
+        tree.root.set_label(display_path(folder))
+        path = self.query_one("#picker-path", Input)
+        with self.prevent(Input.Changed):
+            path.value = ""
+        self._show_error("")
+        self.query_one("#picker-info", Static).update(plain(f"In {display_path(folder)}"))
+
+    @on(Button.Pressed, "#picker-up")
+    def action_up(self) -> None:
+        if self._encoding:
+            return
+        folder = self.folder
+        if folder.parent != folder:
+            self.open_folder(folder.parent)
 
     # -- choosing -----------------------------------------------------------------------------
 
@@ -238,7 +302,7 @@ class AttachmentPickerScreen(ModalScreen["Attachment | None"]):
 
     @work(thread=True, exclusive=True, group="picker-inspect")
     def _inspect(self, path: str) -> None:
-        check = check_file(path)
+        check = check_file(self.resolve(path), shown=path)
         if not get_current_worker().is_cancelled:
             self.app.call_from_thread(self._show_check, check)
 
@@ -252,14 +316,14 @@ class AttachmentPickerScreen(ModalScreen["Attachment | None"]):
 
     def _describe(self, check: FileCheck) -> Content:
         if check.problem:
-            return Content.from_markup("[$text-warning]$problem[/]", problem=check.problem)
+            return plain(check.problem, style="$text-warning")
         if check.folder:
-            return Content("A folder: pick a file inside it (Enter opens it in the tree).")
+            return Content("A folder: Enter opens it in the tree.")
         size, limit = check.size, self.budget.max_message_bytes
         facts = Content.from_markup(
             "[b]$name[/b] · $type · $size → $encoded encoded · ",
-            name=Path(check.path).name,
-            type=check.file_type,
+            name=shown(Path(check.path).name, 200, newlines=False),
+            type=shown(check.file_type, 20, newlines=False),
             size=human_size(size),
             encoded=human_size(encoded_size(size)),
         )
@@ -288,9 +352,13 @@ class AttachmentPickerScreen(ModalScreen["Attachment | None"]):
     def action_attach(self) -> None:
         if self._encoding:
             return
-        path = self.query_one("#picker-path", Input).value.strip()
-        if not path:
+        typed = self.query_one("#picker-path", Input).value.strip()
+        if not typed:
             self._show_error("Type a path or pick a file in the tree.")
+            return
+        path = self.resolve(typed)
+        if os.path.isdir(path):  # a stat, like the tree's own: Enter on a folder opens it
+            self.open_folder(Path(path))
             return
         self._show_error("")
         self._set_encoding(True)
@@ -324,7 +392,8 @@ class AttachmentPickerScreen(ModalScreen["Attachment | None"]):
             self.app.call_from_thread(self._failed, "Not enough memory to encode this file.")
             return
         if not worker.is_cancelled:
-            self.app.call_from_thread(self._encoded, attachment, Path(path).expanduser())
+            source = DraftAttachment.of_file(path)  # absolute, with size and mtime, for drafts
+            self.app.call_from_thread(self._encoded, attachment, source)
 
     def _progress(self, done: int, total: int) -> None:
         with contextlib.suppress(NoMatches):
@@ -336,9 +405,10 @@ class AttachmentPickerScreen(ModalScreen["Attachment | None"]):
             self._show_error(message)
             self.query_one("#picker-path", Input).focus()
 
-    def _encoded(self, attachment: Attachment, path: Path) -> None:
+    def _encoded(self, attachment: Attachment, source: DraftAttachment) -> None:
         if self.is_current:
-            self.chosen_path = path
+            self.chosen_path = Path(source.path)
+            self.chosen_source = source
             self.dismiss(attachment)
 
     def _set_encoding(self, encoding: bool) -> None:
@@ -351,8 +421,10 @@ class AttachmentPickerScreen(ModalScreen["Attachment | None"]):
 
     def _show_error(self, message: str) -> None:
         error = self.query_one("#picker-error", Static)
-        error.update(Content(message))
+        error.update(plain(message))
         error.set_class(not message, "-empty")
+        if message:  # one message per problem: the check below the path said it too
+            self.query_one("#picker-info", Static).update("")
 
     @on(Button.Pressed, "#picker-cancel")
     def action_cancel(self) -> None:

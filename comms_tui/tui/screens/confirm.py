@@ -1,4 +1,8 @@
-"""A yes/no modal: confirming a send, or the duplicate guard. Escape always means no."""
+"""A yes/no modal: confirming a send, or the duplicate guard. Escape always means no.
+
+A title or body given as ``str`` is shown as plain text (it names recipients, request ids and
+profile names): never read as markup. Pass ``Content`` for styled text of our own.
+"""
 
 from __future__ import annotations
 
@@ -11,6 +15,8 @@ from textual.content import Content
 from textual.screen import ModalScreen
 from textual.widgets import Button, Label, Static
 
+from comms_tui.tui.plain import plain
+
 
 class ConfirmScreen(ModalScreen[bool]):
     BINDINGS: ClassVar[list[BindingType]] = [
@@ -20,7 +26,7 @@ class ConfirmScreen(ModalScreen[bool]):
 
     def __init__(
         self,
-        title: str,
+        title: Content | str,
         body: Content | str,
         *,
         confirm: str = "Send",
@@ -30,8 +36,8 @@ class ConfirmScreen(ModalScreen[bool]):
         id: str = "confirm",
     ) -> None:
         super().__init__(id=id, classes="-loud" if loud else "")
-        self._title = title
-        self._body = body
+        self._title = title if isinstance(title, Content) else plain(title, 200)
+        self._body = body if isinstance(body, Content) else plain(body)
         self._confirm = confirm
         self._cancel = cancel
         self._default_confirm = default_confirm

@@ -1,13 +1,16 @@
 """The send history: every journal entry, newest first, with filters, details and "compose again".
 
 The journal is SQLite, so every query runs in a thread worker; filter changes are debounced so
-typing a recipient does not queue a query per key press.
+typing a recipient does not queue a query per key press. Times are when each send started, in
+the session's zone (named in the Time column's heading and in the detail). What the journal
+holds came from servers and disk: shown as plain text, control characters visible, long text cut.
 """
 
 from __future__ import annotations
 
 import contextlib
 import json
+from datetime import datetime, timezone, tzinfo
 from typing import Any, ClassVar
 
 from rich.style import Style
@@ -26,15 +29,19 @@ from textual.worker import get_current_worker
 
 from comms_tui.api.channels import Channel
 from comms_tui.api.errors import CommsError
-from comms_tui.store.history import OUTCOMES, Journal, JournalEntry
+from comms_tui.store.history import OUTCOMES, RECIPIENT_SCAN_LIMIT, Journal, JournalEntry
 from comms_tui.tui.masking import display_recipient, is_masked, mask_text, masking_of
 from comms_tui.tui.messages import ComposeAgain
+from comms_tui.tui.plain import plain, shown
+from comms_tui.tui.sizes import NARROW_BELOW
+from comms_tui.tui.widgets.outcome import format_latency, format_moment, zone_label
 
 HISTORY_LIMIT = 500
-# The journal matches recipients exactly; a substring search scans this many newest entries.
-RECIPIENT_SCAN_LIMIT = 5000
 DEBOUNCE_SECONDS = 0.2
+ITEMS_SHOWN = 200  # per-item lines in the detail (the request below lists every recipient)
+REQUEST_SHOWN_CHARS = 20_000  # of the redacted request in the detail
 # Fixed widths: a stable layout that need not measure 500 rows (the detail shows full values).
+# Time's width is that of the times shown.
 COLUMNS = (
     ("Time", 19),
     ("Profile", 12),
@@ -44,6 +51,16 @@ COLUMNS = (
     ("HTTP", 4),
     ("Request ID", 20),
     ("Latency", 8),
+)
+# Below NARROW_BELOW columns: no profile (the detail has it), shorter cuts, one space between.
+NARROW_COLUMNS = (
+    ("Time", 19),
+    ("Channel", 8),
+    ("Recipients", 15),
+    ("Outcome", 9),
+    ("HTTP", 4),
+    ("Request ID", 9),
+    ("Latency", 7),
 )
 
 
@@ -55,27 +72,19 @@ def recipient_summary(recipients: list[str], masked: bool = False) -> str:
     return display_recipient(recipients[0], masked) + (f" +{extra}" if extra else "")
 
 
-def _matches(entry: JournalEntry, needle: str) -> bool:
-    digits = "".join(c for c in needle if c.isdigit())
-    # "+91 95914" should find 919591471711: compare digits when the needle is a phone fragment.
-    phone_like = digits and all(c.isdigit() or c in " +-()" for c in needle)
-    for recipient in entry.recipients:
-        if needle.casefold() in recipient.casefold() or (phone_like and digits in recipient):
-            return True
-    return False
-
-
 def query_history(
     journal: Journal, *, channel: str | None, recipient: str, outcome: str | None
 ) -> tuple[list[JournalEntry], bool]:
-    """(entries newest first, whether more exist than are shown). Blocking: call from a thread."""
-    needle = recipient.strip()
-    if not needle:
-        entries = journal.list(HISTORY_LIMIT + 1, channel=channel, outcome=outcome)
-    else:
-        scanned = journal.list(RECIPIENT_SCAN_LIMIT, channel=channel, outcome=outcome)
-        entries = [e for e in scanned if _matches(e, needle)]
-    return entries[:HISTORY_LIMIT], len(entries) > HISTORY_LIMIT
+    """(entries newest first, whether more exist than are shown). Blocking: call from a thread.
+
+    The same search as ``comms-tui history``: ``Journal.search``."""
+    return journal.search(
+        recipient=recipient,
+        channel=channel,
+        outcome=outcome,
+        limit=HISTORY_LIMIT,
+        scan_limit=RECIPIENT_SCAN_LIMIT,
+    )
 
 
 def compose_again_fields(entry: JournalEntry) -> tuple[ComposeAgain, list[str]]:
@@ -107,6 +116,7 @@ class HistoryScreen(Screen["ComposeAgain | None"]):
     AUTO_FOCUS = "#history-table"
     BINDINGS: ClassVar[list[BindingType]] = [
         Binding("escape", "close", "Back"),
+        Binding("slash", "focus_filter", "Filter", tooltip="Filter by recipient"),
         Binding("c", "compose_again", "Compose again"),
         Binding("r", "reload", "Refresh"),
     ]
@@ -125,11 +135,26 @@ class HistoryScreen(Screen["ComposeAgain | None"]):
     }
     """
 
-    def __init__(self, journal: Journal) -> None:
+    def __init__(self, journal: Journal, *, zone: tzinfo | None = None) -> None:
         super().__init__()
         self.journal = journal
+        self.zone = zone  # the session's; None: the machine's
         self._entries: dict[str, JournalEntry] = {}
         self._timer: Timer | None = None
+        self._shown: tuple[list[JournalEntry], bool, bool] = ([], False, False)
+        self._columns: tuple[tuple[str, int], ...] = ()
+
+    @property
+    def narrow(self) -> bool:
+        return self.size.width < NARROW_BELOW
+
+    def on_resize(self) -> None:
+        if self._columns and self._columns != self._columns_for_width():
+            with contextlib.suppress(NoMatches):
+                self._fill_table(*self._shown)
+
+    def _columns_for_width(self) -> tuple[tuple[str, int], ...]:
+        return NARROW_COLUMNS if self.narrow else COLUMNS
 
     def compose(self) -> ComposeResult:
         yield Static("[b]Send history[/b]  newest first", id="history-title")
@@ -148,9 +173,6 @@ class HistoryScreen(Screen["ComposeAgain | None"]):
         yield Footer()
 
     def on_mount(self) -> None:
-        table = self.query_one("#history-table", DataTable)
-        for label, width in COLUMNS:
-            table.add_column(label, width=width)
         self.action_reload()
         if (masking := masking_of(self)) is not None:
             masking.changed.subscribe(self, lambda _masked: self.action_reload())
@@ -165,6 +187,9 @@ class HistoryScreen(Screen["ComposeAgain | None"]):
             self.query_one("#recipient-filter", Input).value,
             outcome if isinstance(outcome, str) else None,
         )
+
+    def action_focus_filter(self) -> None:
+        self.query_one("#recipient-filter", Input).focus()
 
     def action_reload(self) -> None:
         channel, recipient, outcome = self._filters()
@@ -196,7 +221,7 @@ class HistoryScreen(Screen["ComposeAgain | None"]):
     def _show_error(self, message: str) -> None:
         with contextlib.suppress(NoMatches):
             note = self.query_one("#history-note", Static)
-            note.update(Content(f"Cannot read the history: {message}"))
+            note.update(plain(f"Cannot read the history: {message}"))
             note.add_class("-error")
 
     def _show_entries(self, entries: list[JournalEntry], more: bool, scanned: bool) -> None:
@@ -205,7 +230,19 @@ class HistoryScreen(Screen["ComposeAgain | None"]):
 
     def _fill_table(self, entries: list[JournalEntry], more: bool, scanned: bool) -> None:
         table = self.query_one("#history-table", DataTable)
-        table.clear()
+        self._shown = (entries, more, scanned)
+        columns = self._columns_for_width()
+        narrow = columns is NARROW_COLUMNS
+        rows = [self._row(entry, {}, False, self.zone) for entry in entries[:1]]
+        time_width = max(8, *(len(row[0].plain) for row in rows)) if rows else 19
+        table.clear(columns=True)
+        zone = zone_label(self.zone, datetime.now(timezone.utc))
+        table.cell_padding = 0 if narrow else 1
+        for label, width in columns:
+            column_width = time_width if label == "Time" else width
+            title = f"{label} ({zone})" if label == "Time" else label
+            table.add_column(title, width=column_width + (1 if narrow else 0), key=label)
+        self._columns = columns
         self._entries = {str(e.id): e for e in entries}
         theme = self.app.current_theme
         # DataTable renders Rich text, which cannot resolve $variables: take the theme's colours.
@@ -215,8 +252,15 @@ class HistoryScreen(Screen["ComposeAgain | None"]):
             "warning": theme.warning or "",
         }
         masked = is_masked(self)
+        widths = dict(columns)
+        keep = [i for i, (label, _) in enumerate(COLUMNS) if label in widths]
         for entry in entries:
-            table.add_row(*self._row(entry, colours, masked), key=str(entry.id))
+            cells = self._row(entry, colours, masked, self.zone)
+            kept = [cells[i] for i in keep]
+            if narrow:  # no cell padding: cut one short, so a space always separates columns
+                for cell, (label, width) in zip(kept, columns, strict=True):
+                    cell.truncate(time_width if label == "Time" else width, overflow="ellipsis")
+            table.add_row(*kept, key=str(entry.id))
         note = self.query_one("#history-note", Static)
         note.remove_class("-error")
         if more:
@@ -231,17 +275,21 @@ class HistoryScreen(Screen["ComposeAgain | None"]):
         self._show_detail(entries[0] if entries else None)
 
     @staticmethod
-    def _row(entry: JournalEntry, colours: dict[str, str], masked: bool = False) -> list[Text]:
-        latency = f"{entry.latency_ms:.0f} ms" if entry.latency_ms is not None else "—"
+    def _row(
+        entry: JournalEntry,
+        colours: dict[str, str],
+        masked: bool = False,
+        zone: tzinfo | None = None,
+    ) -> list[Text]:
         return [
-            Text(entry.created_at.astimezone().strftime("%Y-%m-%d %H:%M:%S")),
-            Text(entry.profile),
-            Text(_channel_label(entry.channel)),
+            Text(format_moment(entry.created_at, zone, zone=False)),
+            Text(shown(entry.profile, 60, newlines=False)),
+            Text(shown(_channel_label(entry.channel), 20, newlines=False)),
             Text(recipient_summary(entry.recipients, masked)),
             outcome_badge(entry.outcome, colours),
             Text(str(entry.http_status) if entry.http_status is not None else "—"),
-            Text(entry.request_id or "—"),
-            Text(latency, justify="right"),
+            Text(shown(entry.request_id or "—", 60, newlines=False)),
+            Text(format_latency(entry.latency_ms), justify="right"),
         ]
 
     # -- detail and actions -------------------------------------------------------------------
@@ -260,7 +308,7 @@ class HistoryScreen(Screen["ComposeAgain | None"]):
         return self._entries.get(str(key.value))
 
     def _show_detail(self, entry: JournalEntry | None) -> None:
-        self.query_one("#detail", Static).update(detail_content(entry, is_masked(self)))
+        self.query_one("#detail", Static).update(detail_content(entry, is_masked(self), self.zone))
 
     @on(Button.Pressed, "#compose-again")
     def action_compose_again(self) -> None:
@@ -271,7 +319,7 @@ class HistoryScreen(Screen["ComposeAgain | None"]):
         try:
             result, notes = compose_again_fields(entry)
         except CommsError as exc:
-            self.notify(exc.message, severity="error")
+            self.notify(shown(exc.message), severity="error", markup=False)
             return
         for note in notes:
             self.app.notify(note.capitalize() + ".", severity="warning", timeout=8)
@@ -306,26 +354,28 @@ def outcome_badge(outcome: str, colours: dict[str, str]) -> Text:
     return Text(outcome, style=style)
 
 
-def detail_content(entry: JournalEntry | None, masked: bool = False) -> Content:
+def detail_content(
+    entry: JournalEntry | None, masked: bool = False, zone: tzinfo | None = None
+) -> Content:
     if entry is None:
         return Content("Nothing selected.")
     lines = [
         Content.from_markup(
-            "[b]#$id[/b]  $when  [b]$channel[/b] via $profile ($host)",
+            "[b]#$id[/b]  sent $when  [b]$channel[/b] via $profile ($host)",
             id=str(entry.id),
-            when=entry.created_at.astimezone().strftime("%Y-%m-%d %H:%M:%S %Z"),
-            channel=_channel_label(entry.channel),
-            profile=entry.profile,
-            host=entry.host,
+            when=format_moment(entry.created_at, zone),
+            channel=shown(_channel_label(entry.channel), 20),
+            profile=shown(entry.profile, 60),
+            host=shown(entry.host, 200),
         )
     ]
     lines.append(
         Content.from_markup(
             "Outcome [b]$outcome[/b] · HTTP $status · request id $rid · $latency",
-            outcome=entry.outcome,
+            outcome=shown(entry.outcome, 20),
             status=str(entry.http_status) if entry.http_status is not None else "—",
-            rid=entry.request_id or "—",
-            latency=f"{entry.latency_ms:.0f} ms" if entry.latency_ms is not None else "—",
+            rid=shown(entry.request_id or "—", 200),
+            latency=format_latency(entry.latency_ms),
         )
     )
     if entry.outcome == "unknown":
@@ -336,23 +386,33 @@ def detail_content(entry: JournalEntry | None, masked: bool = False) -> Content:
             )
         )
     if entry.error:
-        lines.append(Content.from_markup("[b $text-error]Error:[/] $error", error=entry.error))
-    for item in entry.items:
+        lines.append(
+            Content.from_markup("[b $text-error]Error:[/] $error", error=shown(entry.error))
+        )
+    for item in entry.items[:ITEMS_SHOWN]:
         ok = item.get("ok")
         mark = "[$text-success]✔[/]" if ok else ("[$text-error]✘[/]" if ok is False else "?")
-        notices = [f"{n.get('code')}: {n.get('message')}" for n in item.get("errors") or []]
+        notices = [f"{n.get('code')}: {n.get('message')}" for n in _notices(item, "errors")]
         notices += [
-            f"warning {n.get('code')}: {n.get('message')}" for n in item.get("warnings") or []
+            f"warning {n.get('code')}: {n.get('message')}" for n in _notices(item, "warnings")
         ]
         lines.append(
             Content.from_markup(
                 f"{mark} $recipient  $notices",
                 recipient=display_recipient(str(item.get("recipient", "?")), masked),
-                notices="; ".join(notices),
+                notices=shown("; ".join(notices), 500),
             )
         )
+    if len(entry.items) > ITEMS_SHOWN:
+        lines.append(Content(f"… and {len(entry.items) - ITEMS_SHOWN} more items"))
     lines.append(Content.from_markup("[b]Request (redacted):[/b]"))
     request = json.dumps(entry.request, indent=2, ensure_ascii=False)
     known = [*entry.recipients, *(str(i.get("recipient", "")) for i in entry.items)]
-    lines.append(Content(mask_text(request, known, masked)))
+    lines.append(Content(shown(mask_text(request, known, masked), REQUEST_SHOWN_CHARS)))
     return Content("\n").join(lines)
+
+
+def _notices(item: dict[str, Any], key: str) -> list[dict[str, Any]]:
+    """An item's errors or warnings as the journal holds them (a hand-edited one may not)."""
+    found = item.get(key)
+    return [n for n in found[:10] if isinstance(n, dict)] if isinstance(found, list) else []

@@ -1,13 +1,15 @@
 """What the sandbox's fake recipients received, as they would see it.
 
 Sandbox only. The outbox is fetched with httpx in an async worker, on ``r`` and every couple of
-seconds while the screen is visible; the view is rebuilt only when the outbox changed.
+seconds while the screen is visible; the view is rebuilt only when the outbox changed. Times are
+in the session's zone, named; what the messages hold is shown as plain text (control characters
+visible): anyone may send anything to a sandbox.
 """
 
 from __future__ import annotations
 
 from collections import defaultdict
-from datetime import datetime
+from datetime import datetime, tzinfo
 from typing import Any, ClassVar
 
 import httpx
@@ -24,9 +26,12 @@ from textual.widgets.option_list import Option
 from comms_tui.api.attachments import human_size
 from comms_tui.api.channels import Channel
 from comms_tui.tui.masking import display_recipient, is_masked, masking_of
+from comms_tui.tui.plain import plain, shown
+from comms_tui.tui.widgets.outcome import format_moment
 
 REFRESH_SECONDS = 2.0
 MAX_SHOWN = 200  # newest messages rendered per recipient
+TEXT_SHOWN_CHARS = 10_000  # of one field of a message (an email body, say)
 EMPTY_HELP = (
     "Nothing has been sent to this sandbox yet.\n\n"
     "Send something from a compose screen, for example an SMS to 919591471711, and it shows up "
@@ -46,14 +51,15 @@ def group_by_recipient(messages: list[Message]) -> list[tuple[str, list[Message]
     return sorted(groups.items(), key=lambda kv: int(kv[1][-1].get("id") or 0), reverse=True)
 
 
-def _local_time(stamp: object) -> str:
+def _local_time(stamp: object, zone: tzinfo | None = None) -> str:
+    """An ISO time from the outbox in ``zone`` (None: the machine's), its zone named."""
     if not isinstance(stamp, str) or not stamp:
         return ""
     try:
         when = datetime.fromisoformat(stamp.replace("Z", "+00:00"))
-    except ValueError:
-        return stamp
-    return when.astimezone().strftime("%Y-%m-%d %H:%M:%S")
+        return format_moment(when, zone)
+    except (ValueError, OverflowError):
+        return shown(stamp, 60, newlines=False)
 
 
 def _channel_label(raw: object) -> str:
@@ -64,16 +70,17 @@ def _channel_label(raw: object) -> str:
 
 
 def _text(value: object) -> str:
+    """A field of a stored message as plain text to show (control characters visible)."""
     if isinstance(value, list):
-        return ", ".join(str(v) for v in value)
-    return "" if value is None else str(value)
+        return shown(", ".join(str(v) for v in value), TEXT_SHOWN_CHARS)
+    return "" if value is None else shown(value, TEXT_SHOWN_CHARS)
 
 
-def message_widget(message: Message, masked: bool = False) -> Static:
+def message_widget(message: Message, masked: bool = False, zone: tzinfo | None = None) -> Static:
     """A chat bubble (SMS, WhatsApp, Zalo) or a message card (email)."""
     channel = str(message.get("channel") or "").lower()
-    received = _local_time(message.get("receivedAt"))
-    scheduled = _local_time(message.get("scheduledTime"))
+    received = _local_time(message.get("receivedAt"), zone)
+    scheduled = _local_time(message.get("scheduledTime"), zone)
     lines: list[Content] = []
     if channel == "email":
         for label, key in (("From", "from"), ("To", "recipient"), ("Cc", "cc"), ("Bcc", "bcc")):
@@ -95,8 +102,8 @@ def message_widget(message: Message, masked: bool = False) -> Static:
                 lines.append(
                     Content.from_markup(
                         "📎 $name  [dim]$type · $size[/dim]",
-                        name=str(f.get("file_name", "?")),
-                        type=str(f.get("file_type", "?")),
+                        name=shown(f.get("file_name", "?"), 200, newlines=False),
+                        type=shown(f.get("file_type", "?"), 20, newlines=False),
                         size=human_size(int(f.get("size") or 0)),
                     )
                 )
@@ -107,15 +114,15 @@ def message_widget(message: Message, masked: bool = False) -> Static:
         sender = _text(message.get("sender"))
         title = Content.from_markup(
             "[b]$channel[/b]" + (" from $sender" if sender else ""),
-            channel=_channel_label(channel),
+            channel=shown(_channel_label(channel), 20),
             sender=sender,
         )
-        classes = f"bubble -{channel or 'sms'}"
+        classes = f"bubble -{channel}" if channel in ("sms", "whatsapp", "zalo") else "bubble"
     if scheduled:
         lines.append(Content.from_markup("[dim]scheduled for $at[/dim]", at=scheduled))
     for warning in message.get("warnings") or []:
         text = warning.get("message", warning) if isinstance(warning, dict) else warning
-        lines.append(Content.from_markup("[$text-warning]⚠ $w[/]", w=str(text)))
+        lines.append(Content.from_markup("[$text-warning]⚠ $w[/]", w=shown(text, 500)))
     bubble = Static(Content("\n").join(lines), classes=classes)
     bubble.border_title = title
     bubble.border_subtitle = Content(received)
@@ -155,9 +162,16 @@ class OutboxScreen(Screen[None]):
     }
     """
 
-    def __init__(self, base_url: str, *, transport: httpx.AsyncBaseTransport | None = None) -> None:
+    def __init__(
+        self,
+        base_url: str,
+        *,
+        zone: tzinfo | None = None,
+        transport: httpx.AsyncBaseTransport | None = None,
+    ) -> None:
         super().__init__()
         self.base_url = base_url.rstrip("/")
+        self.zone = zone  # the session's; None: the machine's
         self._transport = transport  # tests pass a fake; the app uses the network
         self._messages: list[Message] = []
         self._signature: tuple[int, int] | None = None
@@ -215,7 +229,7 @@ class OutboxScreen(Screen[None]):
 
     def _status(self, text: str, *, error: bool = False) -> None:
         status = self.query_one("#outbox-status", Static)
-        status.update(Content(text))
+        status.update(plain(text))
         status.set_class(error, "-error")
 
     async def show_messages(self, messages: list[Message]) -> None:
@@ -239,7 +253,7 @@ class OutboxScreen(Screen[None]):
                         "[b]$who[/b]\n[dim]$n · $channels[/dim]",
                         who=display_recipient(recipient, masked),
                         n=f"{len(received)} message{'s' * (len(received) != 1)}",
-                        channels=channels,
+                        channels=shown(channels, 100),
                     ),
                     id=recipient,
                 )
@@ -266,11 +280,11 @@ class OutboxScreen(Screen[None]):
             help_text = Content(EMPTY_HELP.format(base_url=self.base_url))
             await pane.mount(Static(help_text, classes="outbox-empty"))
             return
-        shown = received[-MAX_SHOWN:]
+        newest = received[-MAX_SHOWN:]
         widgets: list[Static] = []
-        if len(received) > len(shown):
+        if len(received) > len(newest):
             widgets.append(Static(f"(showing the newest {MAX_SHOWN} of {len(received)})"))
         masked = is_masked(self)
-        widgets.extend(message_widget(m, masked) for m in shown)
+        widgets.extend(message_widget(m, masked, self.zone) for m in newest)
         await pane.mount_all(widgets)
         pane.call_after_refresh(pane.scroll_end, animate=False)

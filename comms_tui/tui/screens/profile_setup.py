@@ -14,7 +14,6 @@ from textual import on, work
 from textual.app import ComposeResult
 from textual.binding import Binding, BindingType
 from textual.containers import Horizontal, Vertical, VerticalScroll
-from textual.content import Content
 from textual.css.query import NoMatches
 from textual.screen import ModalScreen
 from textual.widget import Widget
@@ -32,6 +31,7 @@ from textual.widgets import (
 
 from comms_tui.api.errors import CommsError
 from comms_tui.api.target import CLUSTER_LABELS, CLUSTERS
+from comms_tui.tui.plain import plain
 from comms_tui.tui.screens.profile_form import FIELDS, ProfileForm, SaveFailed, save_profile
 
 CUSTOM_HOST = "custom"
@@ -44,6 +44,7 @@ class ProfileSetupScreen(ModalScreen["str | None"]):
         Binding("escape", "cancel", "Cancel"),
         Binding("ctrl+s", "save", "Save"),
     ]
+    AUTO_FOCUS = "#name"  # typing starts there (not in the scrolling form, where it was lost)
     DEFAULT_CSS = """
     ProfileSetupScreen { align: center middle; }
     ProfileSetupScreen #profile-dialog {
@@ -72,6 +73,11 @@ class ProfileSetupScreen(ModalScreen["str | None"]):
     ProfileSetupScreen #save-without-secret { display: none; }
     ProfileSetupScreen #save-without-secret.-shown { display: block; }
     """
+
+    def __init__(self) -> None:
+        super().__init__()
+        # Saved without its secret (no keyring): the secret as typed, to open this session.
+        self.session_secret: str | None = None
 
     def compose(self) -> ComposeResult:
         clusters = [(f"{CLUSTER_LABELS[k]} — {CLUSTERS[k]}", k) for k in CLUSTER_LABELS]
@@ -162,12 +168,12 @@ class ProfileSetupScreen(ModalScreen["str | None"]):
 
     def _set_field_error(self, name: str, message: str) -> None:
         widget = self.query_one(f"#{name}-error", Static)
-        widget.update(Content(message))
+        widget.update(plain(message))
         widget.set_class(not message, "-empty")
 
     def _show_save_error(self, message: str, *, keyring: bool = False) -> None:
         widget = self.query_one("#save-error", Static)
-        widget.update(Content(message))
+        widget.update(plain(message))
         widget.set_class(not message, "-empty")
         self.query_one("#save-without-secret").set_class(keyring, "-shown")
 
@@ -276,8 +282,13 @@ class ProfileSetupScreen(ModalScreen["str | None"]):
         if stored_secret:
             self.app.notify(f"Profile '{name}' saved.")
         else:
+            self.session_secret = form.secret or None  # this session only, never written
             var = "COMMS_TUI_PASSWORD" if form.auth == "basic" else "COMMS_TUI_CLIENT_SECRET"
-            self.app.notify(f"Profile '{name}' saved without its secret: set {var} to use it.")
+            what = "password" if form.auth == "basic" else "client secret"
+            self.app.notify(
+                f"Profile '{name}' saved without its {what}: comms-tui asks for it when it "
+                f"starts (or set {var})."
+            )
         if self.is_current:  # not if the user cancelled while the keyring was slow
             self.dismiss(name)
 

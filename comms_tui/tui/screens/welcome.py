@@ -20,6 +20,8 @@ from textual.screen import Screen
 from textual.widgets import Button, LoadingIndicator, Static
 
 from comms_tui.api.errors import CommsError
+from comms_tui.store.errors import MissingSecret
+from comms_tui.tui.plain import plain
 from comms_tui.tui.screens.profile_setup import ProfileSetupScreen
 
 if TYPE_CHECKING:
@@ -92,20 +94,37 @@ class WelcomeScreen(Screen["Session | None"]):
     def action_add_profile(self) -> None:
         if self._busy:
             return
-        self.app.push_screen(ProfileSetupScreen(), self._profile_saved)
+        setup = ProfileSetupScreen()
+        # Saved without its secret (no keyring): what was typed opens this session.
+        self.app.push_screen(setup, lambda name: self._profile_saved(name, setup.session_secret))
 
-    def _profile_saved(self, name: str | None) -> None:
+    def _profile_saved(self, name: str | None, secret: str | None = None) -> None:
         if name is None:
             return
         from comms_tui.core.session import Session
 
         self._set_busy(f"Opening profile '{name}'…")
-        self._open(lambda: Session.for_profile(name), f"profile '{name}'")
+        self._open(lambda: Session.for_profile(name, secret=secret), f"profile '{name}'")
+
+    def _ask_secret(self, missing: MissingSecret) -> None:
+        """No secret stored and none typed: ask for it, for this session only."""
+        from comms_tui.tui.screens.secret_prompt import SecretPromptScreen
+
+        def answered(secret: str | None) -> None:
+            if secret is None:
+                self._failed(f"Could not open profile '{missing.profile}': {missing.message}")
+            else:
+                self._profile_saved(missing.profile, secret)
+
+        self.app.push_screen(SecretPromptScreen(missing), answered)
 
     @work(thread=True, exclusive=True, group="welcome-open")
     def _open(self, opener: Callable[[], Session], what: str) -> None:
         try:
             session = opener()
+        except MissingSecret as missing:
+            self.app.call_from_thread(self._ask_secret, missing)
+            return
         except (CommsError, OSError, RuntimeError, TimeoutError) as exc:
             message = exc.message if isinstance(exc, CommsError) else str(exc)
             self.app.call_from_thread(self._failed, f"Could not open {what}: {message}")
@@ -123,7 +142,7 @@ class WelcomeScreen(Screen["Session | None"]):
         with contextlib.suppress(NoMatches):  # the screen may be closing meanwhile
             self._set_busy(None)
             status = self.query_one("#welcome-status", Static)
-            status.update(Content(message))
+            status.update(plain(message))
             status.add_class("-error")
 
     def _set_busy(self, message: str | None) -> None:
@@ -133,7 +152,7 @@ class WelcomeScreen(Screen["Session | None"]):
             button.disabled = self._busy
         status = self.query_one("#welcome-status", Static)
         status.remove_class("-error")
-        status.update(Content(message or ""))
+        status.update(plain(message or ""))
 
     def action_quit(self) -> None:
         self.dismiss(None)

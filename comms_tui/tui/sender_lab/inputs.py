@@ -17,6 +17,7 @@ from textual.widgets.selection_list import Selection
 from comms_tui.api.errors import InvalidInput
 from comms_tui.api.target import Attribution
 from comms_tui.core.lab import DEFAULT_ATTRIBUTION, PLAN_FIELDS, LabPlan, attribution_label
+from comms_tui.tui.plain import plain, shown
 
 if TYPE_CHECKING:
     from comms_tui.store.profiles import Profile
@@ -62,7 +63,7 @@ class LabInputs(Horizontal):
 
     def set_error(self, field: str, message: str | None) -> None:
         line = self.query_one(f"#lab-{field}-error", Static)
-        line.update(Content(message or ""))
+        line.update(plain(message or ""))
         line.set_class(bool(message), "-shown")
 
     def plan(self) -> LabPlan:
@@ -103,7 +104,12 @@ def sender_choices(profile: Profile | None) -> list[Selection[str]]:
         for sender_id in ids:
             where.setdefault(sender_id, []).append(ou or DEFAULT_ATTRIBUTION)
     return [
-        Selection(Content.assemble(s, (f"  {', '.join(ous)}", "dim")), s, True, id=f"s-{i}")
+        Selection(
+            Content.assemble(shown(s, 60), (f"  {shown(', '.join(ous), 200)}", "dim")),
+            s,
+            True,
+            id=f"s-{i}",
+        )
         for i, (s, ous) in enumerate(where.items())
     ]
 
@@ -112,8 +118,8 @@ def attribution_choices(
     profile: Profile | None, default: Attribution | None
 ) -> list[Selection[str]]:
     """``default`` (the session's own attribution) and each OU the profile keeps IDs for."""
-    shown = DEFAULT_ATTRIBUTION + (f" ({default})" if default is not None else "")
-    choices = [Selection(shown, DEFAULT_ATTRIBUTION, True, id="a-default")]
+    label = DEFAULT_ATTRIBUTION + (f" ({default})" if default is not None else "")
+    choices = [Selection(plain(label, 200), DEFAULT_ATTRIBUTION, True, id="a-default")]
     seen = {attribution_label(default)}
     for ou in sorted(profile.sender_ids if profile else {}):
         try:
@@ -122,5 +128,5 @@ def attribution_choices(
             continue  # a hand-written OU key that is no attribution: nothing to test it as
         if label and label not in seen:
             seen.add(label)
-            choices.append(Selection(label, label, True, id=f"a-{len(choices)}"))
+            choices.append(Selection(plain(label, 200), label, True, id=f"a-{len(choices)}"))
     return choices

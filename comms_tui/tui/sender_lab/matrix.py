@@ -15,6 +15,7 @@ from textual.coordinate import Coordinate
 from textual.widgets import DataTable
 
 from comms_tui.core.lab import LabCell, LabMatrix
+from comms_tui.tui.plain import shown
 from comms_tui.tui.widgets.outcome import format_latency, format_status
 
 CELL_WIDTH = 32  # the matrix shows the start of the error; the detail line shows all of it
@@ -24,6 +25,7 @@ OUTCOME_COLOURS: dict[str, str] = {
     "accepted": "text-success",
     "rejected": "text-error",
     "not_sent": "text-error",
+    "server_error": "text-error",
     "unknown": "text-warning",
     "invalid": "text-warning",
 }
@@ -32,6 +34,7 @@ _WORDS = {
     "accepted": "✓ accepted",
     "rejected": "✗ rejected by the server",
     "not_sent": "⊘ not sent: the request was refused",
+    "server_error": "✗ the server reported an error (it does not say nothing went out)",
     "unknown": "? unknown: it may have been sent",
     "invalid": "– invalid: failed the local sender-ID check, not sent",
 }
@@ -49,9 +52,9 @@ class LabMatrixTable(DataTable[Text]):
         self.clear(columns=True)
         self.add_column(Text("Sender ID", style="bold"), key="sender")
         for label in matrix.attributions:
-            self.add_column(Text(label, style="bold"), key=label)
+            self.add_column(Text(shown(label, 60, newlines=False), style="bold"), key=label)
         for sender_id in matrix.senders:
-            row = [Text(sender_id, style="bold")]
+            row = [Text(shown(sender_id, 60, newlines=False), style="bold")]
             for label in matrix.attributions:
                 cell = matrix.cell(sender_id, label)
                 row.append(Text(cell_text(cell), style=self._style(cell.outcome if cell else "")))
@@ -79,6 +82,7 @@ def cell_at(matrix: LabMatrix | None, row: int, column: int) -> LabCell | None:
 
 
 def _clip(text: str, width: int = CELL_WIDTH) -> str:
+    text = shown(text[: width + 1], None, newlines=False)  # control characters made visible
     return text if len(text) <= width else text[: width - 1] + "…"
 
 
@@ -95,6 +99,8 @@ def cell_text(cell: LabCell | None) -> str:
         return _clip(f"– invalid: {first}")
     if cell.outcome == "not_sent":
         return _clip(f"⊘ not sent: {first}")
+    if cell.outcome == "server_error":
+        return _clip(f"✗ server error: {first.removeprefix('the server reported an error ')}")
     code, sep, message = first.partition(": ")
     return _clip(f"✗ {code} {message}" if sep and code.isdigit() else f"✗ {first}")
 
@@ -114,14 +120,14 @@ def cell_detail(cell: LabCell | None, *, show: Callable[[str], str]) -> Content:
         return Content.styled("Move over a cell to see its details.", "dim")
     dot = ("  ·  ", "dim")
     head = Content.assemble(
-        (cell.sender, "b"), (" × ", "dim"), (cell.attribution, "b"), "  ",
+        (shown(cell.sender, 60), "b"), (" × ", "dim"), (shown(cell.attribution, 60), "b"), "  ",
         (_WORDS.get(cell.outcome, cell.outcome), _DETAIL_STYLES.get(cell.outcome, "b")),
     )  # fmt: skip
     lines = [head]
-    lines += [Content.styled(f"✗ {e}", "$text-error") for e in cell.errors]
-    lines += [Content.styled(f"⚠ {w}", "$text-warning") for w in cell.warnings]
+    lines += [Content.styled(f"✗ {shown(e, 500)}", "$text-error") for e in cell.errors]
+    lines += [Content.styled(f"⚠ {shown(w, 500)}", "$text-warning") for w in cell.warnings]
     if cell.outcome != "invalid":
-        request_id = cell.request_id or "—"
+        request_id = shown(cell.request_id or "—", 200)
         latency = format_latency(cell.latency_ms)
         facts: list[Content | tuple[str, str] | str] = [
             ("HTTP ", "dim"), format_status(cell.http_status), dot, latency, dot,

@@ -19,7 +19,6 @@ from textual import on, work
 from textual.app import ComposeResult
 from textual.binding import Binding, BindingType
 from textual.containers import Horizontal
-from textual.content import Content
 from textual.message import Message
 from textual.screen import Screen
 from textual.theme import Theme
@@ -29,6 +28,7 @@ from comms_tui.api.errors import InvalidInput
 from comms_tui.api.target import Attribution
 from comms_tui.core.lab import LabMatrix, LabPlan
 from comms_tui.tui.masking import display_recipient, is_masked, masking_of
+from comms_tui.tui.plain import plain, shown
 from comms_tui.tui.sender_lab.inputs import LabInputs
 from comms_tui.tui.sender_lab.matrix import LabMatrixTable, cell_at, cell_detail, summary
 
@@ -108,7 +108,7 @@ class SenderLabScreen(Screen[None]):
     def compose(self) -> ComposeResult:
         name = self.session.name
         where = " · sandbox" if self.session.is_sandbox and name != "sandbox" else ""
-        yield Label(f"Sender-ID lab · {name}{where}", id="lab-title")
+        yield Label(plain(f"Sender-ID lab · {name}{where}", 200), id="lab-title")
         yield LabInputs(
             self.profile, self.default_attribution, self.session.context.region, id="lab-inputs"
         )
@@ -182,9 +182,11 @@ class SenderLabScreen(Screen[None]):
             matrix = await lab.run_plan(plan)
         except InvalidInput as exc:
             self.query_one(LabInputs).set_error("to", exc.message)
-            self.query_one("#lab-status", Static).update(Content.styled(exc.message, "$text-error"))
+            self.query_one("#lab-status", Static).update(plain(exc.message, style="$text-error"))
         except Exception as exc:  # a journal/disk failure must not take the app down
-            self.notify(f"The lab stopped: {exc}", severity="error", timeout=15)
+            self.notify(
+                shown(f"The lab stopped: {exc}"), severity="error", timeout=15, markup=False
+            )
             self.query_one("#lab-status", Static).update("Stopped: see the notification.")
         else:
             self.show_matrix(matrix)
@@ -248,7 +250,11 @@ class SenderLabScreen(Screen[None]):
             updated, added, persisted = save_working(self.store or ProfileStore(), profile, working)
         except (OSError, ProfileFileError) as exc:
             self.app.call_from_thread(
-                self.notify, f"Could not save the profile: {exc}", severity="error", timeout=15
+                self.notify,
+                shown(f"Could not save the profile: {exc}"),
+                severity="error",
+                timeout=15,
+                markup=False,
             )
             return
         self.app.call_from_thread(self._saved, updated, added, persisted=persisted)
@@ -259,12 +265,14 @@ class SenderLabScreen(Screen[None]):
         if not added:
             self.notify("The working sender IDs were already saved.")
         elif persisted:
-            self.notify(f"Saved {added} working sender ID(s) to profile {updated.name}.")
+            name = shown(updated.name, 200)
+            self.notify(f"Saved {added} working sender ID(s) to profile {name}.", markup=False)
         else:
             self.notify(
-                f"Kept {added} working sender ID(s) for this session only: "
-                f"profile {updated.name} is not on disk (sandbox or environment).",
+                f"Kept {added} working sender ID(s) for this session only: profile "
+                f"{shown(updated.name, 200)} is not on disk (sandbox or environment).",
                 severity="warning",
+                markup=False,
             )
 
     def action_export(self) -> None:
@@ -286,14 +294,19 @@ class SenderLabScreen(Screen[None]):
             csv_path, json_path = write_export(data_dir(), f"sender-lab-{stamp}", files)
         except OSError as exc:
             self.app.call_from_thread(
-                self.notify, f"Export failed: {exc}", severity="error", timeout=15
-            )
+                self.notify, shown(f"Export failed: {exc}"), severity="error", timeout=15,
+                markup=False,
+            )  # fmt: skip
             return
         self.app.call_from_thread(self._exported, csv_path, json_path, text)
 
     def _exported(self, csv_path: Path, json_path: Path, text: str) -> None:
         self.app.copy_to_clipboard(text)
-        self.notify(f"{csv_path}\n{json_path}\n(JSON copied to the clipboard)", title="Exported")
+        self.notify(
+            shown(f"{csv_path}\n{json_path}\n(JSON copied to the clipboard; the file has it too)"),
+            title="Exported",
+            markup=False,
+        )
 
     def action_close(self) -> None:
         if self.running:

@@ -21,6 +21,8 @@ from textual.widget import Widget
 from textual.widgets import Button, DataTable, ProgressBar, Static
 
 from comms_tui.api.attachments import Attachment, AttachmentBudget, human_size
+from comms_tui.store.drafts import DraftAttachment
+from comms_tui.tui.plain import shown
 
 NEAR_BUDGET = 0.8  # warn from this share of the message budget on
 
@@ -77,8 +79,9 @@ class AttachmentList(Widget):
         super().__init__(name=name, id=id, classes=classes)
         self.attachments: list[Attachment] = list(attachments)
         self.budget = budget or AttachmentBudget()
-        # sha256 → the file an attachment was read from (drafts keep paths, never data).
-        self.paths: dict[str, str] = {}
+        # sha256 → the file an attachment was read from, and how it was then: what a draft
+        # keeps (never the data). The one place this is known.
+        self.sources: dict[str, DraftAttachment] = {}
 
     def compose(self) -> ComposeResult:
         table: DataTable[Any] = DataTable(id="attachment-table", cursor_type="row")
@@ -114,9 +117,9 @@ class AttachmentList(Widget):
     def encoded_bytes(self) -> int:
         return sum(a.encoded_size for a in self.attachments)
 
-    def add(self, attachment: Attachment, path: str | None = None) -> None:
-        if path:
-            self.paths[attachment.sha256] = path
+    def add(self, attachment: Attachment, source: DraftAttachment | None = None) -> None:
+        if source is not None:
+            self.sources[attachment.sha256] = source
         self.attachments.append(attachment)
         self._changed()
 
@@ -135,13 +138,13 @@ class AttachmentList(Widget):
         if 0 <= index < len(self.attachments):
             removed = self.attachments.pop(index)
             if all(a.sha256 != removed.sha256 for a in self.attachments):
-                self.paths.pop(removed.sha256, None)
+                self.sources.pop(removed.sha256, None)
             self._changed()
 
     def clear(self) -> None:
         if self.attachments:
             self.attachments.clear()
-            self.paths.clear()
+            self.sources.clear()
             self._changed()
 
     def action_attach(self) -> None:
@@ -154,8 +157,7 @@ class AttachmentList(Widget):
 
         def picked(attachment: Attachment | None) -> None:
             if attachment is not None:
-                path = picker.chosen_path
-                self.add(attachment, str(path) if path else None)
+                self.add(attachment, picker.chosen_source)
 
         self.app.push_screen(picker, picked)
 
@@ -187,8 +189,8 @@ class AttachmentList(Widget):
         table.clear()
         for attachment in self.attachments:
             table.add_row(
-                Text(attachment.file_name),
-                Text(attachment.file_type),
+                Text(shown(attachment.file_name, 200, newlines=False)),  # bidi overrides too
+                Text(shown(attachment.file_type, 20, newlines=False)),
                 Text(human_size(attachment.raw_size), justify="right"),
                 Text(human_size(attachment.encoded_size), justify="right"),
             )

@@ -13,7 +13,9 @@ from textual.app import ComposeResult
 from textual.containers import Horizontal, Vertical
 from textual.content import Content
 from textual.widget import Widget
-from textual.widgets import Label, Static
+from textual.widgets import Input, Label, Static
+
+from comms_tui.tui.plain import ControlsVisible, plain
 
 
 def form_field(
@@ -24,6 +26,8 @@ def form_field(
     assert field_id, "a form field's widget needs the API field name as its id"
     if hasattr(widget, "compact"):
         widget.compact = True  # one line per field: the whole form fits a 36-row terminal
+    if isinstance(widget, Input) and widget.highlighter is None:
+        widget.highlighter = ControlsVisible()  # pasted control characters drawn, not obeyed
     with Vertical(id=f"{field_id}-field", classes=f"field {classes}".strip()):
         with Horizontal(classes="field-row"):
             yield Label(label, classes="field-label")
@@ -40,10 +44,11 @@ class FieldOwner(Protocol):
 
 
 def set_error(owner: FieldOwner, field_id: str, message: str | None) -> None:
-    """Show (or clear) the error under a field, and mark the field invalid."""
+    """Show (or clear) the error under a field, and mark the field invalid. The message may
+    quote what was typed or read from a draft: plain text, control characters visible."""
     line = owner.part(f"{field_id}-error")
     if isinstance(line, Static):
-        _show(line, Content(message or ""))
+        _show(line, plain(message or ""))
     if (field := owner.part(f"{field_id}-field")) is not None:
         field.set_class(bool(message), "-invalid")
 

@@ -10,6 +10,8 @@ from textual.containers import Horizontal
 from textual.content import Content
 from textual.widgets import Static
 
+from comms_tui.tui.plain import plain, shown
+
 
 class AppHeader(Horizontal):
     def __init__(self) -> None:
@@ -32,7 +34,12 @@ class AppHeader(Horizontal):
 
     def show_target(self, profile: str, host: str, *, sandbox: bool, production: bool) -> None:
         self.query_one("#target", Static).update(
-            Content.assemble(("profile ", "dim"), (profile, "b"), ("  ", ""), host)
+            Content.assemble(
+                ("profile ", "dim"),
+                (shown(profile, 60, newlines=False), "b"),
+                ("  ", ""),
+                shown(host, 200, newlines=False),
+            )
         )
         badge = self.query_one("#env-badge", Static)
         badge.set_classes("-sandbox" if sandbox else "-production" if production else "-test")
@@ -41,7 +48,7 @@ class AppHeader(Horizontal):
 
     def show_failure(self, message: str) -> None:
         self.query_one("#target", Static).update(
-            Content.styled(f"not connected: {message}", "$text-error")
+            plain(f"not connected: {message}", 500, style="$text-error")
         )
         badge = self.query_one("#env-badge", Static)
         badge.set_classes("-offline")

@@ -18,12 +18,14 @@ from textual.scroll_view import ScrollView
 from textual.strip import Strip
 
 from comms_tui.tui.masking import is_masked
+from comms_tui.tui.plain import shown
 from comms_tui.tui.widgets.recipients import display_recipient
 
 if TYPE_CHECKING:
     from comms_tui.api.results import ItemResult
 
 COLUMNS = (("#", 5), ("Recipient", 17), ("Result", 11), ("Code", 6))  # then Details
+NOTES_CHARS = 300  # of the Details column: a row shows one line (the item detail shows more)
 RESULTS = {
     True: ("✓ accepted", "ok"),
     False: ("✗ failed", "failed"),
@@ -32,9 +34,11 @@ RESULTS = {
 
 
 def item_notes(item: ItemResult) -> str:
-    """Errors, then warnings, in one line."""
-    notes = [e.message for e in item.errors] + [f"warning {w}" for w in item.warnings]
-    return "; ".join(notes)
+    """Errors, then warnings, in one line: server text, so cut and with control characters
+    made visible (a 5 MB message must not be drawn on every refresh)."""
+    notes = [e.message[:NOTES_CHARS] for e in item.errors[:10]]
+    notes += [f"warning {str(w)[:NOTES_CHARS]}" for w in item.warnings[:10]]
+    return shown("; ".join(notes), NOTES_CHARS, newlines=False)
 
 
 def header_text() -> Text:

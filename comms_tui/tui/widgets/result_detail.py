@@ -2,6 +2,11 @@
 
 Per-item rows live in one line-by-line ``ItemsView`` (a 1,000-item result costs what ten do).
 Syntax highlighting is done in a thread worker and only when the raw view is open.
+
+Everything from the server (messages, request ids, the response itself) is shown as plain text
+with control characters visible (``comms_tui.tui.plain``), and cut where it would stall the
+screen: the raw view shows the first ``RAW_SHOWN_CHARS`` of a response and says how to get the
+rest ("copy response" copies all of it, and writes it to a file).
 """
 
 from __future__ import annotations
@@ -9,7 +14,7 @@ from __future__ import annotations
 import json
 from dataclasses import dataclass
 from datetime import datetime, tzinfo
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 from rich.text import Text
 from textual import work
@@ -18,7 +23,9 @@ from textual.containers import VerticalScroll
 from textual.content import Content
 from textual.widgets import Collapsible, Static
 
+from comms_tui.core.text import shortened
 from comms_tui.tui.masking import is_masked, mask_text, masking_of
+from comms_tui.tui.plain import shown
 from comms_tui.tui.widgets.items_view import ItemsView, header_text
 from comms_tui.tui.widgets.outcome import badge, format_latency, format_status, format_time
 from comms_tui.tui.widgets.recipients import display_recipient
@@ -26,18 +33,28 @@ from comms_tui.tui.widgets.recipients import display_recipient
 if TYPE_CHECKING:
     from comms_tui.api.requests import SendRequest
     from comms_tui.api.results import ItemResult, SendResult
+    from comms_tui.api.target import Target
     from comms_tui.core.sender import Sent
 
+RAW_SHOWN_CHARS = 20_000  # of the request and of the response in the raw view (~0.1 s to draw)
+NOTES_SHOWN = 10  # status warnings, disagreements and anomalies listed in the summary
+ECHOES_SHOWN = 50  # items whose echo differs, listed in the raw view
+ITEM_NOTICES_SHOWN = 20  # errors and warnings of the highlighted item
+SHOWN_ERROR_CHARS = 1_000  # of one error message (the API quotes at most 500 of the server's)
+PRETTY_MAX_CHARS = 512 * 1024  # larger answers are shown and copied as they came
 
-@dataclass(frozen=True)
+
+@dataclass(eq=False)
 class ResultRecord:
-    """A send as the results pane keeps it."""
+    """A send as the results pane keeps it (compared by identity)."""
 
     seq: int
-    at: datetime
+    at: datetime  # when the send started (the journal's created_at, to the second)
     profile: str
     sent: Sent
-    request: SendRequest | None = None  # kept only while it has failed items to resend
+    request: SendRequest | None = None  # what was sent, while the pane's memory budget allows
+    target: Target | None = None  # where it went: for a replayable curl
+    scheduled_for: datetime | None = None  # when the server is to send it (None: at once)
 
     @property
     def result(self) -> SendResult:
@@ -45,11 +62,17 @@ class ResultRecord:
 
 
 def response_text(result: SendResult) -> str:
-    """The raw response, pretty-printed when it is JSON."""
+    """The raw response, pretty-printed when it is JSON (all of it: what "copy" copies).
+
+    An answer over ``PRETTY_MAX_CHARS`` is left as it came: indenting megabytes of JSON takes
+    seconds (the indenting encoder is pure Python), for a view that shows its start.
+    """
     raw = result.response_text or ""
+    if len(raw) > PRETTY_MAX_CHARS:
+        return raw
     try:
         return json.dumps(json.loads(raw), indent=2, ensure_ascii=False)
-    except ValueError:
+    except (ValueError, RecursionError):
         return raw
 
 
@@ -64,8 +87,11 @@ def result_document(record: ResultRecord) -> str:
 
 
 def summary(record: ResultRecord, tz: tzinfo | None) -> Content:
+    """The send at a glance: outcome, when, counts, request id, schedule, error and notes."""
+    from comms_tui.api.schedule import describe_schedule
+
     r = record.result
-    request_id = r.request_id or "—"
+    request_id = shown(r.request_id or "—", 200, newlines=False)
     latency = format_latency(r.latency_ms)
     dot = ("  ·  ", "dim")
     lines = [
@@ -73,7 +99,9 @@ def summary(record: ResultRecord, tz: tzinfo | None) -> Content:
             badge(r.outcome, long=True),
             "  ",
             (r.channel.label, "b"),
-            f" · {record.profile} · {format_time(record.at, tz)}",
+            f" · {shown(record.profile, 60, newlines=False)} · ",
+            ("sent ", "dim"),
+            format_time(record.at, tz, zone=True),
         ),
         Content.assemble(
             (f"{r.success_count} of {r.count} accepted", "b"),
@@ -86,18 +114,87 @@ def summary(record: ResultRecord, tz: tzinfo | None) -> Content:
         ),
         Content.assemble(("X-Cap-Requestid ", "dim"), request_id),
     ]
+    if record.scheduled_for is not None and tz is not None:
+        lines.append(
+            Content.assemble(
+                ("⏱ scheduled for ", "b"),
+                (describe_schedule(record.scheduled_for, tz), "b"),
+                ": the server holds it until then",
+            )
+        )
     if r.error is not None:
-        lines.append(Content.styled(r.error.message, "$text-error"))
+        message = shown(r.error.message, SHOWN_ERROR_CHARS)
+        if r.sent_nothing and "nothing was sent" not in message:
+            message += " · nothing was sent"
+        lines.append(Content.styled(message, "$text-error"))
+    notes = r.notes()
+    lines += [
+        Content.styled(f"⚠ {shown(note, 500)}", "$text-warning") for note in notes[:NOTES_SHOWN]
+    ]
+    if len(notes) > NOTES_SHOWN:
+        lines.append(Content.styled(f"… and {len(notes) - NOTES_SHOWN} more (e: raw view)", "dim"))
     return Content("\n").join(lines)
+
+
+def echo_recipient(echo: dict[str, Any]) -> str | None:
+    """The recipient an item's echo names (``to``, ``receiver``…), if any."""
+    for key in ("to", "receiver", "mobile", "email"):
+        value = echo.get(key)
+        if isinstance(value, str) and value:
+            return value
+    return None
 
 
 def item_detail(n: int, item: ItemResult, masked: bool = False) -> Content:
     """The highlighted item in full, wrapped (the table crops long messages)."""
-    shown = display_recipient(item.recipient, masked)
-    lines = [Content.assemble((f"#{n} ", "dim"), (shown, "b"))]
-    lines += [Content.styled(f"✗ {e}", "$text-error") for e in item.errors]
-    lines += [Content.styled(f"⚠ {w}", "$text-warning") for w in item.warnings]
+    shown_recipient = display_recipient(item.recipient, masked)
+    lines = [Content.assemble((f"#{n} ", "dim"), (shown_recipient, "b"))]
+    echoed = echo_recipient(item.echo)
+    if echoed is not None and echoed != item.recipient:
+        lines.append(
+            Content.assemble(
+                ("  the server's echo names ", "dim"), display_recipient(echoed, masked)
+            )
+        )
+    notices = [("✗", e, "$text-error") for e in item.errors]
+    notices += [("⚠", w, "$text-warning") for w in item.warnings]
+    lines += [
+        Content.styled(f"{mark} {shown(notice, SHOWN_ERROR_CHARS)}", style)
+        for mark, notice, style in notices[:ITEM_NOTICES_SHOWN]
+    ]
+    if len(notices) > ITEM_NOTICES_SHOWN:
+        more = len(notices) - ITEM_NOTICES_SHOWN
+        lines.append(Content.styled(f"… and {more} more (e: raw view)", "dim"))
     return Content("\n").join(lines)
+
+
+def echo_text(result: SendResult) -> str:
+    """Each item whose echo names another recipient than the one sent: ``#1 9195… ← {…}``."""
+    lines: list[str] = []
+    differing = [
+        (n, item)
+        for n, item in enumerate(result.items, 1)
+        if item.echo and echo_recipient(item.echo) != item.recipient
+    ]
+    for n, item in differing[:ECHOES_SHOWN]:
+        echo = json.dumps(item.echo, ensure_ascii=False)
+        lines.append(f"#{n} {item.recipient} ← {shortened(echo, 300)}")
+    if len(differing) > ECHOES_SHOWN:
+        lines.append(f"… and {len(differing) - ECHOES_SHOWN} more in the response")
+    return "\n".join(lines)
+
+
+def raw_shown(text: str, what: str) -> str:
+    """At most ``RAW_SHOWN_CHARS`` of a raw text, control characters visible, saying where the
+    rest is."""
+    if len(text) <= RAW_SHOWN_CHARS:
+        return shown(text, None)
+    left = len(text) - RAW_SHOWN_CHARS
+    return shown(
+        f"{text[:RAW_SHOWN_CHARS]}\n\n… {left:,} more characters of the {what} not shown: "
+        "r copies all of it (and writes it to a file)",
+        None,
+    )
 
 
 def _wire_recipients(body: object) -> list[str]:
@@ -151,9 +248,15 @@ class ResultDetail(VerticalScroll):
             yield Static(id="raw-request", classes="raw-body")
             yield Static("Response", classes="raw-title")
             yield Static(id="raw-response", classes="raw-body")
+            yield Static(
+                "The server's echo, where it names another recipient",
+                id="raw-echo-title",
+                classes="raw-title",
+            )
+            yield Static(id="raw-echo", classes="raw-body")
 
     def on_mount(self) -> None:
-        for selector in ("#items-header", "#items", "#item-detail"):
+        for selector in ("#items-header", "#items", "#item-detail", "#raw-echo-title", "#raw-echo"):
             self.query_one(selector).display = False
         if (masking := masking_of(self)) is not None:
             masking.changed.subscribe(self, self._mask_changed)
@@ -191,7 +294,9 @@ class ResultDetail(VerticalScroll):
         line = self.query_one("#item-detail", Static)
         items = self.record.result.items if self.record else []
         item = items[row] if 0 <= row < len(items) else None
-        noteworthy = item is not None and bool(item.errors or item.warnings)
+        noteworthy = item is not None and bool(
+            item.errors or item.warnings or echo_recipient(item.echo) not in (None, item.recipient)
+        )
         line.display = noteworthy
         if item is not None and noteworthy:
             line.update(item_detail(row + 1, item, is_masked(self)))
@@ -220,20 +325,27 @@ class ResultDetail(VerticalScroll):
 
         dark = self.app.current_theme.dark
         theme = "monokai" if dark else "default"
-        request = record.result.request.to_text()
-        response = response_text(record.result) or "(no response body)"
+        result = record.result
         # Bodies echo the recipients: mask them too while sharing the screen.
-        recipients = [item.recipient for item in record.result.items]
-        recipients += _wire_recipients(record.result.request.body)
-        request = mask_text(request, recipients, masked)
-        response = mask_text(response, recipients, masked)
+        recipients = [item.recipient for item in result.items]
+        recipients += _wire_recipients(result.request.body)
+        recipients += [echo_recipient(item.echo) or "" for item in result.items]
+        request = raw_shown(mask_text(result.request.to_text(), recipients, masked), "request")
+        response = response_text(result) or "(no response body)"
+        response = raw_shown(mask_text(response, recipients, masked), "response")
+        echoes = shown(mask_text(echo_text(result), recipients, masked), None)
         highlighted_request = highlight_request(request, theme)
         syntax = Syntax(response, "json", theme=theme, background_color="default")
         highlighted_response = syntax.highlight(response)
-        self.app.call_from_thread(self._show_raw, record, highlighted_request, highlighted_response)
+        self.app.call_from_thread(
+            self._show_raw, record, highlighted_request, highlighted_response, echoes
+        )
 
-    def _show_raw(self, record: ResultRecord, request: Text, response: Text) -> None:
+    def _show_raw(self, record: ResultRecord, request: Text, response: Text, echoes: str) -> None:
         if record is not self.record:
             return  # another send was selected meanwhile
         self.query_one("#raw-request", Static).update(request)
         self.query_one("#raw-response", Static).update(response)
+        for selector in ("#raw-echo-title", "#raw-echo"):
+            self.query_one(selector).display = bool(echoes)
+        self.query_one("#raw-echo", Static).update(Content(echoes))

@@ -2,6 +2,10 @@
 
 The list is one OptionList (virtual: thousands of sends cost one widget), the detail one
 ``ResultDetail``. Nothing here knows how a send happened; it is handed ``Sent`` records.
+
+Each record keeps the request it sent while memory allows (``KEPT_REQUEST_BYTES`` of
+attachments across older records; the newest always), for "resend failed" and a replayable
+"copy as curl". Whatever is copied is also written to a file in the data dir, named in the toast.
 """
 
 from __future__ import annotations
@@ -19,7 +23,14 @@ from textual.message import Message
 from textual.widgets import Label, OptionList
 from textual.widgets.option_list import Option
 
-from comms_tui.tui.widgets.outcome import badge, format_latency, format_status, format_time
+from comms_tui.tui.plain import shown
+from comms_tui.tui.widgets.outcome import (
+    badge,
+    format_latency,
+    format_status,
+    format_time,
+    zone_label,
+)
 from comms_tui.tui.widgets.result_detail import (
     ResultDetail,
     ResultRecord,
@@ -28,17 +39,29 @@ from comms_tui.tui.widgets.result_detail import (
 )
 
 if TYPE_CHECKING:
-    from pathlib import Path
-
     from comms_tui.api.requests import SendRequest
+    from comms_tui.api.target import Target
     from comms_tui.core.sender import Sent
+
+KEPT_REQUEST_BYTES = 64 * 1024 * 1024  # attachments older records may keep alive
+CLIPBOARD_MAX_CHARS = 1024 * 1024  # larger copies go to the file only (terminals cap OSC 52)
+
+
+def _attachment_sizes(request: SendRequest | None) -> dict[int, int]:
+    """The request's attachments (by identity: resends share them) and their encoded sizes."""
+    sizes: dict[int, int] = {}
+    for item in request.items if request is not None else ():
+        for attachment in getattr(item, "attachments", None) or ():
+            sizes[id(attachment)] = attachment.encoded_size
+    return sizes
 
 
 class ResultsPane(Vertical):
     BINDINGS: ClassVar[list[BindingType]] = [
         Binding("e", "expand", "Raw", tooltip="Show or hide the raw request and response"),
-        Binding("c", "copy_curl", "Curl", tooltip="Copy the request as curl, no secrets"),
-        Binding("r", "copy_response", "Response", tooltip="Copy the raw response body"),
+        Binding("c", "copy_curl", "Curl",
+                tooltip="Copy a curl command that sends this request again (no secrets)"),
+        Binding("r", "copy_response", "Response", tooltip="Copy the whole raw response body"),
         Binding("f", "resend_failed", "Resend failed",
                 tooltip="A new request with only the failed items (asks first)"),
         Binding("x", "export_json", "Export", show=False, tooltip="Save as JSON and copy it"),
@@ -55,15 +78,28 @@ class ResultsPane(Vertical):
         super().__init__(id=id)
         self.clock = clock or (lambda: datetime.now(timezone.utc))
         self.records: list[ResultRecord] = []
-        self.tz: tzinfo | None = None
+        self._tz: tzinfo | None = None
 
     def compose(self) -> ComposeResult:
-        yield Label("Results", classes="pane-title")
+        yield Label("Results", classes="pane-title", id="results-title")
         yield OptionList(id="sends")
         yield ResultDetail(id="result-detail")
 
     def on_mount(self) -> None:
         self.query_one("#sends").display = False
+
+    @property
+    def tz(self) -> tzinfo | None:
+        """The zone times are shown in (the session's); the title names it."""
+        return self._tz
+
+    @tz.setter
+    def tz(self, zone: tzinfo | None) -> None:
+        self._tz = zone
+        title = (
+            "Results" if zone is None else f"Results · times in {zone_label(zone, self.clock())}"
+        )
+        self.query_one("#results-title", Label).update(Content(title))
 
     @property
     def detail(self) -> ResultDetail:
@@ -73,23 +109,44 @@ class ResultsPane(Vertical):
     def selected(self) -> ResultRecord | None:
         return self.detail.record
 
-    def add(self, sent: Sent, profile: str, request: SendRequest | None = None) -> ResultRecord:
-        """Show a finished send at the top and select it."""
+    def add(
+        self,
+        sent: Sent,
+        profile: str,
+        request: SendRequest | None = None,
+        *,
+        at: datetime | None = None,
+        target: Target | None = None,
+    ) -> ResultRecord:
+        """Show a finished send (started ``at``, default now) at the top and select it."""
+        scheduled = request.items[0].scheduled_time if request is not None else None
         record = ResultRecord(
             seq=len(self.records) + 1,
-            at=self.clock(),
+            at=at or self.clock(),
             profile=profile,
             sent=sent,
-            # Only a send with failed items can be resent: don't hold every request's attachments.
-            request=request if sent.result.failed_items else None,
+            request=request,
+            target=target,
+            scheduled_for=scheduled,
         )
         self.records.append(record)
+        self._let_go_of_old_requests()
         sends = self.query_one("#sends", OptionList)
         sends.display = True
         sends.set_options(self._option(r) for r in reversed(self.records))
         sends.highlighted = 0
         self._show(record)
         return record
+
+    def _let_go_of_old_requests(self) -> None:
+        """Older records keep their requests while their attachments fit the budget."""
+        kept: dict[int, int] = {}
+        for index, record in enumerate(reversed(self.records)):
+            sizes = _attachment_sizes(record.request)
+            if index and sum({**kept, **sizes}.values()) > KEPT_REQUEST_BYTES:
+                record.request = None
+            else:
+                kept.update(sizes)
 
     def _option(self, record: ResultRecord) -> Option:
         r = record.result
@@ -98,14 +155,24 @@ class ResultsPane(Vertical):
             (format_time(record.at, self.tz), "dim"),
             " ",
             r.channel.label.ljust(9),
-            record.profile[:9].ljust(10),
+            shown(record.profile[:9], None, newlines=False)[:9].ljust(10),
             format_status(r.http_status).rjust(3),
             " ",
             badge(r.outcome),
             f" {r.success_count}/{r.count}".ljust(7),
             (latency.rjust(6), "dim"),
         )
+        if r.notes():  # warnings, disagreements or anomalies: the detail lists them
+            prompt += Content.styled(" ⚠", "$text-warning")
+        if record.scheduled_for is not None:
+            prompt += Content.styled(f" ⏱ {self._when(record.scheduled_for, record.at)}", "b")
         return Option(prompt, id=f"send-{record.seq}")
+
+    def _when(self, scheduled: datetime | None, sent: datetime) -> str:
+        """When a scheduled send goes out, short: ``09:00``, or ``28 Nov 09:00`` another day."""
+        assert scheduled is not None
+        local, day = scheduled.astimezone(self.tz), sent.astimezone(self.tz).date()
+        return f"{local:%H:%M}" if local.date() == day else f"{local:%d %b %H:%M}"
 
     def _show(self, record: ResultRecord) -> None:
         detail = self.detail
@@ -116,8 +183,12 @@ class ResultsPane(Vertical):
     def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
         if action == "resend_failed":
             record = self.selected
-            return None if record is None or record.request is None else True
+            return None if record is None or not self._resendable(record) else True
         return True
+
+    @staticmethod
+    def _resendable(record: ResultRecord) -> bool:
+        return record.request is not None and bool(record.result.failed_items)
 
     def on_option_list_option_highlighted(self, event: OptionList.OptionHighlighted) -> None:
         event.stop()
@@ -136,25 +207,86 @@ class ResultsPane(Vertical):
         if self.selected is not None:
             self.detail.toggle_raw()
 
+    def _say(self, text: str, **options: object) -> None:
+        """A notification in plain text: it names files and quotes the server."""
+        self.notify(shown(text), markup=False, **options)  # type: ignore[arg-type]
+
     def action_copy_curl(self) -> None:
         record = self.selected
         if record is None:
             self.notify("Nothing to copy yet: send something first.", severity="warning")
             return
-        self.app.copy_to_clipboard(record.result.request.to_curl())
-        self.notify("Copied the request as curl (credentials as placeholders).")
+        if record.request is None or record.target is None:
+            self.notify(
+                "This send's request is no longer kept (its attachments were let go to save "
+                "memory): e shows it, redacted.",
+                severity="warning",
+            )
+            return
+        self._copy_curl(record.request, record.target)
+
+    @work(thread=True, group="copy")
+    def _copy_curl(self, request: SendRequest, target: Target) -> None:
+        """The replay command (a large body goes to its own 0600 file) and its copy on disk."""
+        from comms_tui.api.attachments import human_size
+        from comms_tui.api.curl import replay_command
+        from comms_tui.store.exports import write_copy
+        from comms_tui.store.paths import data_dir
+
+        try:
+            directory = data_dir()
+            replay = replay_command(request, target, body_dir=directory)
+            path = write_copy(directory, "copied-curl.sh", replay.script)
+        except OSError as exc:
+            self.app.call_from_thread(
+                self._say, f"Copy failed: {exc}", severity="error", timeout=15
+            )
+            return
+        lines = [
+            "Copied a curl command that SENDS this request again when run "
+            f"(credentials from {' / '.join(replay.env)}, never in the command).",
+            f"Also in {path}",
+        ]
+        if replay.body_file is not None:
+            lines.append(f"Its body ({human_size(replay.body_size)}) is in {replay.body_file}")
+        self.app.call_from_thread(self._copied, replay.script, "\n".join(lines))
 
     def action_copy_response(self) -> None:
         record = self.selected
         if record is None or not record.result.response_text:
             self.notify("There is no response body to copy.", severity="warning")
             return
-        self.app.copy_to_clipboard(response_text(record.result))
-        self.notify("Copied the response.")
+        self._copy_response(record)
+
+    @work(thread=True, group="copy")
+    def _copy_response(self, record: ResultRecord) -> None:
+        from comms_tui.api.attachments import human_size
+        from comms_tui.store.exports import write_copy
+        from comms_tui.store.paths import data_dir
+
+        text = response_text(record.result)  # all of it: the raw view may show only the start
+        name = "copied-response.json" if text.startswith(("{", "[")) else "copied-response.txt"
+        try:
+            path = write_copy(data_dir(), name, text)
+        except OSError as exc:
+            self.app.call_from_thread(self._copied, text, f"Copied the response (not kept: {exc}).")
+            return
+        size = human_size(len(text.encode("utf-8")))
+        self.app.call_from_thread(
+            self._copied, text, f"Copied the response ({size}).\nAlso in {path}"
+        )
+
+    def _copied(self, text: str, message: str) -> None:
+        if len(text) <= CLIPBOARD_MAX_CHARS:
+            self.app.copy_to_clipboard(text)
+        else:  # megabytes through the terminal: most would drop it, and it stalls the screen
+            message = message.replace("Copied", "Too large for the terminal's clipboard:", 1)
+            message = message.replace("Also in", "it is in", 1)
+        self._say(message, timeout=12)
 
     def action_resend_failed(self) -> None:
         record = self.selected
-        if record is None or record.request is None:
+        if record is None or not self._resendable(record):
             self.notify("The selected send has no failed items to resend.", severity="warning")
             return
         self.post_message(self.ResendRequested(record))
@@ -178,14 +310,10 @@ class ResultsPane(Vertical):
             [path] = write_export(data_dir(), stem, {".json": text})
         except OSError as exc:
             self.app.call_from_thread(
-                self.notify, f"Export failed: {exc}", severity="error", timeout=15
+                self._say, f"Export failed: {exc}", severity="error", timeout=15
             )
             return
-        self.app.call_from_thread(self._exported, path, text)
-
-    def _exported(self, path: Path, text: str) -> None:
-        self.app.copy_to_clipboard(text)
-        self.notify(f"{path}\n(copied to the clipboard)", title="Result exported")
+        self.app.call_from_thread(self._copied, text, f"Copied the result as JSON.\nAlso in {path}")
 
     def focus_list(self) -> None:
         sends = self.query_one("#sends", OptionList)

@@ -18,6 +18,8 @@ from textual.css.query import NoMatches
 from textual.screen import Screen
 from textual.widgets import Static
 
+from comms_tui.core.text import visible
+
 BANNER_ID = "insecure-transport"
 
 
@@ -39,7 +41,8 @@ class InsecureTransportBanner(Static):
     """
 
     def __init__(self, text: str) -> None:
-        super().__init__(Content(f"⚠ {text}"), id=BANNER_ID, markup=False)
+        # The text names the profile and host (from the profile file): control characters shown.
+        super().__init__(Content(f"⚠ {visible(text)}"), id=BANNER_ID, markup=False)
         self.text = text
 
 

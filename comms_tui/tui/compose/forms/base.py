@@ -24,7 +24,9 @@ from textual.widgets import Button, Input, LoadingIndicator, Static, TextArea
 from comms_tui.api.channels import Channel
 from comms_tui.api.errors import InvalidInput
 from comms_tui.tui.masking import is_masked
+from comms_tui.tui.plain import editable, plain
 from comms_tui.tui.widgets.field import form_field, set_error, set_hint
+from comms_tui.tui.widgets.in_flight import SendProgress
 from comms_tui.tui.widgets.recipients import Checked, check_phones, preview
 
 if TYPE_CHECKING:
@@ -96,29 +98,33 @@ class ComposeForm(Vertical):
             yield from self.compose_fields()
             schedule = Input(placeholder=SCHEDULE_PLACEHOLDER, id="scheduledTime")
             yield from form_field("Schedule", schedule, hint=True)
-        with Horizontal(classes="form-actions"):  # outside the scroll: Send stays in view
-            yield Button(
-                "Send",
-                id="send-button",
-                variant="primary",
-                tooltip="Send (ctrl+j)",
-                disabled=self.session is None,  # until the session is open
-            )
-            spinner = LoadingIndicator(id="sending")
-            spinner.display = False  # while a send is under way
-            yield spinner
-            yield Button(
-                "Clear", id="clear-button", tooltip="Clear this form and its draft (ctrl+l)"
-            )
-            yield Static(id="form-status")
+        with Vertical(classes="form-actions"):  # outside the scroll: Send stays in view
+            yield SendProgress(id="send-progress")  # a line above the buttons, while sending
+            with Horizontal(classes="form-buttons"):
+                yield Button(
+                    "Send",
+                    id="send-button",
+                    variant="primary",
+                    tooltip="Send (ctrl+j)",
+                    disabled=self.session is None,  # until the session is open
+                )
+                spinner = LoadingIndicator(id="sending")
+                spinner.display = False  # while a send is under way
+                yield spinner
+                yield Button(
+                    "Clear", id="clear-button", tooltip="Clear this form and its draft (ctrl+l)"
+                )
+                yield Static(id="form-status")
 
     def compose_fields(self) -> ComposeResult:
         """The channel's own fields, between recipients and schedule."""
         raise NotImplementedError
 
     @staticmethod
-    def text_area(field_id: str, height_class: str = "body") -> TextArea:
-        area = TextArea(id=field_id, soft_wrap=True, tab_behavior="focus", compact=True)
+    def text_area(field_id: str, height_class: str = "body", placeholder: str = "") -> TextArea:
+        area = TextArea(
+            id=field_id, soft_wrap=True, tab_behavior="focus", compact=True, placeholder=placeholder
+        )
         area.add_class(height_class)
         return area
 
@@ -165,11 +171,12 @@ class ComposeForm(Vertical):
         return {f: self.value(f) for f in self.FIELDS if self.value(f)}
 
     def restore(self, draft: dict[str, Any]) -> None:
-        """Fill the form from a draft or a history entry; unknown keys are ignored."""
+        """Fill the form from a draft or a history entry (read from disk: control characters
+        are made visible); unknown keys are ignored."""
         with self.prevent(Input.Changed, TextArea.Changed):
             for field_id in self.FIELDS:
                 value = draft.get(field_id)
-                self.set_value(field_id, value if isinstance(value, str) else "")
+                self.set_value(field_id, editable(value) if isinstance(value, str) else "")
         self.revalidate()
 
     def clear(self) -> None:
@@ -248,7 +255,10 @@ class ComposeForm(Vertical):
         except InvalidInput as exc:
             errors["scheduledTime"] = exc.message
             fields = {f: self.value(f) for f in self.FIELDS if f not in (key, "scheduledTime")}
-        self._describe_schedule(fields.get("scheduledTime"))
+        if "scheduledTime" in errors:
+            set_hint(self, "scheduledTime", None)  # the error says it; "now" would contradict it
+        else:
+            self._describe_schedule(fields.get("scheduledTime"))
         sample = next((c.value for c in checked if c.value), "")
         errors.update(self.field_errors(fields, sample))
         self.extra_checks(checked, errors)
@@ -274,9 +284,13 @@ class ComposeForm(Vertical):
         for field_id in self.FIELDS:
             set_error(self, field_id, errors.get(field_id))
         other = [m for f, m in errors.items() if f not in self.FIELDS]
+        self.show_status("; ".join(other))
+
+    def show_status(self, text: str, style: str = "$text-error") -> None:
+        """A line beside Send about the form as a whole (until the next validation)."""
         status = self.part("form-status")
         assert isinstance(status, Static)
-        status.update(Content.styled("; ".join(other), "$text-error") if other else "")
+        status.update(plain(text, style=style) if text else "")
 
     def _describe_schedule(self, when: datetime | None) -> None:
         from comms_tui.api.schedule import describe_schedule, is_past

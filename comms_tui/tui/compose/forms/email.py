@@ -1,13 +1,14 @@
 """Email: to/cc/bcc/from/subject, a multi-line body, attachments, schedule.
 
-Attachments come from the attachment picker (another module) and live in its ``AttachmentList``
-widget; the form only adds them to the request. A draft keeps attachment *paths* (never data),
-re-encoded in a worker on restore; attachments whose path is unknown are dropped with a note.
+Attachments come from the attachment picker and live in its ``AttachmentList`` widget, which
+alone knows which file each came from. A draft keeps each file's path, size and mtime (never its
+data); restoring reads and encodes them again in a worker, and says at the field when a file is
+gone or has changed since. Until then the draft's entries stay in the form's values, so a save
+meanwhile keeps them.
 """
 
 from __future__ import annotations
 
-from pathlib import Path
 from typing import TYPE_CHECKING, Any, ClassVar
 
 from textual import work
@@ -17,7 +18,9 @@ from textual.widgets import Input, Static
 
 from comms_tui.api.channels import Channel
 from comms_tui.api.errors import InvalidInput
+from comms_tui.store.drafts import DraftAttachment
 from comms_tui.tui.compose.forms.base import ComposeForm
+from comms_tui.tui.plain import plain
 from comms_tui.tui.widgets.field import form_field
 from comms_tui.tui.widgets.recipients import Checked, check_emails
 
@@ -36,15 +39,20 @@ class EmailForm(ComposeForm):
 
     def __init__(self, **kw: Any) -> None:
         super().__init__(**kw)
-        self.paths: dict[str, str] = {}  # attachment sha256 → the file it came from, for drafts
-        self._pending: list[Attachment] = []  # restored before the list was mounted
+        # Restored or added before the list was mounted (it is, once the session is open).
+        self._pending: list[tuple[Attachment, DraftAttachment | None]] = []
+        self._unread: list[DraftAttachment] = []  # a draft's files still being read again
+        self._restores = 0  # which restore a re-read belongs to (a newer one wins)
+        self._notes: list[str] = []  # what happened to a draft's files, shown at the field
 
     def compose_fields(self) -> ComposeResult:
         yield from form_field("Cc", Input(placeholder="optional, comma separated", id="cc"))
         yield from form_field("Bcc", Input(placeholder="optional, comma separated", id="bcc"))
         yield from form_field("From", Input(placeholder="noreply@yourbrand.com", id="from"))
         yield from form_field("Subject", Input(id="subject"))
-        yield from form_field("Body", self.text_area("body"), classes="-tall")
+        # Optional (the API sends an email without one; the send notes that it has none).
+        body = self.text_area("body", placeholder="optional: without a body, only the subject")
+        yield from form_field("Body", body, classes="-tall")
         with Vertical(id="attachments-slot"):
             yield Static("", id="attachments-note", classes="field-hint")
 
@@ -60,24 +68,28 @@ class EmailForm(ComposeForm):
     @property
     def attachments(self) -> list[Attachment]:
         shown = self._attachment_list()
-        return (list(shown.attachments) if shown is not None else []) + self._pending
+        pending = [attachment for attachment, _ in self._pending]
+        return (list(shown.attachments) if shown is not None else []) + pending
 
     def _mount_attachment_list(self) -> None:
         from comms_tui.tui.widgets.attachments import AttachmentList
 
         if self.query("#attachments"):
             return
-        widget = AttachmentList(self._pending, id="attachments")
+        widget = AttachmentList(id="attachments")
+        for attachment, source in self._pending:
+            widget.attachments.append(attachment)
+            if source is not None:
+                widget.sources[attachment.sha256] = source
         self._pending = []
         self.query_one("#attachments-slot").mount(widget, before=0)
 
-    def add_attachment(self, attachment: Attachment, path: str | None = None) -> None:
-        if path:
-            self.paths[attachment.sha256] = path
+    def add_attachment(self, attachment: Attachment, source: DraftAttachment | None = None) -> None:
         if (shown := self._attachment_list()) is not None:
-            shown.add(attachment)
+            shown.add(attachment, source)
         else:
-            self._pending.append(attachment)  # shown once the list is mounted
+            self._pending.append((attachment, source))  # shown once the list is mounted
+            self._edited()
 
     def action_attach(self) -> None:
         if (shown := self._attachment_list()) is None:
@@ -89,33 +101,63 @@ class EmailForm(ComposeForm):
         self._edited()
 
     @work(thread=True, group="attachments")
-    def _reattach(self, paths: list[str]) -> None:
-        """Re-encode a draft's attachments off the event loop."""
+    def _reattach(self, restore: int, files: list[DraftAttachment]) -> None:
+        """Read and encode a draft's files again, off the event loop."""
         from comms_tui.api.attachments import load_attachment
 
         used = 0
-        for path in paths:
+        for kept in files:
+            attachment: Attachment | None = None
+            note = ""
             try:
-                attachment = load_attachment(Path(path), used_bytes=used)
+                attachment = load_attachment(kept.path, used_bytes=used)
             except InvalidInput as exc:
-                self.app.call_from_thread(
-                    self.notify, f"Draft attachment dropped: {exc.message}", severity="warning"
-                )
-                continue
-            used += attachment.raw_size
-            self.app.call_from_thread(self.add_attachment, attachment, path)
+                note = f"{exc.message}: not attached, attach it again"
+            except MemoryError:
+                note = f"{kept.name}: not enough memory to read it again"
+            source = DraftAttachment.of_file(kept.path)
+            if attachment is not None:
+                used += attachment.raw_size
+                if kept.changed(source):
+                    note = f"{kept.name} changed since the draft was saved: attached as it is now"
+            self.app.call_from_thread(self._reattached, restore, kept, attachment, source, note)
+
+    def _reattached(
+        self,
+        restore: int,
+        kept: DraftAttachment,
+        attachment: Attachment | None,
+        source: DraftAttachment,
+        note: str,
+    ) -> None:
+        if restore != self._restores or kept not in self._unread:
+            return  # the form was cleared or filled again meanwhile
+        self._unread.remove(kept)
+        if note:
+            self._show_notes([*self._notes, note])
+        if attachment is not None:
+            self.add_attachment(attachment, source)
+        else:
+            self._edited()  # the draft no longer has it
+
+    def _show_notes(self, notes: list[str]) -> None:
+        self._notes = notes
+        shown = self.query_one("#attachments-note", Static)
+        shown.update(plain("\n".join(notes)))  # file names from disk
+        shown.set_class(bool(notes), "-shown")
 
     # -- values ---------------------------------------------------------------------------------
 
     def values(self) -> dict[str, Any]:
         values = super().values()
-        attachments = self.attachments
         shown = self._attachment_list()
-        paths = {**self.paths, **(shown.paths if shown is not None else {})}
-        known = [paths[a.sha256] for a in attachments if a.sha256 in paths]
-        if known:
-            values["attachments"] = known
-        lost = [a.file_name for a in attachments if a.sha256 not in paths]
+        sources = dict(shown.sources) if shown is not None else {}
+        sources.update({a.sha256: s for a, s in self._pending if s is not None})
+        attachments = self.attachments
+        kept = [sources[a.sha256] for a in attachments if a.sha256 in sources] + self._unread
+        if kept:
+            values["attachments"] = [file.to_draft() for file in kept]
+        lost = [a.file_name for a in attachments if a.sha256 not in sources]
         if lost:
             values["attachments_not_kept"] = lost
         return values
@@ -123,17 +165,22 @@ class EmailForm(ComposeForm):
     def restore(self, draft: dict[str, Any]) -> None:
         super().restore(draft)
         if (shown := self._attachment_list()) is not None:
-            shown.clear()
+            with self.prevent(type(shown).Changed):
+                shown.clear()
         self._pending = []
-        self.paths.clear()
-        paths = draft.get("attachments")
-        if isinstance(paths, list) and paths:
-            self._reattach([p for p in paths if isinstance(p, str)])
+        self._restores += 1
+        entries = draft.get("attachments")
+        files = (
+            [DraftAttachment.from_draft(e) for e in entries] if isinstance(entries, list) else []
+        )
+        self._unread = [file for file in files if file is not None]
+        if self._unread:
+            self._reattach(self._restores, list(self._unread))
         lost = draft.get("attachments_not_kept")
-        note = ""
+        notes = []
         if isinstance(lost, list) and lost:
-            note = "attach again: " + ", ".join(str(n) for n in lost)
-        self.query_one("#attachments-note", Static).update(note)
+            notes.append("Attach again: " + ", ".join(str(name) for name in lost))
+        self._show_notes(notes)
 
     def api_fields(self) -> dict[str, Any]:
         fields = super().api_fields()

@@ -21,14 +21,12 @@ if TYPE_CHECKING:
 
 
 def saved_sender_ids(profile: Profile | None) -> list[str]:
-    """The profile's sender IDs, those of its own OU (attribution) first."""
+    """The sender IDs saved for the profile's own OU (its attribution, "" when it has none):
+    sends go out with that attribution, so another OU's IDs would be refused (4250)."""
     if profile is None:
         return []
     own = str(profile.attribution) if profile.attribution is not None else ""
-    ordered = profile.sender_ids.get(own, []) + [
-        i for ou, ids in sorted(profile.sender_ids.items()) if ou != own for i in ids
-    ]
-    return list(dict.fromkeys(ordered))
+    return list(dict.fromkeys(profile.sender_ids.get(own, [])))
 
 
 class SmsForm(ComposeForm):
@@ -43,7 +41,8 @@ class SmsForm(ComposeForm):
 
     def on_mount(self) -> None:
         super().on_mount()
-        self.query_one(SmsMeter).measure("")
+        # What is there by now: a draft may have been restored before this runs.
+        self.query_one(SmsMeter).measure(self.value("body"))
 
     def bind_session(self, session: Session) -> None:
         saved = saved_sender_ids(session.profile)
@@ -69,7 +68,7 @@ class SmsForm(ComposeForm):
         saved = saved_sender_ids(self.profile)
         hint: Content | None = None
         if saved and not sender:
-            hint = Content.styled("Saved: " + " · ".join(saved), "dim")
+            hint = Content.styled("Saved for this OU: " + " · ".join(saved), "dim")
         if sender and "sender" not in errors:
             regions = dict.fromkeys(c.region for c in checked if c.region)
             warnings = [w for r in regions if (w := sender_warning(sender, r))]
@@ -77,6 +76,6 @@ class SmsForm(ComposeForm):
                 hint = Content.styled("⚠ " + warnings[0], "$text-warning")
             elif saved and sender.upper() not in (s.upper() for s in saved):
                 hint = Content.styled(
-                    "Not one of this profile's saved IDs: the server may refuse it", "dim"
+                    "Not one of the IDs saved for this OU: the server may refuse it", "dim"
                 )
         set_hint(self, "sender", hint)
