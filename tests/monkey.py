@@ -12,9 +12,9 @@ refused: ctrl+q is never pressed and the palette's Quit does nothing), or on a k
 longer than ``KEY_TIMEOUT_SECONDS``. The failure names the seed, the size and the last keys;
 ``--seed S --size WxH --keys N`` replays that session.
 
-    python tests/monkey.py --minutes 30       # sessions at every size until the time is up
+    python tests/monkey.py --minutes 30       # sessions, the sizes in turn, until the time is up
     python tests/monkey.py --minutes 30 --jobs 3   # three processes side by side
-    python tests/monkey.py --seed 7 --size 80x24 --keys 1500
+    python tests/monkey.py --seed 7 --size 80x24 --keys 400
 
 The suite runs a bounded set (``tests/tui/test_monkey.py``).
 """
@@ -26,6 +26,7 @@ import asyncio
 import contextlib
 import importlib
 import inspect
+import itertools
 import os
 import pkgutil
 import random
@@ -44,8 +45,10 @@ if __package__ in (None, ""):  # run as a script: the repository root is the imp
     sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
 from textual import events
+from textual._xterm_parser import XTermParser
 from textual.binding import Binding
 from textual.dom import DOMNode
+from textual.message import Message
 from textual.pilot import Pilot
 
 from comms_tui.core.session import Session
@@ -88,6 +91,15 @@ PHONES = (
     "919591471711", "+91 95914 71711", "+65 8123 4567", "12025550123", "0", "+", "911",
     "919591471711, 919591471712", "919591471711 919591471712;919591471713",
     *(m.digits for m in MAGIC_RECIPIENTS),
+)  # fmt: skip
+# Bytes as a terminal sends them, through Textual's own parser (Pilot's keys skip it): alt+digit
+# and alt+enter as ESC-prefixed (``tui/keys.py``), ESC then digits the app does not bind,
+# CSI keys, a burst typed in one read, bracketed paste.
+TERMINAL_BYTES = (
+    *(f"\x1b{n}" for n in range(10)), "\x1b\r", "\x1b12", "\x1b\x1b1", "\x1bx", "\x1b[1;3A",
+    "\x1b[A", "\x1b[B", "\x1b[Z", "\x1b[3~", "\x1b[5~", "\x1bOP", "\x1b[15~", "\x1b[1;5C",
+    "919591471711\tHello\r", "\x1b[200~pasted [b]text[/b]\x1b[201~", "\x1b[200~\x1b[201~",
+    "\x1b", "\x1b[", "\x1b[999;999R", "\x1b[<0;10;5M\x1b[<0;10;5m", "\x1b[I", "\x1b[O",
 )  # fmt: skip
 EMAILS = ("a@example.com", "x@y", "@", *(f"{m.digits}@example.com" for m in MAGIC_RECIPIENTS))
 WORDS = (
@@ -145,12 +157,16 @@ def active_keys(app: CommsApp) -> list[str]:
 
 @dataclass(frozen=True)
 class Step:
-    """One thing a user does: ``keys`` pressed in turn, or ``paste`` (bracketed paste)."""
+    """One thing a user does: ``keys`` pressed in turn, ``paste`` (bracketed paste), or
+    ``raw`` bytes from the terminal, read by Textual's parser and handed over in one burst."""
 
     keys: tuple[str, ...] = ()
     paste: str | None = None
+    raw: str | None = None
 
     def __str__(self) -> str:
+        if self.raw is not None:
+            return f"bytes {self.raw!r}"
         if self.paste is not None:
             return f"paste {self.paste[:60]!r}{'…' if len(self.paste) > 60 else ''}"
         if len(self.keys) == 1:
@@ -175,8 +191,11 @@ def choose(rng: random.Random, app: CommsApp) -> Step:
             return Step((rng.choice(offered),))
     if roll < 0.42:
         return Step((rng.choice(bound_keys()),))
-    if roll < 0.64:
+    if roll < 0.60:
         return Step((rng.choice(NAVIGATION),))
+    if roll < 0.64:
+        escape_digits = ("escape", *rng.choice(("1", "2", "3", "4", "12", "9")))
+        return Step(escape_digits) if rng.random() < 0.3 else Step(raw=rng.choice(TERMINAL_BYTES))
     if roll < 0.92:
         pool = rng.choice((PHONES, PHONES, EMAILS, WORDS, WORDS, UNICODE, MARKUP_LIKE, CONTROL))
         text = rng.choice(pool)
@@ -244,7 +263,7 @@ class Monkey:
                         step = choose(rng, app)
                         result.last.append(str(step))
                         result.steps += 1
-                        result.keys += 1 if step.paste is not None else len(step.keys)
+                        result.keys += len(step.keys) or 1
                         result.failure = await _take(pilot, app, step) or guard.broken()
                         if result.failure:
                             break
@@ -355,11 +374,14 @@ async def _take(pilot: Pilot[None], app: CommsApp, step: Step) -> str | None:
     """Do ``step``; why it failed, if it did."""
     started = time.monotonic()
     try:
-        if step.paste is not None:
+        if step.paste is not None or step.raw is not None:
             driver = app._driver
             assert driver is not None
-            driver.send_message(events.Paste(step.paste))
+            for event in _from_terminal(step):
+                event.set_sender(app)
+                driver.send_message(event)
             await asyncio.wait_for(pilot.pause(), KEY_TIMEOUT_SECONDS)
+            await asyncio.wait_for(pilot.pause(0.05), KEY_TIMEOUT_SECONDS)
         else:
             for key in step.keys:
                 await asyncio.wait_for(pilot.press(key), KEY_TIMEOUT_SECONDS)
@@ -372,6 +394,14 @@ async def _take(pilot: Pilot[None], app: CommsApp, step: Step) -> str | None:
     if (took := time.monotonic() - started) > KEY_TIMEOUT_SECONDS * max(1, len(step.keys)):
         return f"{step} took {took:.1f} s"
     return None
+
+
+def _from_terminal(step: Step) -> list[Message]:
+    """The events a terminal's driver would post for ``step`` (a paste, or raw bytes)."""
+    if step.raw is None:
+        return [events.Paste(step.paste or "")]
+    parser = XTermParser()
+    return [*parser.feed(step.raw), *parser.feed("")]  # "" ends the input: a lone ESC is escape
 
 
 def _described(exc: BaseException) -> str:
@@ -399,26 +429,32 @@ async def run(
     next_seed = seed if seed is not None else random.SystemRandom().randrange(1 << 31)
     with monkey_sandbox() as sandbox:
         monkey = Monkey(sandbox, workdir)
-        while True:
-            for size in sizes:
-                result = await monkey.session(next_seed, size, steps)
-                sessions += 1
-                keys += result.keys
-                status = "FAILED" if result.failure else "ok"
-                print(
-                    f"seed={result.seed} size={size[0]}x{size[1]} steps={result.steps} "
-                    f"keys={result.keys} {status}",
-                    flush=True,
-                )
-                if result.failure:
-                    failures.append(result)
-                    print(result.report(), flush=True)
-                next_seed += 1
-            if minutes is None or time.monotonic() - started > minutes * 60:
+        for index in itertools.count():  # the sizes in turn, one seed each
+            size = sizes[index % len(sizes)]
+            result = await monkey.session(next_seed, size, steps)
+            sessions += 1
+            keys += result.keys
+            status = "FAILED" if result.failure else "ok"
+            print(
+                f"seed={result.seed} size={size[0]}x{size[1]} steps={result.steps} "
+                f"keys={result.keys} {status}",
+                flush=True,
+            )
+            if result.failure:
+                failures.append(result)
+                print(result.report(), flush=True)
+            next_seed += 1
+            if minutes is None and index + 1 == len(sizes):
+                break
+            if minutes is not None and time.monotonic() - started > minutes * 60:
                 break
     elapsed = time.monotonic() - started
+    first = seed if seed is not None else next_seed - sessions
     print(
         f"{sessions} sessions, {keys} keys in {elapsed / 60:.1f} min: {len(failures)} failed"
+        f" (seeds {first}-{next_seed - 1}; sizes "
+        + ", ".join(f"{w}x{h}" for w, h in sizes)
+        + ")"
         + "".join(f"\n  {f.replay}" for f in failures)
     )
     return 1 if failures else 0
@@ -491,7 +527,9 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument(
         "--size", type=_size, action="append", help="WxH (repeatable; default: all four)"
     )
-    parser.add_argument("--keys", type=int, default=1500, help="steps per session")
+    parser.add_argument(
+        "--keys", type=int, default=400, help="steps per session (~3.5 keys a step)"
+    )
     parser.add_argument("--jobs", type=int, default=1, help="processes side by side")
     args = parser.parse_args(argv)
     if args.jobs > 1:

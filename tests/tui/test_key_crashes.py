@@ -3,9 +3,9 @@
 - a screen opened again while it is already open (under another one): pushed twice, or
   ``DuplicateIds`` for the screens with an id (the sender-ID lab, the template screens);
 - History with no rows: up or page up highlights row -1, whose key is None;
-- a confirmation answered by a key that arrives after another screen opened over it (keys typed
-  together reach the app in one read): the answer dismissed that other screen, the send went
-  out, and the question stayed on screen to be answered a second time.
+- a confirmation answered twice (``asyncio.InvalidStateError`` in ``send_flow.ask``), or by a
+  press that arrives after another screen opened over it: the answer dismissed that other
+  screen, the send went out, and the question stayed up to be answered a second time.
 
 The picker's paths (``~nosuchuser``, a NUL character) are in ``test_attachment_paths.py``.
 ``tests/tui/test_monkey.py`` keeps looking for more.
@@ -139,7 +139,7 @@ async def test_history_filtered_to_no_rows_takes_the_arrow_keys(
         assert "Nothing matches" in str(app.screen.query_one("#history-note", Static).render())
 
 
-async def test_a_confirmation_is_answered_once_and_only_while_it_is_shown(
+async def test_a_confirmation_answered_twice_answers_once(
     app_factory: AppFactory, session: Session, real_session: Session
 ) -> None:
     app = app_factory(session=real_session)
@@ -147,21 +147,36 @@ async def test_a_confirmation_is_answered_once_and_only_while_it_is_shown(
         await connected(pilot)
         await fill(pilot, "sms", to="919591471711, 919591471712", body="Hello")
         await pilot.press("ctrl+j")
-        await modal(pilot, "confirm-send")
-        # Enter (Send) and the palette typed together: the button's press reaches the question
-        # once the palette is over it. It is no answer: the question stays, nothing is sent.
-        burst(pilot, "enter", "ctrl+p")
-        await pilot.pause(0.3)
-        assert open_count(app.screen_stack, ConfirmScreen) == 1, app.screen_stack
-        assert session.sandbox is not None
-        assert session.sandbox.state.stats()["requests"] == 0
-        for _ in range(3):  # back to the question (the palette may have taken the enter)
-            if isinstance(app.screen, ConfirmScreen):
-                break
-            await pilot.press("escape")
-        assert isinstance(app.screen, ConfirmScreen), app.screen_stack
-        burst(pilot, "escape", "escape")  # answered twice: once counts
+        question = await modal(pilot, "confirm-send")
+        burst(pilot, "escape", "escape")  # typed together: the second finds the compose screen
+        question.action_answer(False)  # and once more, as a late button press would
         await app.workers.wait_for_complete()
         await pilot.pause(0.2)
         assert app.screen_stack == [app.compose_screen]
+        assert session.sandbox is not None
         assert session.sandbox.state.stats()["requests"] == 0
+
+
+async def test_a_confirmation_is_answered_only_while_it_is_shown(
+    app_factory: AppFactory, session: Session, real_session: Session
+) -> None:
+    app = app_factory(session=real_session)
+    async with app.run_test(size=SIZE) as pilot:
+        await connected(pilot)
+        await fill(pilot, "sms", to="919591471711, 919591471712", body="Hello")
+        await pilot.press("ctrl+j")
+        question = await modal(pilot, "confirm-send")
+        app.action_help()  # another screen over the question (the palette's Help does this)
+        await pilot.pause()
+        question.action_answer(True)  # a press that arrives late: no answer, nothing sent
+        await pilot.pause(0.2)
+        assert [type(s) for s in app.screen_stack[1:]] == [ConfirmScreen, HelpScreen]
+        assert session.sandbox is not None
+        assert session.sandbox.state.stats()["requests"] == 0
+        await pilot.press("escape")  # back to the question, still asking
+        assert app.screen is question
+        await pilot.press("enter")
+        await app.workers.wait_for_complete()
+        await pilot.pause(0.2)
+        assert app.screen_stack == [app.compose_screen]
+        assert session.sandbox.state.stats()["requests"] == 1
