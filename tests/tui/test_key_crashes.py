@@ -20,7 +20,7 @@ import pytest
 from textual import events
 from textual.pilot import Pilot
 from textual.screen import Screen
-from textual.widgets import Static
+from textual.widgets import Input, Static
 
 from comms_tui.core.session import Session
 from comms_tui.tui.compose.template_fill import TemplateFillScreen
@@ -57,6 +57,15 @@ def burst(pilot: Pilot[None], *keys: str) -> None:
         event = events.Key(key, {"enter": "\r", "escape": "\x1b"}.get(key))
         event.set_sender(pilot.app)
         driver.send_message(event)
+
+
+def paste(pilot: Pilot[None], text: str) -> None:
+    """``text`` pasted (bracketed paste: control characters and all)."""
+    driver = pilot.app._driver
+    assert driver is not None
+    event = events.Paste(text)
+    event.set_sender(pilot.app)
+    driver.send_message(event)
 
 
 def open_count(screens: Sequence[Screen[Any]], screen_type: type[Screen[Any]]) -> int:
@@ -108,6 +117,25 @@ async def test_the_picker_is_not_opened_twice(app_factory: AppFactory) -> None:
         await press(pilot, ["alt+2", "ctrl+o", "f1", "ctrl+p", *"Attach", "wait", "enter"])
         await press(pilot, ["escape", "ctrl+o"])
         assert open_count(app.screen_stack, AttachmentPickerScreen) == 1
+
+
+@pytest.mark.parametrize("typed", ["~comms-tui-no-such-user/x", "a\x00b"], ids=["user", "nul"])
+async def test_the_picker_takes_a_path_no_file_can_have(
+    app_factory: AppFactory, typed: str
+) -> None:
+    app = app_factory()
+    async with app.run_test(size=SIZE) as pilot:
+        await connected(pilot)
+        await press(pilot, ["alt+2", "ctrl+o"])
+        picker = app.screen
+        assert isinstance(picker, AttachmentPickerScreen), app.screen_stack
+        picker.query_one("#picker-path", Input).focus()
+        paste(pilot, typed)  # checked as it arrives, then attached
+        await press(pilot, ["wait", "enter"])
+        assert app.screen is picker
+        error = str(picker.query_one("#picker-error", Static).render())
+        info = str(picker.query_one("#picker-info", Static).render())
+        assert "home folder" in error + info or "NUL" in error + info, (error, info)
 
 
 @pytest.mark.parametrize("keys", [["up"], ["pageup"], ["down", "up", "pageup", "end", "home"]])
