@@ -15,10 +15,12 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+from textual.css.query import NoMatches
 
 from comms_tui.core.session import Session
 from comms_tui.store.history import Journal
 from comms_tui.tui.app import OPENING_WAIT_SECONDS, make_app
+from comms_tui.tui.compose.forms.sms import SmsForm
 
 
 def _refuses(port: int) -> bool:
@@ -70,3 +72,24 @@ async def test_a_sandbox_that_opens_as_the_app_leaves_is_stopped(
         time.sleep(0.02)
     assert _refuses(port), f"the sandbox opened while leaving still listens on {port}"
     assert app.session is None  # never bound: the app had left
+
+
+async def test_a_form_taken_apart_as_the_app_leaves_says_so_as_a_query_does(
+    tmp_path: Path,
+) -> None:
+    # Closed while the forms mount: Textual removes them under an on_mount yet to run. Its
+    # lookup must fail as query_one does (NoMatches, which leaving tolerates), not with an
+    # AssertionError that ends the app with a traceback and exit status 1 (the pty test).
+    app = make_app(
+        sandbox=True, journal=Journal(tmp_path / "history.sqlite3"),
+        drafts_path=tmp_path / "drafts.json",
+    )  # fmt: skip
+    async with app.run_test() as pilot:
+        await pilot.pause()
+        form = app.compose_screen.query_one(SmsForm)
+        await form.remove()
+        with pytest.raises(NoMatches):
+            form.value("body")
+        app._exit = True  # leaving, as the terminal's hang-up makes it
+        app._handle_exception(NoMatches("as the form's on_mount raises it"))
+        assert app._exception is None
