@@ -17,7 +17,7 @@ from tests.monkey import SIZES, Monkey, active_keys, bound_keys, monkey_sandbox
 from tests.tui.conftest import AppFactory
 from tests.tui.helpers import SIZE, connected
 
-STEPS = 80  # per session: ~30 s each on a 2-core machine
+STEPS = 60  # per session: ~20 s each on a 2-core machine
 SEED = 19
 
 
