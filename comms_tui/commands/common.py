@@ -10,6 +10,7 @@ from __future__ import annotations
 import argparse
 import sys
 from collections.abc import Sequence
+from datetime import timezone, tzinfo
 from typing import TYPE_CHECKING
 
 from comms_tui.api.errors import CommsError, InvalidInput
@@ -226,7 +227,8 @@ def headline(result: SendResult) -> str:
     return _HEADLINES[result.outcome]
 
 
-def print_result(sent: Sent, *, as_json: bool) -> None:
+def print_result(sent: Sent, *, as_json: bool, zone: tzinfo | None = None) -> None:
+    """The outcome on stdout: one line of facts, one per recipient, the server's notes."""
     result = sent.result
     if sent.not_recorded:
         warn(
@@ -234,7 +236,7 @@ def print_result(sent: Sent, *, as_json: bool) -> None:
             f"server answered): {sent.not_recorded}"
         )
     if as_json:
-        print_json(result.to_json(history_id=sent.history_id))
+        print_json(sent.to_json())
         return
     facts = [headline(result)]
     if result.http_status is not None:
@@ -245,6 +247,10 @@ def print_result(sent: Sent, *, as_json: bool) -> None:
         facts.append(f"{result.latency_ms:.0f} ms")
     if sent.history_id is not None:
         facts.append(f"history #{sent.history_id}")
+    if (when := sent.scheduled_for) is not None:
+        from comms_tui.api.schedule import describe_schedule
+
+        facts.append(f"goes out {describe_schedule(when, zone or when.tzinfo or timezone.utc)}")
     say(" · ".join(facts))
     for item in result.items:
         notes = [str(n) for n in item.errors] + [f"warning {n}" for n in item.warnings]

@@ -3,12 +3,17 @@
 from __future__ import annotations
 
 import argparse
+from datetime import datetime, tzinfo
+from typing import TYPE_CHECKING
 
 from comms_tui.commands.output import Stop, note, print_json, say, warn
 from comms_tui.core.session import pending_deadline_seconds
 from comms_tui.store.errors import StoreError
 from comms_tui.store.history import OUTCOMES, Journal, JournalEntry
 from comms_tui.store.secrets import insecure_file_warning
+
+if TYPE_CHECKING:
+    from comms_tui.store.profiles import Profile
 
 _COLUMNS = ("ID", "TIME", "PROFILE", "CHANNEL", "RECIPIENTS", "OUTCOME", "HTTP", "REQUEST ID")
 
@@ -43,6 +48,7 @@ def register(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) ->
 def run(args: argparse.Namespace) -> int:
     if warning := insecure_file_warning():
         warn(warning)
+    profile = _default_profile()
     try:
         journal = Journal(stale_after_seconds=pending_deadline_seconds())
         entries, more = journal.search(
@@ -50,7 +56,7 @@ def run(args: argparse.Namespace) -> int:
             channel=args.channel,
             outcome=args.outcome,
             limit=args.limit,
-            region=_region(),
+            region=profile.region if profile is not None else None,
         )
     except StoreError as exc:
         raise Stop(exc.message) from None
@@ -59,28 +65,39 @@ def run(args: argparse.Namespace) -> int:
     elif not entries:
         say("No sends recorded yet." if not _filtered(args) else "No sends match.")
     else:
-        say(format_table(entries))
+        say(format_table(entries, _zone(profile)))
         if more:
             note(f"showing the newest {args.limit} that match; --limit N shows more")
     return 0
 
 
-def _region() -> str | None:
-    """The default profile's phone region: how a national number typed here is read."""
+def _default_profile() -> Profile | None:
+    """Its region reads a national number typed here; its zone is the one times are shown in
+    (as in the TUI's History)."""
     from comms_tui.store.profiles import ProfileStore
 
     try:
-        profile = ProfileStore().default()
+        return ProfileStore().default()
     except StoreError:
         return None  # the profile file says why when a command needs it; history does not
-    return profile.region if profile is not None else None
+
+
+def _zone(profile: Profile | None) -> tzinfo:
+    """The profile's time zone, else the machine's (``$TZ`` honoured)."""
+    from comms_tui.api.schedule import local_zone
+
+    if profile is not None:
+        from zoneinfo import ZoneInfo
+
+        return ZoneInfo(profile.timezone)
+    return local_zone()
 
 
 def _filtered(args: argparse.Namespace) -> bool:
     return bool(args.channel or args.recipient or args.outcome)
 
 
-def _row(entry: JournalEntry) -> tuple[str, ...]:
+def _row(entry: JournalEntry, zone: tzinfo) -> tuple[str, ...]:
     from comms_tui.core.text import visible
 
     recipients = entry.recipients[0] if entry.recipients else "-"
@@ -88,7 +105,7 @@ def _row(entry: JournalEntry) -> tuple[str, ...]:
         recipients += f" +{len(entry.recipients) - 1}"
     cells = (
         str(entry.id),
-        entry.created_at.astimezone().strftime("%Y-%m-%d %H:%M:%S"),
+        entry.created_at.astimezone(zone).strftime("%Y-%m-%d %H:%M:%S"),
         entry.profile,
         entry.channel,
         recipients,
@@ -100,8 +117,14 @@ def _row(entry: JournalEntry) -> tuple[str, ...]:
     return tuple(visible(cell, newlines=False) for cell in cells)
 
 
-def format_table(entries: list[JournalEntry]) -> str:
-    rows = [_COLUMNS, *(_row(e) for e in entries)]
+def format_table(entries: list[JournalEntry], zone: tzinfo) -> str:
+    """One row per send, times in ``zone``, named in the heading (``TIME (IST)``)."""
+    moment = entries[0].created_at.astimezone(zone) if entries else datetime.now(zone)
+    heading = f"TIME ({moment.tzname() or moment.strftime('%z')})"
+    rows = [
+        tuple(heading if c == "TIME" else c for c in _COLUMNS),
+        *(_row(e, zone) for e in entries),
+    ]
     widths = [max(len(row[i]) for row in rows) for i in range(len(_COLUMNS))]
     return "\n".join(
         "  ".join(cell.ljust(width) for cell, width in zip(row, widths, strict=True)).rstrip()

@@ -105,4 +105,5 @@ def invalid_json(lines: Sequence[str]) -> dict[str, Any]:
         "anomalies": [],
         "extra_items": 0,
         "error": "\n".join(lines),
+        "scheduled_for": None,
     }

@@ -203,7 +203,7 @@ async def _run(args: argparse.Namespace, session: Session, progress: _Progress) 
         await session.aclose()
     if sent is None:
         raise Stop("nothing was sent")
-    print_result(sent, as_json=args.json)
+    print_result(sent, as_json=args.json, zone=session.zone)
     return sent.result.exit_code
 
 

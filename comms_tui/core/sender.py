@@ -17,6 +17,7 @@ from __future__ import annotations
 import asyncio
 import time
 from dataclasses import dataclass
+from datetime import datetime
 from typing import TYPE_CHECKING, Any
 
 from comms_tui.api.client import TARGET_ATTRIBUTION
@@ -42,6 +43,21 @@ class Sent:
     result: SendResult
     not_recorded: str | None = None  # why the journal could not record the outcome, if so
     request: SendRequest | None = None  # what went out (after preflight: each recipient once)
+
+    @property
+    def scheduled_for(self) -> datetime | None:
+        """When the server is to send it; None: at once."""
+        if self.request is None or not self.request.items:
+            return None
+        return self.request.items[0].scheduled_time
+
+    def to_json(self) -> dict[str, Any]:
+        """What ``--json`` says of a send: the result, its journal entry, when it goes out (ISO
+        8601 with the offset it was read in)."""
+        data = self.result.to_json(history_id=self.history_id)
+        when = self.scheduled_for
+        data["scheduled_for"] = None if when is None else when.isoformat()
+        return data
 
 
 CANCELLED_BEFORE = "cancelled before the server had the whole request: nothing was sent"

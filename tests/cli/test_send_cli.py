@@ -216,6 +216,22 @@ def test_a_time_without_a_zone_is_read_in_the_machine_zone_and_named(
     )
 
 
+def test_a_scheduled_send_says_when_it_goes_out(sandbox_env: dict[str, str]) -> None:
+    env = {**sandbox_env, "TZ": "Asia/Kolkata"}
+    zone = ZoneInfo("Asia/Kolkata")
+    day = (datetime.now(zone) + timedelta(days=3)).date()
+    when = datetime.combine(day, time(9, 0), tzinfo=zone)
+    args = ("send", "sms", "--to", GOOD, "--at", f"{day.isoformat()}T09:00")
+    as_json = run_cli(*args, "--body", "Later", "--json", env=env)
+    assert as_json.returncode == 0, as_json.stderr
+    assert json.loads(as_json.stdout)["scheduled_for"] == when.isoformat()  # offset included
+    human = run_cli(*args, "--body", "Later again", env=env)
+    assert human.returncode == 0, human.stderr
+    assert f"goes out {day.isoformat()} 09:00 IST Asia/Kolkata" in human.stdout
+    now = run_cli("send", "sms", "--to", GOOD, "--body", "Now", "--json", env=env)
+    assert json.loads(now.stdout)["scheduled_for"] is None
+
+
 def test_several_recipients_on_the_sandbox_go_without_a_question() -> None:
     proc = run_cli(
         "send", "sms", "--sandbox", "--to", GOOD, "--to", "12025550100", "--body", "x", "--json"

@@ -7,6 +7,7 @@ import json
 import sys
 import types
 from typing import Any
+from zoneinfo import ZoneInfo
 
 import keyring
 import pytest
@@ -15,7 +16,7 @@ from keyring.backends import fail
 from comms_tui.api.errors import AuthFailed
 from comms_tui.api.target import Target
 from comms_tui.store.history import Journal
-from comms_tui.store.profiles import ProfileStore
+from comms_tui.store.profiles import Profile, ProfileStore
 from comms_tui.store.secrets import SecretStore
 from tests.support.cli import run_in_process
 from tests.support.keyring_backends import MemoryKeyring
@@ -220,12 +221,33 @@ def test_history_table(capsys: pytest.CaptureFixture[str]) -> None:
     )
     code, out, _ = run(["history"], capsys)
     header, row = out.splitlines()
-    assert header.split()[:3] == ["ID", "TIME", "PROFILE"]
+    assert header.split()[:2] == ["ID", "TIME"] and header.split()[3] == "PROFILE"
     assert row.split()[0] == str(entry) and "911 +2" in row and "accepted" in row and "req-9" in row
     code, out, _ = run(["history", "--outcome", "failed"], capsys)
     assert "No sends match." in out
     code, _, err = run(["history", "--limit", "0"], capsys)
     assert code == 2 and "comms-tui: history: argument --limit: must be at least 1" in err
+
+
+def test_history_times_are_in_the_profiles_zone_else_the_machines_and_named(
+    monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    journal = Journal()
+    entry = journal.begin(
+        profile="work", host="h", channel="sms", recipients=["911"], request={}, fingerprints=[]
+    )
+    created = journal.get(entry)
+    assert created is not None
+    monkeypatch.setenv("TZ", "America/New_York")
+    _, out, _ = run(["history"], capsys)
+    local = created.created_at.astimezone(ZoneInfo("America/New_York"))
+    assert f"TIME ({local.tzname()})" in out and f"{local:%Y-%m-%d %H:%M:%S}" in out
+    ProfileStore().save(
+        Profile(name="work", host="apac", auth="basic", username="u", timezone="Asia/Tokyo")
+    )
+    _, out, _ = run(["history"], capsys)
+    tokyo = created.created_at.astimezone(ZoneInfo("Asia/Tokyo"))
+    assert "TIME (JST)" in out and f"{tokyo:%Y-%m-%d %H:%M:%S}" in out
 
 
 def test_no_secret_in_any_file_or_output(
