@@ -4,8 +4,10 @@ Each session is seeded: a ``random.Random(seed)`` draws keys from the app's own 
 (collected at run time from every screen and widget in ``comms_tui.tui``, and from what the
 screen on top offers at that moment, so a new key is covered as soon as it is bound), from
 navigation and function keys, from text — phone numbers, the sandbox's magic recipients,
-Unicode, markup-like strings, escape sequences — typed key by key or pasted. The app runs
-against an embedded sandbox whose slow recipient stalls 1 s, not 40.
+Unicode, markup-like strings, escape sequences — typed key by key or pasted; from bytes as a
+terminal sends them, read by Textual's own parser (ESC+digit, bursts); and now and then the
+window is resized to another of the four sizes. The app runs against an embedded sandbox whose
+slow recipient stalls 1 s, not 40.
 
 A session fails on an unhandled exception, on the app leaving when nobody asked (quitting is
 refused: ctrl+q is never pressed and the palette's Quit does nothing), or on a key that takes
@@ -163,8 +165,11 @@ class Step:
     keys: tuple[str, ...] = ()
     paste: str | None = None
     raw: str | None = None
+    resize: tuple[int, int] | None = None  # the window resized (then back, next session)
 
     def __str__(self) -> str:
+        if self.resize is not None:
+            return f"resize to {self.resize[0]}x{self.resize[1]}"
         if self.raw is not None:
             return f"bytes {self.raw!r}"
         if self.paste is not None:
@@ -193,6 +198,8 @@ def choose(rng: random.Random, app: CommsApp) -> Step:
         return Step((rng.choice(bound_keys()),))
     if roll < 0.60:
         return Step((rng.choice(NAVIGATION),))
+    if roll < 0.605:
+        return Step(resize=rng.choice(SIZES))
     if roll < 0.64:
         escape_digits = ("escape", *rng.choice(("1", "2", "3", "4", "12", "9")))
         return Step(escape_digits) if rng.random() < 0.3 else Step(raw=rng.choice(TERMINAL_BYTES))
@@ -374,7 +381,9 @@ async def _take(pilot: Pilot[None], app: CommsApp, step: Step) -> str | None:
     """Do ``step``; why it failed, if it did."""
     started = time.monotonic()
     try:
-        if step.paste is not None or step.raw is not None:
+        if step.resize is not None:
+            await asyncio.wait_for(pilot.resize_terminal(*step.resize), KEY_TIMEOUT_SECONDS)
+        elif step.paste is not None or step.raw is not None:
             driver = app._driver
             assert driver is not None
             for event in _from_terminal(step):
