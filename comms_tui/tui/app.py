@@ -47,6 +47,7 @@ if TYPE_CHECKING:
     from comms_tui.tui.sender_lab.screen import SenderLabScreen
 
 T = TypeVar("T")
+INPUT_MAX_CHARS = 5_000  # a one-line field: ~350 numbers; pastes beyond are cut
 OPENING_WAIT_SECONDS = 1.0  # on the way out, for a session still opening (the sandbox starts)
 
 
@@ -150,9 +151,32 @@ class CommsApp(App[None]):
     async def on_event(self, event: events.Event) -> None:
         # A key (or paste) straight from the terminal: one at a time, as if typed slowly.
         if isinstance(event, events.Key | events.Paste) and not event.is_forwarded:
+            if isinstance(event, events.Paste):
+                event = self._fitted(event)
             await self.keys_in_order.receive(event)
         else:
             await super().on_event(event)
+
+    def _fitted(self, paste: events.Paste) -> events.Paste:
+        """A paste into a one-line field, cut to what the field may hold (``INPUT_MAX_CHARS``):
+        Textual draws a field's whole value each frame, and tens of thousands of characters
+        (control or combining ones above all) freeze the app for seconds."""
+        from textual.widgets import Input
+
+        field = self.focused
+        if not isinstance(field, Input) or not paste.text:
+            return paste
+        line = paste.text.splitlines()[0] if paste.text.splitlines() else ""
+        room = max(0, INPUT_MAX_CHARS - len(field.value) + len(field.selected_text))
+        if len(line) <= room:
+            return paste
+        self.notify(
+            f"Pasted text cut to {room:,} characters: a field holds at most {INPUT_MAX_CHARS:,}.",
+            severity="warning",
+        )
+        fitted = events.Paste(line[:room])
+        fitted.set_sender(self)
+        return fitted
 
     def notify(
         self,

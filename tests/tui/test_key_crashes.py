@@ -23,6 +23,7 @@ from textual.screen import Screen
 from textual.widgets import Input, Static
 
 from comms_tui.core.session import Session
+from comms_tui.tui.app import INPUT_MAX_CHARS
 from comms_tui.tui.compose.template_fill import TemplateFillScreen
 from comms_tui.tui.compose.templates import TemplatePickScreen
 from comms_tui.tui.screens.attachments import AttachmentPickerScreen
@@ -208,3 +209,20 @@ async def test_a_confirmation_is_answered_only_while_it_is_shown(
         await pilot.pause(0.2)
         assert app.screen_stack == [app.compose_screen]
         assert session.sandbox.state.stats()["requests"] == 1
+
+
+async def test_a_huge_paste_into_a_field_is_cut_to_what_it_holds(app_factory: AppFactory) -> None:
+    # The monkey pasted ~46,000 control characters into History's filter over a session:
+    # Textual measured the whole value each frame and the app froze for 30 s.
+    app = app_factory()
+    async with app.run_test(size=SIZE) as pilot:
+        await connected(pilot)
+        await press(pilot, ["f2"])
+        field = app.screen.query_one("#recipient-filter", Input)
+        field.focus()
+        paste(pilot, "x")
+        paste(pilot, "\x1b\x00" * 20_000)
+        await press(pilot, ["left"])
+        assert len(field.value) == INPUT_MAX_CHARS
+        assert field.value.startswith("x\x1b\x00")
+        assert any("Pasted text cut to 4,999 characters" in n.message for n in app._notifications)
