@@ -334,7 +334,7 @@ def _loop_watchdog(result: SessionResult) -> Iterator[None]:
                     f"the event loop has been blocked for {KEY_TIMEOUT_SECONDS * 2:g} s"
                 )
                 print(result.report(), file=sys.stderr, flush=True)
-                faulthandler.dump_traceback(sys.__stderr__, all_threads=True)
+                faulthandler.dump_traceback(sys.__stderr__ or 2, all_threads=True)
                 os._exit(3)
 
     heartbeat()
