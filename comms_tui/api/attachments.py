@@ -226,6 +226,17 @@ def file_type_for(path: Path) -> str:
         return "bin"
 
 
+def typed_path(path: str | Path) -> Path:
+    """A path as typed, ``~`` expanded; ``AttachmentError`` if no file can be there: ``~name``
+    of a user this machine does not know, or a NUL character (the system refuses both)."""
+    if "\0" in str(path):
+        raise AttachmentError("not a file path: it holds a NUL character")
+    try:
+        return Path(path).expanduser()
+    except RuntimeError:  # ~name: no such user
+        raise AttachmentError(f"{path}: no such user's home folder") from None
+
+
 def load_attachment(
     path: str | Path,
     *,
@@ -238,7 +249,7 @@ def load_attachment(
     ``progress(done_bytes, total_bytes)`` is called after each chunk (and once for an empty
     file). Raises ``AttachmentError`` for a missing, unreadable, non-regular or too large file.
     """
-    file_path = Path(path).expanduser()
+    file_path = typed_path(path)
     name = file_path.name or str(file_path)
     try:
         info = file_path.stat()

@@ -75,10 +75,13 @@ class DraftAttachment:
     @classmethod
     def of_file(cls, path: str | Path) -> DraftAttachment:
         """The file as it is now (``size``/``mtime`` unknown if it cannot be looked at)."""
-        absolute = Path(path).expanduser().absolute()
+        try:
+            absolute = Path(path).expanduser().absolute()
+        except RuntimeError:  # ``~name`` of a user this machine does not know
+            return cls(str(path))
         try:
             info = absolute.stat()
-        except OSError:
+        except (OSError, ValueError):  # ValueError: a NUL in a hand-edited draft's path
             return cls(str(absolute))
         return cls(str(absolute), info.st_size, info.st_mtime)
 

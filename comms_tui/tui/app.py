@@ -3,22 +3,27 @@
 The first frame comes before anything slow: the compose screen builds its forms right after it,
 and once they are on screen (``ComposeScreen.FormsReady``) the session (embedded sandbox,
 keyring, profile file), the journal, the HTTP client and the pydantic models are opened in a
-thread worker. Until then the header says "connecting…" and Send is disabled.
+thread. Until then the header says "connecting…" and Send is disabled.
+
+Leaving — ctrl+q, a closed terminal, SIGTERM, at any moment — writes the drafts, then stops
+the sandbox and the workers (``action_quit``, ``close_session``, ``tui/leaving.py``).
 """
 
 from __future__ import annotations
 
 import asyncio
 import contextlib
-import signal
+import threading
 from collections.abc import Callable
+from concurrent.futures import Future
 from datetime import datetime, timezone
 from pathlib import Path
-from typing import TYPE_CHECKING, Any, ClassVar
+from typing import TYPE_CHECKING, Any, ClassVar, TypeVar
 
 from textual import events, work
 from textual.app import App
 from textual.binding import Binding, BindingType
+from textual.css.query import NoMatches
 from textual.notifications import SeverityLevel
 from textual.theme import Theme
 
@@ -33,12 +38,17 @@ from comms_tui.tui.sizes import NARROW_BELOW
 
 if TYPE_CHECKING:
     from textual.command import Provider
+    from textual.driver import Driver
     from textual.screen import Screen
 
     from comms_tui.core.session import Session
     from comms_tui.store.errors import MissingSecret
     from comms_tui.store.history import Journal
     from comms_tui.tui.sender_lab.screen import SenderLabScreen
+
+T = TypeVar("T")
+INPUT_MAX_CHARS = 5_000  # a one-line field: ~350 numbers; pastes beyond are cut
+OPENING_WAIT_SECONDS = 1.0  # on the way out, for a session still opening (the sandbox starts)
 
 
 def _warm_first_send() -> None:
@@ -56,6 +66,23 @@ def _warm_first_send() -> None:
     import comms_tui.tui.compose.send_flow  # noqa: F401
 
     gc.freeze()
+
+
+def _in_daemon_thread(work: Callable[[], T]) -> Future[T]:
+    """``work()`` in a daemon thread: unlike the event loop's executor, nothing waits for it
+    at exit."""
+    future: Future[T] = Future()
+
+    def run() -> None:
+        if not future.set_running_or_notify_cancel():
+            return
+        try:
+            future.set_result(work())
+        except BaseException as exc:
+            future.set_exception(exc)
+
+    threading.Thread(target=run, name="comms-tui-session", daemon=True).start()
+    return future
 
 
 def _comms_commands() -> type[Provider]:
@@ -116,14 +143,40 @@ class CommsApp(App[None]):
         self.session: Session | None = None  # open, with its journal and client
         self.masking = Masking(self)  # recipients shown as 9195*****711 while sharing a screen
         self._owned_session: Session | None = None  # opened here, so closed here
+        self._opening: Future[Session] | None = None
+        self._closing_lock = threading.Lock()  # the opening thread and close_session
+        self._closed = False
         self.keys_in_order = KeysInOrder(self, super().on_event)
 
     async def on_event(self, event: events.Event) -> None:
         # A key (or paste) straight from the terminal: one at a time, as if typed slowly.
         if isinstance(event, events.Key | events.Paste) and not event.is_forwarded:
+            if isinstance(event, events.Paste):
+                event = self._fitted(event)
             await self.keys_in_order.receive(event)
         else:
             await super().on_event(event)
+
+    def _fitted(self, paste: events.Paste) -> events.Paste:
+        """A paste into a one-line field, cut to what the field may hold (``INPUT_MAX_CHARS``):
+        Textual draws a field's whole value each frame, and tens of thousands of characters
+        (control or combining ones above all) freeze the app for seconds."""
+        from textual.widgets import Input
+
+        field = self.focused
+        if not isinstance(field, Input) or not paste.text:
+            return paste
+        line = paste.text.splitlines()[0] if paste.text.splitlines() else ""
+        room = max(0, INPUT_MAX_CHARS - len(field.value) + len(field.selected_text))
+        if len(line) <= room:
+            return paste
+        self.notify(
+            f"Pasted text cut to {room:,} characters: a field holds at most {INPUT_MAX_CHARS:,}.",
+            severity="warning",
+        )
+        fitted = events.Paste(line[:room])
+        fitted.set_sender(self)
+        return fitted
 
     def notify(
         self,
@@ -146,6 +199,16 @@ class CommsApp(App[None]):
         )
 
     # -- startup --------------------------------------------------------------------------------
+
+    def get_driver_class(self) -> type[Driver]:
+        """Textual's, but on Linux and macOS ours: it leaves when the terminal closes, at any
+        moment (``tui/terminal_driver.py``). ``$TEXTUAL_DRIVER`` (``serve``) still wins."""
+        driver = super().get_driver_class()
+        if driver.__name__ == "LinuxDriver" and driver.__module__ == "textual.drivers.linux_driver":
+            from comms_tui.tui.terminal_driver import TerminalDriver
+
+            return TerminalDriver
+        return driver
 
     def get_default_screen(self) -> ComposeScreen:
         return ComposeScreen(drafts=self.drafts, clock=self.clock)
@@ -176,11 +239,6 @@ class CommsApp(App[None]):
         self.theme_changed_signal.subscribe(self, self._remember_theme)
         if self.prefs.damaged is not None:
             self.notify(self.prefs.damaged.message, severity="warning", timeout=15)
-        # The terminal window was closed: write the drafts and leave, as ctrl+q would.
-        # (Python's default for SIGHUP would drop up to half a second of typing.)
-        if hasattr(signal, "SIGHUP") and not self.is_headless:
-            loop = asyncio.get_running_loop()
-            loop.add_signal_handler(signal.SIGHUP, lambda: self.call_later(self.action_quit))
 
     def on_compose_screen_forms_ready(self) -> None:
         # Once the forms are on screen: the worker's imports (httpx, pydantic, uvicorn) hold
@@ -188,37 +246,50 @@ class CommsApp(App[None]):
         if self.session is None:
             self.open_session(self.given_session)
 
-    @work(thread=True, exclusive=True, group="session")
-    def open_session(
+    @work(exclusive=True, group="session")
+    async def open_session(
         self, session: Session | None = None, *, owned: bool = False, secret: str | None = None
     ) -> None:
         """Open the session (unless given) and everything sending needs, off the event loop.
 
-        ``secret``: the profile's secret as typed for this session (none was stored)."""
+        ``secret``: the profile's secret as typed for this session (none was stored).
+
+        In a daemon thread, not a thread worker: the event loop waits for its executor's
+        threads on the way out, and a keyring that never answers must not keep a closed app
+        alive. ``close_session`` closes what it opens, even when the app leaves first.
+        """
         from comms_tui.store.errors import MissingSecret, NoTarget
 
+        opening = self._opening = _in_daemon_thread(lambda: self._open(session, owned, secret))
         try:
-            if session is None:
-                from comms_tui.core.session import Session
-
-                try:
-                    session = Session.open(
-                        sandbox=self.want_sandbox, profile=self.profile_name, secret=secret
-                    )
-                except NoTarget:
-                    self.call_from_thread(self._welcome)
-                    return
-                except MissingSecret as missing:
-                    self.call_from_thread(self._ask_secret, missing)
-                    return
-                owned = True
-            if owned:
-                self._owned_session = session
-            self._connect(session)
-            self.post_message(SessionReady(session))
+            opened = await asyncio.wrap_future(opening)
+        except NoTarget:
+            self._welcome()
+        except MissingSecret as missing:
+            self._ask_secret(missing)
         except Exception as exc:  # shown in the header and a notification; the app stays up
             message = getattr(exc, "message", None) or str(exc) or type(exc).__name__
             self.post_message(SessionFailed(message))
+        else:
+            self.post_message(SessionReady(opened))
+
+    def _open(self, session: Session | None, owned: bool, secret: str | None) -> Session:
+        """In the opening thread: the session (unless given), its journal and client."""
+        if session is None:
+            from comms_tui.core.session import Session
+
+            session = Session.open(
+                sandbox=self.want_sandbox, profile=self.profile_name, secret=secret
+            )
+            owned = True
+        if owned:
+            with self._closing_lock:
+                if self._closed:  # the app left while this opened: nobody else will close it
+                    session.close()
+                    raise RuntimeError("the app has closed")
+                self._owned_session = session
+        self._connect(session)
+        return session
 
     def _connect(self, session: Session) -> None:
         """The journal and the client, and the heavy imports, here in the worker."""
@@ -279,24 +350,34 @@ class CommsApp(App[None]):
 
     # -- side screens ---------------------------------------------------------------------------
 
-    def open_once(self, screen_type: type[Screen[Any]], make: Callable[[], Screen[Any]]) -> bool:
+    def open_once(
+        self,
+        screen_type: type[Screen[Any]],
+        make: Callable[[], Screen[Any]],
+        *,
+        name: str,
+        callback: Callable[[Any], None] | None = None,
+    ) -> bool:
         """Push ``make()`` unless a ``screen_type`` is already open (a key pressed again, or
-        from the palette); True if pushed."""
-        if any(isinstance(screen, screen_type) for screen in self.screen_stack):
+        from the palette); True if pushed. Open under another screen, it says how to get back."""
+        if isinstance(self.screen, screen_type):
             return False
-        self.push_screen(make())
+        if any(isinstance(screen, screen_type) for screen in self.screen_stack):
+            self.notify(f"{name} is already open, under this screen: escape goes back to it.")
+            return False
+        self.push_screen(make(), callback)
         return True
 
     def action_help(self) -> None:
         from comms_tui.tui.screens.help import HelpScreen
 
-        self.open_once(HelpScreen, HelpScreen)
+        self.open_once(HelpScreen, HelpScreen, name="The help")
 
     def action_history(self) -> None:
         from comms_tui.tui.screens.history import HistoryScreen
 
-        journal = self.journal
-        if journal is None or self.session is None:
+        journal, session = self.journal, self.session
+        if journal is None or session is None:
             self.notify("History opens once the session is connected.", severity="warning")
             return
 
@@ -304,8 +385,12 @@ class CommsApp(App[None]):
             if choice is not None:
                 self.compose_screen.compose_again(choice)
 
-        if not any(isinstance(screen, HistoryScreen) for screen in self.screen_stack):
-            self.push_screen(HistoryScreen(journal, zone=self.session.zone), again)
+        self.open_once(
+            HistoryScreen,
+            lambda: HistoryScreen(journal, zone=session.zone),
+            name="History",
+            callback=again,
+        )
 
     def action_outbox(self) -> None:
         from comms_tui.tui.screens.outbox import OutboxScreen
@@ -315,7 +400,9 @@ class CommsApp(App[None]):
             self.notify("The outbox is only there on the sandbox (--sandbox).", severity="warning")
             return
         self.open_once(
-            OutboxScreen, lambda: OutboxScreen(session.target.base_url, zone=session.zone)
+            OutboxScreen,
+            lambda: OutboxScreen(session.target.base_url, zone=session.zone),
+            name="The outbox",
         )
 
     def action_sender_lab(self) -> None:
@@ -327,7 +414,7 @@ class CommsApp(App[None]):
                 "The sender-ID lab opens once the session is connected.", severity="warning"
             )
             return
-        self.open_once(SenderLabScreen, lambda: SenderLabScreen(session))
+        self.open_once(SenderLabScreen, lambda: SenderLabScreen(session), name="The sender-ID lab")
 
     def on_sender_lab_screen_profile_saved(self, message: SenderLabScreen.ProfileSaved) -> None:
         """Working sender IDs were saved: the SMS form suggests them from now on."""
@@ -358,6 +445,15 @@ class CommsApp(App[None]):
 
     # -- shutdown -------------------------------------------------------------------------------
 
+    def _handle_exception(self, error: Exception) -> None:
+        # Told to leave while widgets are still mounting (the terminal closed at startup):
+        # Textual takes the tree apart under an on_mount yet to run, whose query then finds
+        # nothing. The app is leaving as asked, drafts written: that is no crash to report.
+        if self._exit and isinstance(error, NoMatches):
+            self.log.warning(f"while leaving: {error}")
+            return
+        super()._handle_exception(error)
+
     async def action_quit(self) -> None:
         try:
             self.compose_screen.flush_drafts()
@@ -369,10 +465,20 @@ class CommsApp(App[None]):
         await self.close_session()
 
     async def close_session(self) -> None:
-        """Close the HTTP client and, if this app opened it, the session (stops the sandbox)."""
+        """Close the HTTP client and, if this app opened it, the session (stops the sandbox).
+
+        A session still opening (the sandbox starting) is waited for a moment and then closed
+        here; one that takes longer (a keyring that never answers) closes itself if it opens.
+        """
+        opening = self._opening
+        if opening is not None and not opening.done():
+            with contextlib.suppress(Exception):
+                await asyncio.wait_for(asyncio.wrap_future(opening), OPENING_WAIT_SECONDS)
         if self.session is not None:
             await self.session.aclose()
-        owned, self._owned_session = self._owned_session, None
+        with self._closing_lock:
+            self._closed = True
+            owned, self._owned_session = self._owned_session, None
         if owned is not None:
             await asyncio.to_thread(owned.close)
 

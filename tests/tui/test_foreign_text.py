@@ -14,6 +14,7 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
+import pytest
 from textual.app import App, ComposeResult
 from textual.pilot import Pilot
 from textual.widgets import DataTable, DirectoryTree, Static
@@ -21,6 +22,7 @@ from textual.widgets import DataTable, DirectoryTree, Static
 from comms_tui.core.session import Session
 from comms_tui.store.history import Journal
 from comms_tui.tui.app import CommsApp
+from comms_tui.tui.compose.forms.email import EmailForm
 from comms_tui.tui.screens.attachments import AttachmentPickerScreen
 from comms_tui.tui.screens.history import HistoryScreen
 from comms_tui.tui.sender_lab.screen import SenderLabScreen
@@ -209,9 +211,34 @@ async def test_a_draft_with_hostile_attachment_paths_starts_and_says_so(
         email = screen.form("email")
         assert email.value("subject") == "Report ␛[2J [b]"
         assert email.value("body") == "Hi [/x]␛]52;c;aGk=␇"
-        note = str(email.query_one("#attachments-note", Static).render())  # at the field
+        # Both named under the attachments (the form's note, not a notification), as data.
+        note = str(email.query_one("#attachments-note", Static).render())
         assert "[/x] [@click=app.quit]q[/]␛[2J<U+202E>fdp.exe" in note
         assert "[/y].pdf␛[2J" in note
+        assert_harmless(app)
+
+
+@pytest.mark.parametrize(
+    "path", ["~comms-tui-no-such-user/a.pdf", "a\x00b.pdf"], ids=["user", "nul"]
+)
+async def test_a_draft_with_a_path_no_file_can_have_starts_and_says_so(
+    session: Session, tmp_path: Path, path: str
+) -> None:
+    # Hand-edited: RuntimeError (an unknown user's ~) or ValueError (a NUL) in the reading
+    # thread ended the app at every start while the draft was there.
+    drafts = {"email": {"to": "ana@example.com", "attachments": [path]}}
+    (tmp_path / "drafts.json").write_text(json.dumps(drafts), encoding="utf-8")
+    app = app_on(session, tmp_path)
+    async with app.run_test(size=SIZE) as pilot:
+        screen = await connected(pilot)
+        await pilot.press("alt+2")
+        await pilot.app.workers.wait_for_complete()
+        await pilot.pause()
+        email = screen.form("email")
+        assert isinstance(email, EmailForm)
+        note = str(email.query_one("#attachments-note", Static).render())
+        assert "not attached, attach it again" in note
+        assert email.attachments == []
         assert_harmless(app)
 
 

@@ -31,6 +31,9 @@ def use_template(
     app: App[object], form: ComposeForm, templates: Mapping[str, str], name: str | None = None
 ) -> None:
     """Pick a template (unless ``name`` is given), fill it in, and put it in ``form``."""
+    if any(isinstance(s, TemplatePickScreen | TemplateFillScreen) for s in app.screen_stack):
+        app.notify("A template is already open: finish it or press escape first.")
+        return  # ctrl+t or the palette again: one template at a time
     if form.CHANNEL is Channel.EMAIL:
         app.notify(f"Templates are for SMS, WhatsApp and Zalo, not {form.label}.")
         return

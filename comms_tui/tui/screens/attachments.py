@@ -37,6 +37,7 @@ from comms_tui.api.attachments import (
     file_type_for,
     human_size,
     load_attachment,
+    typed_path,
 )
 from comms_tui.core.text import visible
 from comms_tui.store.drafts import DraftAttachment
@@ -51,6 +52,8 @@ DEFAULT_BUDGET = AttachmentBudget()  # frozen, so one shared default is safe
 
 def complete_path(value: str) -> str | None:
     """``value`` extended to the first matching entry of its directory (``/`` after a folder)."""
+    if "\0" in value:  # no file has such a name (and the system refuses to look)
+        return None
     directory, prefix = os.path.split(os.path.expanduser(value))
     if not prefix:
         return None
@@ -103,7 +106,11 @@ class FileCheck:
 def check_file(path: str, shown: str | None = None) -> FileCheck:
     """Blocking (stat, and maybe sniffing the first bytes): call from a thread. The check is
     for ``shown`` (the path as typed) when given."""
-    target = Path(path).expanduser()
+    try:
+        target = typed_path(path)
+    except AttachmentError as exc:  # no file can be there (``~nosuchuser``, a NUL)
+        problem = exc.message[:1].upper() + exc.message[1:] + "."
+        return FileCheck(shown if shown is not None else path, problem=problem)
     path = shown if shown is not None else path
     try:
         info = target.stat()
@@ -240,8 +247,12 @@ class AttachmentPickerScreen(ModalScreen["Attachment | None"]):
         return Path(self.query_one(DirectoryTree).path)
 
     def resolve(self, typed: str) -> str:
-        """A typed path made absolute: ``~`` expanded, relative to the folder shown."""
-        path = Path(typed).expanduser()
+        """A typed path made absolute: ``~`` expanded, relative to the folder shown. One no file
+        can have (``~nosuchuser``, a NUL) comes back as typed, for the check to say why."""
+        try:
+            path = typed_path(typed)
+        except AttachmentError:
+            return typed
         return os.path.normpath(path if path.is_absolute() else self.folder / path)
 
     def open_folder(self, folder: Path) -> None:

@@ -41,6 +41,7 @@ class ConfirmScreen(ModalScreen[bool]):
         self._confirm = confirm
         self._cancel = cancel
         self._default_confirm = default_confirm
+        self._answered = False
 
     def compose(self) -> ComposeResult:
         with Vertical(id="dialog"):
@@ -59,9 +60,15 @@ class ConfirmScreen(ModalScreen[bool]):
 
     def on_button_pressed(self, event: Button.Pressed) -> None:
         event.stop()
-        self.dismiss(event.button.id == "ok")
+        self.action_answer(event.button.id == "ok")
 
     def action_answer(self, answer: bool) -> None:
+        """Once, and only while shown on top. A press that arrives after another screen opened
+        over this one (keys typed together) would dismiss that screen instead, and the question
+        would stay up after it was answered: it is dropped, and the question asked as before."""
+        if self._answered or not self.is_active:
+            return
+        self._answered = True
         self.dismiss(answer)
 
     def action_switch(self) -> None:

@@ -24,6 +24,7 @@ from textual.css.query import NoMatches
 from textual.screen import Screen
 from textual.timer import Timer
 from textual.widgets import Button, DataTable, Footer, Input, Select, Static
+from textual.widgets.data_table import RowKey
 from textual.worker import get_current_worker
 
 from comms_tui.api.channels import Channel
@@ -301,7 +302,9 @@ class HistoryScreen(Screen["ComposeAgain | None"]):
 
     @on(DataTable.RowHighlighted, "#history-table")
     def _highlighted(self, event: DataTable.RowHighlighted) -> None:
-        self._show_detail(self._entries.get(str(event.row_key.value)))
+        # No key on an empty table: Textual highlights row -1 when up or page up is pressed.
+        key: RowKey | None = event.row_key
+        self._show_detail(self._entries.get(str(key.value)) if key is not None else None)
 
     def _current(self) -> JournalEntry | None:
         table = self.query_one("#history-table", DataTable)

@@ -151,6 +151,8 @@ class AttachmentList(Widget):
         """Open the picker; the chosen file is added here."""
         from comms_tui.tui.screens.attachments import AttachmentPickerScreen
 
+        if any(isinstance(screen, AttachmentPickerScreen) for screen in self.app.screen_stack):
+            return  # already open (ctrl+o or the palette again)
         picker = AttachmentPickerScreen(budget=self.budget, used_bytes=self.used_bytes)
 
         def picked(attachment: Attachment | None) -> None:

@@ -16,6 +16,7 @@ from typing import TYPE_CHECKING, Any, ClassVar
 from textual.app import ComposeResult
 from textual.containers import Horizontal, Vertical, VerticalScroll
 from textual.content import Content
+from textual.css.query import NoMatches
 from textual.message import Message
 from textual.timer import Timer
 from textual.widget import Widget
@@ -154,6 +155,8 @@ class ComposeForm(Vertical):
         widget = self.part(field_id)
         if isinstance(widget, TextArea):
             return widget.text
+        if widget is None:  # as query_one says it (the form is being taken apart: leaving)
+            raise NoMatches(f"No #{field_id} in the {self.label} form")
         assert isinstance(widget, Input)
         return widget.value
 
