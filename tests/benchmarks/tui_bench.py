@@ -304,18 +304,24 @@ def bench_results(runs: int) -> dict[str, Any]:
 # ---------------------------------------------------------------- hostile answers
 
 
-async def _hostile_answer_stall(base_url: str) -> float:
-    """The longest stall while the app shows a 5 MB error message, then a 50 000-item answer."""
+async def _hostile_answer_stall(base_url: str, folder: Path) -> float:
+    """The longest stall while the app shows a 5 MB error message, then a 50 000-item answer.
+
+    A journal and drafts of its own (``folder``): an earlier run's send of the same message
+    would be a duplicate, and the app would ask before sending it again.
+    """
     from comms_tui.api.channels import Channel
     from comms_tui.api.target import BasicCredentials, Target
     from comms_tui.core.session import Session, sandbox_profile
+    from comms_tui.store.history import Journal
     from comms_tui.tui.app import make_app
 
     session = Session(
         target=Target(base_url=base_url, credentials=BasicCredentials("sandbox", "sandbox")),
         profile=sandbox_profile(base_url),
+        journal=Journal(folder / "history.sqlite3"),
     )
-    app = make_app(session=session)
+    app = make_app(session=session, drafts_path=folder / "drafts.json")
     async with app.run_test(size=(120, 36)) as pilot:
         while app.session is None:
             await pilot.pause(0.02)
@@ -477,6 +483,9 @@ if __name__ == "__main__":
     if sys.argv[1:2] == ["ui-stall-once"]:
         print(json.dumps(asyncio.run(_ui_stall(Path(sys.argv[2]), sys.argv[3]))))
     elif sys.argv[1:2] == ["hostile-once"]:
+        import tempfile
+
         hostile = _hostile_server()
         url = f"http://127.0.0.1:{hostile.server_address[1]}"
-        print(json.dumps(asyncio.run(_hostile_answer_stall(url))))
+        with tempfile.TemporaryDirectory() as folder:
+            print(json.dumps(asyncio.run(_hostile_answer_stall(url, Path(folder)))))
