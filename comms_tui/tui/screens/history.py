@@ -215,7 +215,7 @@ class HistoryScreen(Screen["ComposeAgain | None"]):
             self._timer.stop()
         self._timer = self.set_timer(DEBOUNCE_SECONDS, self.action_reload)
 
-    @work(thread=True, exclusive=True, group="history-load")
+    @work(thread=True, exclusive=True, group="history-load", description="load history")
     def _load(self, channel: str | None, recipient: str, outcome: str | None) -> None:
         worker = get_current_worker()
         try:
@@ -244,7 +244,7 @@ class HistoryScreen(Screen["ComposeAgain | None"]):
             self._paging = True
             self._load_page(*self._filters(), entries[-1].id, self._generation)
 
-    @work(thread=True, group="history-page")
+    @work(thread=True, group="history-page", description="load the next history page")
     def _load_page(
         self, channel: str | None, recipient: str, outcome: str | None, before: int, generation: int
     ) -> None:
