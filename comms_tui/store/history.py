@@ -232,17 +232,21 @@ class Journal:
     @staticmethod
     def _index_missing(db: sqlite3.Connection) -> None:
         """Index the entries written since the index was (an older comms-tui wrote them, or
-        none was there yet): once, in one transaction."""
-        last = db.execute("SELECT max(rowid) FROM recipient_index").fetchone()[0] or 0
-        rows = db.execute(
-            "SELECT id, recipients FROM entries WHERE id > ? ORDER BY id", (last,)
-        ).fetchall()
-        if not rows:
+        none was there yet): once, in one transaction (another process may be doing the same:
+        what is missing is looked up again inside it)."""
+
+        def missing() -> list[sqlite3.Row]:
+            last = db.execute("SELECT max(rowid) FROM recipient_index").fetchone()[0] or 0
+            return db.execute(
+                "SELECT id, recipients FROM entries WHERE id > ? ORDER BY id", (last,)
+            ).fetchall()
+
+        if not missing():
             return
         db.execute("BEGIN IMMEDIATE")
         db.executemany(
             "INSERT INTO recipient_index (rowid, text) VALUES (?, ?)",
-            [(row["id"], _indexed_text(_recipients(row["recipients"]))) for row in rows],
+            [(row["id"], _indexed_text(_recipients(row["recipients"]))) for row in missing()],
         )
         db.execute("COMMIT")
 

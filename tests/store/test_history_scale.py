@@ -128,3 +128,27 @@ def test_without_fts5_trigrams_the_search_scans_the_newest_entries(
     assert ids(entries) == every_match(journal, "ana")
     newest, _ = journal.search(recipient="ana", scan_limit=10, limit=1000)
     assert ids(newest) == [i for i in ids(entries) if i > 290]
+
+
+def test_processes_opening_an_older_journal_at_once_index_it_once(tmp_path: Path) -> None:
+    import threading
+
+    path = tmp_path / "history.sqlite3"
+    write_old_journal(path, 2_000)
+    errors: list[BaseException] = []
+
+    def open_journal() -> None:
+        try:
+            Journal(path)
+        except BaseException as exc:  # reported below
+            errors.append(exc)
+
+    threads = [threading.Thread(target=open_journal) for _ in range(4)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    assert errors == []
+    with sqlite3.connect(path) as db:
+        rows = db.execute("SELECT count(*), count(DISTINCT rowid) FROM recipient_index").fetchone()
+    assert rows == (2_000, 2_000)
