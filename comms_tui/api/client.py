@@ -32,6 +32,7 @@ from comms_tui.api.errors import (
     OutcomeUnknown,
     ServerError,
 )
+from comms_tui.api.jsonread import collector_paused
 from comms_tui.api.outcomes import (
     ACCESS_HINT,
     RetryPolicy,
@@ -245,7 +246,7 @@ class CommsClient:
                 return settle(result, request, started, error=error)
             read = (result, request, started, status, response_headers, content)
             if len(content) > PARSE_IN_THREAD_BYTES:
-                return await asyncio.to_thread(settle_answer, *read)
+                return await asyncio.to_thread(_settle_large_answer, *read)
             return settle_answer(*read)
 
     async def check(self) -> str:
@@ -286,6 +287,19 @@ class CommsClient:
         if status >= 500:
             raise ServerError(f"the server answered HTTP {status}")
         return f"{self.target.base_url} accepted the login (HTTP {status})"
+
+
+def _settle_large_answer(
+    result: SendResult,
+    request: SendRequest,
+    started: float,
+    status: int,
+    headers: httpx.Headers,
+    content: bytes,
+) -> SendResult:
+    """``settle_answer`` with the garbage collector paused until the parsed answer is let go."""
+    with collector_paused():
+        return settle_answer(result, request, started, status, headers, content)
 
 
 def _json(value: object) -> bytes:

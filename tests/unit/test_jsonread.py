@@ -74,3 +74,38 @@ def test_a_50_000_item_answer_reads_whole() -> None:
     item = {"sms": {"to": "919000000002", "body": "hi"}, "errors": [], "warnings": []}
     document = {"status": {"success": True, "count": 50_000}, "smsList": [item] * 50_000}
     assert jsonread.loads(json.dumps(document)) == document
+
+
+def test_the_collector_is_paused_while_reading_and_back_after(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    import gc
+
+    seen: list[bool] = []
+    real_value = jsonread._value
+
+    def watched(text: str, index: int, depth: int) -> tuple[Any, int]:
+        seen.append(gc.isenabled())
+        return real_value(text, index, depth)
+
+    monkeypatch.setattr(jsonread, "_value", watched)
+    assert gc.isenabled()
+    assert jsonread.loads('{"a": [1, 2]}') == {"a": [1, 2]}
+    assert seen and not any(seen)
+    assert gc.isenabled()
+    with pytest.raises(ValueError), jsonread.collector_paused():
+        assert not gc.isenabled()
+        jsonread.loads("[1,")
+    assert gc.isenabled()  # back, even after an error
+
+
+def test_a_collector_turned_off_by_someone_else_stays_off() -> None:
+    import gc
+
+    gc.disable()
+    try:
+        with jsonread.collector_paused():
+            pass
+        assert not gc.isenabled()
+    finally:
+        gc.enable()
