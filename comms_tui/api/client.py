@@ -32,6 +32,7 @@ from comms_tui.api.errors import (
     OutcomeUnknown,
     ServerError,
 )
+from comms_tui.api.jsonread import collector_paused
 from comms_tui.api.outcomes import (
     ACCESS_HINT,
     RetryPolicy,
@@ -54,6 +55,9 @@ from comms_tui.api.transport import (
 )
 
 SEND_PATH = "/v2/communications/sendMessage"
+# Larger answers are read (JSON, one result per item) in a thread: 50 000 items take a quarter of
+# a second, which on the event loop would freeze a TUI.
+PARSE_IN_THREAD_BYTES = 256 * 1024
 TARGET_ATTRIBUTION: Any = object()  # "use the target's attribution" (None means none)
 
 
@@ -240,7 +244,10 @@ class CommsClient:
                     f"HTTP {status} with {unreadable.reason}: the messages may have been sent"
                 )
                 return settle(result, request, started, error=error)
-            return settle_answer(result, request, started, status, response_headers, content)
+            read = (result, request, started, status, response_headers, content)
+            if len(content) > PARSE_IN_THREAD_BYTES:
+                return await asyncio.to_thread(_settle_large_answer, *read)
+            return settle_answer(*read)
 
     async def check(self) -> str:
         """Check host and credentials without sending a message; raises CommsError on failure.
@@ -280,6 +287,19 @@ class CommsClient:
         if status >= 500:
             raise ServerError(f"the server answered HTTP {status}")
         return f"{self.target.base_url} accepted the login (HTTP {status})"
+
+
+def _settle_large_answer(
+    result: SendResult,
+    request: SendRequest,
+    started: float,
+    status: int,
+    headers: httpx.Headers,
+    content: bytes,
+) -> SendResult:
+    """``settle_answer`` with the garbage collector paused until the parsed answer is let go."""
+    with collector_paused():
+        return settle_answer(result, request, started, status, headers, content)
 
 
 def _json(value: object) -> bytes:

@@ -12,13 +12,13 @@ user to decide.
 from __future__ import annotations
 
 import asyncio
-import json
 import time
 from dataclasses import dataclass
 from typing import Any
 
 import httpx
 
+from comms_tui.api import jsonread
 from comms_tui.api.errors import (
     AccessDenied,
     AuthFailed,
@@ -155,7 +155,7 @@ def settle_answer(
     text = content.decode("utf-8", errors="replace")
     result.response_text = text
     try:
-        data: Any = json.loads(text) if text.strip() else None
+        data: Any = jsonread.loads(text) if text.strip() else None
     except (ValueError, RecursionError):  # RecursionError: "[[[[…" nested 200 000 deep
         data = None
     if isinstance(data, dict) and isinstance(data.get("status"), dict):

@@ -108,7 +108,9 @@ def http_client(
             write=target.read_timeout,
             pool=target.connect_timeout,
         ),
-        verify=target.verify_tls,
+        # A plain-http target (loopback: the sandbox) never does TLS (redirects are not
+        # followed, the token URL is on the same host): no CA bundle to load (20–90 ms).
+        verify=target.verify_tls if target.base_url.startswith("https://") else False,
         transport=transport,
         follow_redirects=False,
         headers={

@@ -26,8 +26,10 @@ JOURNAL_FILE_NAME = "history.sqlite3"
 OUTCOMES = ("pending", "accepted", "partial", "failed", "rejected", "unknown")
 FINAL_OUTCOMES = frozenset(OUTCOMES) - {"pending"}
 UNKNOWN_LOOKBACK_SECONDS = 24 * 3600
-# A recipient filter matches fragments, so it scans (at most this many newest entries).
+# A recipient filter matches fragments: served by a trigram index of the recipients (every
+# entry). Where SQLite has no FTS5 trigram tokenizer, it scans this many newest entries instead.
 RECIPIENT_SCAN_LIMIT = 5000
+_CANDIDATE_BATCH = 200  # index hits checked per round trip
 # Keys whose values must never be stored, whatever layer forgot to redact them.
 _REDACTED_KEYS = frozenset(
     {"file_data", "password", "secret", "client_secret", "authorization", "accesstoken"}
@@ -58,6 +60,16 @@ CREATE TABLE IF NOT EXISTS fingerprints (
 );
 CREATE INDEX IF NOT EXISTS fingerprints_fp ON fingerprints(fp);
 """
+# Each entry's recipients, casefolded, one per line (rowid = the entry's id): any fragment of
+# three or more characters is found through the index, shorter ones by a scan of this text only.
+_RECIPIENT_INDEX = """
+CREATE VIRTUAL TABLE IF NOT EXISTS recipient_index
+    USING fts5(text, tokenize = 'trigram case_sensitive 1');
+"""
+
+
+def _indexed_text(recipients: list[str]) -> str:
+    return "\n".join(r.casefold() for r in recipients)
 
 
 def redact(value: Any) -> Any:
@@ -79,17 +91,7 @@ def recipient_matcher(needle: str, *, region: str | None = None) -> Callable[[st
     looks like a phone number also matches by its digits (``+91 95914 71711`` finds
     ``919591471711``) and, read with ``region``, as the number it is (``095914 71711`` in IN).
     """
-    from comms_tui.api.errors import InvalidInput
-    from comms_tui.api.phones import normalise_phone
-
-    needle = needle.strip()
-    folded = needle.casefold()
-    digits = "".join(c for c in needle if c.isdigit())
-    phone_like = bool(digits) and all(c.isdigit() or c in " +-().\t" for c in needle)
-    number: str | None = None
-    if phone_like:
-        with contextlib.suppress(InvalidInput):
-            number = normalise_phone(needle, region).digits
+    folded, digits, phone_like, number = _needle(needle, region)
 
     def matches(recipient: str) -> bool:
         if folded in recipient.casefold():
@@ -97,6 +99,39 @@ def recipient_matcher(needle: str, *, region: str | None = None) -> Callable[[st
         return phone_like and (digits in recipient or recipient == number)
 
     return matches
+
+
+def _needle(needle: str, region: str | None) -> tuple[str, str, bool, str | None]:
+    """(casefolded, its digits, whether it looks like a phone number, the number it is)."""
+    from comms_tui.api.errors import InvalidInput
+
+    needle = needle.strip()
+    digits = "".join(c for c in needle if c.isdigit())
+    phone_like = bool(digits) and all(c.isdigit() or c in " +-().\t" for c in needle)
+    number: str | None = None
+    if phone_like:
+        from comms_tui.api.phones import normalise_phone
+
+        with contextlib.suppress(InvalidInput):
+            number = normalise_phone(needle, region).digits
+    return needle.casefold(), digits, phone_like, number
+
+
+def recipient_terms(needle: str, *, region: str | None = None) -> list[str]:
+    """Fragments of which every recipient ``recipient_matcher`` accepts contains one (in its
+    casefolded form): what the recipient index is asked for."""
+    folded, digits, phone_like, number = _needle(needle, region)
+    terms = [folded, *((digits, number or "") if phone_like else ())]
+    return [t for t in dict.fromkeys(terms) if t]
+
+
+def _recipients(raw: str) -> list[str]:
+    """An entry's recipients as stored (JSON), read leniently: a damaged row has none."""
+    try:
+        value = json.loads(raw)
+    except (TypeError, ValueError, RecursionError):
+        return []
+    return [str(r) for r in value] if isinstance(value, list) else []
 
 
 def _utc(ts: float | None) -> datetime | None:
@@ -186,6 +221,34 @@ class Journal:
             columns = {row["name"] for row in db.execute("PRAGMA table_info(entries)")}
             if "sandbox" not in columns:  # a journal written by comms-tui 0.1
                 db.execute("ALTER TABLE entries ADD COLUMN sandbox INTEGER NOT NULL DEFAULT 0")
+            try:
+                db.executescript(_RECIPIENT_INDEX)
+            except sqlite3.OperationalError:  # an SQLite without FTS5 or its trigrams: scan
+                self.indexed = False
+            else:
+                self.indexed = True
+                self._index_missing(db)
+
+    @staticmethod
+    def _index_missing(db: sqlite3.Connection) -> None:
+        """Index the entries written since the index was (an older comms-tui wrote them, or
+        none was there yet): once, in one transaction (another process may be doing the same:
+        what is missing is looked up again inside it)."""
+
+        def missing() -> list[sqlite3.Row]:
+            last = db.execute("SELECT max(rowid) FROM recipient_index").fetchone()[0] or 0
+            return db.execute(
+                "SELECT id, recipients FROM entries WHERE id > ? ORDER BY id", (last,)
+            ).fetchall()
+
+        if not missing():
+            return
+        db.execute("BEGIN IMMEDIATE")
+        db.executemany(
+            "INSERT INTO recipient_index (rowid, text) VALUES (?, ?)",
+            [(row["id"], _indexed_text(_recipients(row["recipients"]))) for row in missing()],
+        )
+        db.execute("COMMIT")
 
     @contextlib.contextmanager
     def _connect(self) -> Iterator[sqlite3.Connection]:
@@ -249,6 +312,11 @@ class Journal:
             )
             entry_id = cursor.lastrowid
             assert entry_id is not None
+            if self.indexed:
+                db.execute(
+                    "INSERT INTO recipient_index (rowid, text) VALUES (?, ?)",
+                    (entry_id, _indexed_text(list(recipients))),
+                )
             db.executemany(
                 "INSERT INTO fingerprints (entry_id, fp) VALUES (?, ?)",
                 [(entry_id, fp) for fp in dict.fromkeys(fingerprints)],
@@ -294,20 +362,67 @@ class Journal:
         channel: str | None = None,
         outcome: str | None = None,
         limit: int = 50,
+        before: int | None = None,
         scan_limit: int = RECIPIENT_SCAN_LIMIT,
         region: str | None = None,
     ) -> tuple[builtins.list[JournalEntry], bool]:
         """(entries newest first, whether more match than ``limit``): the History filter of both
-        front-ends. A ``recipient`` is matched as ``recipient_matches`` says, in the newest
-        ``scan_limit`` entries (it is not an exact look-up: people type fragments)."""
+        front-ends. A ``recipient`` is matched as ``recipient_matcher`` says, in every entry
+        (through the recipient index; without one, in the newest ``scan_limit``). ``before``:
+        only entries older than that id (the next page)."""
         needle = recipient.strip()
         if not needle:
-            entries = self.list(limit + 1, channel=channel, outcome=outcome)
-        else:
-            scanned = self.list(scan_limit, channel=channel, outcome=outcome)
+            entries = self.list(limit + 1, channel=channel, outcome=outcome, before=before)
+        elif not self.indexed:
+            scanned = self.list(scan_limit, channel=channel, outcome=outcome, before=before)
             matches = recipient_matcher(needle, region=region)
             entries = [e for e in scanned if any(matches(r) for r in e.recipients)]
+        else:
+            entries = self._search_index(needle, region, channel, outcome, limit + 1, before)
         return entries[:limit], len(entries) > limit
+
+    def _search_index(
+        self,
+        needle: str,
+        region: str | None,
+        channel: str | None,
+        outcome: str | None,
+        wanted: int,
+        before: int | None,
+    ) -> builtins.list[JournalEntry]:
+        """Up to ``wanted`` matching entries, newest first: the index names candidates (every
+        match among them), each checked by ``recipient_matcher`` itself."""
+        matches = recipient_matcher(needle, region=region)
+        terms = recipient_terms(needle, region=region)
+        if all(len(term) >= 3 for term in terms):  # trigrams: the index finds them
+            phrases = " OR ".join('"' + term.replace('"', '""') + '"' for term in terms)
+            candidates_sql = "recipient_index MATCH ?"
+            candidate_params: builtins.list[object] = [phrases]
+        else:  # a fragment shorter than a trigram: a scan of the recipients alone
+            candidates_sql = " OR ".join("instr(text, ?) > 0" for _ in terms)
+            candidate_params = builtins.list(terms)
+        if before is not None:
+            candidates_sql = f"({candidates_sql}) AND rowid < ?"
+            candidate_params.append(before)
+        where, params, now = self._filters(channel, outcome)
+        found: builtins.list[JournalEntry] = []
+        with self._connect() as db:
+            hits = db.execute(
+                f"SELECT rowid FROM recipient_index WHERE {candidates_sql} ORDER BY rowid DESC",
+                candidate_params,
+            )
+            while len(found) < wanted and (
+                batch := [r[0] for r in hits.fetchmany(_CANDIDATE_BATCH)]
+            ):
+                marks = ",".join("?" * len(batch))
+                sql = " AND ".join([f"id IN ({marks})", *where])
+                rows = db.execute(
+                    f"SELECT * FROM entries WHERE {sql} ORDER BY id DESC", (*batch, *params)
+                ).fetchall()
+                for row in rows:
+                    if any(matches(r) for r in _recipients(row["recipients"])):
+                        found.append(self._entry(row, now))
+        return found[:wanted]
 
     def get(self, entry_id: int) -> JournalEntry | None:
         with self._connect() as db:
@@ -321,8 +436,28 @@ class Journal:
         channel: str | None = None,
         recipient: str | None = None,
         outcome: str | None = None,
+        before: int | None = None,
     ) -> builtins.list[JournalEntry]:
-        """Newest first."""
+        """Newest first (older than the id ``before``, if given)."""
+        where, params, now = self._filters(channel, outcome)
+        if recipient:
+            where.append("EXISTS (SELECT 1 FROM json_each(entries.recipients) WHERE value = ?)")
+            params.append(recipient)
+        if before is not None:
+            where.append("id < ?")
+            params.append(before)
+        sql = "SELECT * FROM entries"
+        if where:
+            sql += " WHERE " + " AND ".join(where)
+        sql += " ORDER BY id DESC LIMIT ?"
+        with self._connect() as db:
+            rows = db.execute(sql, (*params, max(0, limit))).fetchall()
+        return [self._entry(row, now) for row in rows]
+
+    def _filters(
+        self, channel: str | None, outcome: str | None
+    ) -> tuple[builtins.list[str], builtins.list[object], float]:
+        """(SQL conditions, their parameters, the time "pending" is judged at)."""
         now = time.time()
         stale_before = now - self.stale_after_seconds
         where: builtins.list[str] = []
@@ -330,9 +465,6 @@ class Journal:
         if channel:
             where.append("channel = ?")
             params.append(channel.lower())
-        if recipient:
-            where.append("EXISTS (SELECT 1 FROM json_each(entries.recipients) WHERE value = ?)")
-            params.append(recipient)
         if outcome == "unknown":
             where.append("(outcome = 'unknown' OR (outcome = 'pending' AND created_at < ?))")
             params.append(stale_before)
@@ -342,13 +474,7 @@ class Journal:
         elif outcome:
             where.append("outcome = ?")
             params.append(outcome)
-        sql = "SELECT * FROM entries"
-        if where:
-            sql += " WHERE " + " AND ".join(where)
-        sql += " ORDER BY id DESC LIMIT ?"
-        with self._connect() as db:
-            rows = db.execute(sql, (*params, max(0, limit))).fetchall()
-        return [self._entry(row, now) for row in rows]
+        return where, params, now
 
     def find_duplicates(
         self,

@@ -246,7 +246,7 @@ class CommsApp(App[None]):
         if self.session is None:
             self.open_session(self.given_session)
 
-    @work(exclusive=True, group="session")
+    @work(exclusive=True, group="session", description="open the session")
     async def open_session(
         self, session: Session | None = None, *, owned: bool = False, secret: str | None = None
     ) -> None:
@@ -438,7 +438,7 @@ class CommsApp(App[None]):
     def _remember_theme(self, theme: Theme) -> None:
         self._save_theme(theme.name)
 
-    @work(thread=True, group="prefs")
+    @work(thread=True, group="prefs", description="save the theme")
     def _save_theme(self, name: str) -> None:
         with contextlib.suppress(OSError):  # a preference is not worth an error dialog
             self.prefs.set_theme(name)

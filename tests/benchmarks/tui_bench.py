@@ -304,18 +304,24 @@ def bench_results(runs: int) -> dict[str, Any]:
 # ---------------------------------------------------------------- hostile answers
 
 
-async def _hostile_answer_stall(base_url: str) -> float:
-    """The longest stall while the app shows a 5 MB error message, then a 50 000-item answer."""
+async def _hostile_answer_stall(base_url: str, folder: Path) -> float:
+    """The longest stall while the app shows a 5 MB error message, then a 50 000-item answer.
+
+    A journal and drafts of its own (``folder``): an earlier run's send of the same message
+    would be a duplicate, and the app would ask before sending it again.
+    """
     from comms_tui.api.channels import Channel
     from comms_tui.api.target import BasicCredentials, Target
     from comms_tui.core.session import Session, sandbox_profile
+    from comms_tui.store.history import Journal
     from comms_tui.tui.app import make_app
 
     session = Session(
         target=Target(base_url=base_url, credentials=BasicCredentials("sandbox", "sandbox")),
         profile=sandbox_profile(base_url),
+        journal=Journal(folder / "history.sqlite3"),
     )
-    app = make_app(session=session)
+    app = make_app(session=session, drafts_path=folder / "drafts.json")
     async with app.run_test(size=(120, 36)) as pilot:
         while app.session is None:
             await pilot.pause(0.02)
@@ -325,7 +331,7 @@ async def _hostile_answer_stall(base_url: str) -> float:
         form = app.compose_screen.form(Channel.SMS)
         monitor = StallMonitor()
         monitor.start()
-        for to in ("919000000001", "919000000002"):  # the server's first, then second answer
+        for to in (HOSTILE_ERROR_TO, "919000000002"):  # the 5 MB message, then 50 000 items
             form.set_value("to", to)
             form.set_value("body", f"hostile {to}")
             await pilot.pause(0.3)
@@ -340,45 +346,57 @@ async def _hostile_answer_stall(base_url: str) -> float:
 
 
 def bench_hostile_answer(runs: int) -> dict[str, Any]:
-    """Median over ``runs`` fresh processes of the longest UI stall (a server of our own)."""
+    """Median over ``runs`` fresh processes of the longest UI stall.
+
+    The hostile server runs in a process of its own: in the app's process, encoding its 5 MB
+    answers would hold the GIL and be counted as the app's stalls.
+    """
     env = {**os.environ, "PYTHONPATH": str(ROOT)}
+    server = subprocess.Popen(
+        [sys.executable, __file__, "hostile-server"], env=env, stdout=subprocess.PIPE, text=True
+    )
+    assert server.stdout is not None
+    url = server.stdout.readline().strip()  # once it listens
     stalls = []
-    for _ in range(runs):
-        out = subprocess.run(
-            [sys.executable, __file__, "hostile-once"],
-            env=env, capture_output=True, text=True, check=True,
-        ).stdout  # fmt: skip
-        stalls.append(json.loads(out.splitlines()[-1]))
+    try:
+        for _ in range(runs):
+            out = subprocess.run(
+                [sys.executable, __file__, "hostile-once", url],
+                env=env, capture_output=True, text=True, check=True,
+            ).stdout  # fmt: skip
+            stalls.append(json.loads(out.splitlines()[-1]))
+    finally:
+        server.kill()
+        server.wait()
     return {
         "hostile_answer_stall_ms": round(statistics.median(stalls), 1),
         "hostile_answer_runs_ms": [round(x, 1) for x in stalls],
     }
 
 
+HOSTILE_ERROR_TO = "919000000001"  # answered 400 with a 5 MB message; anyone else: 50 000 items
+
+
 def _hostile_server() -> Any:
-    """Answers a 400 with a 5 MB message, then a 200 with 50 000 items, in turn."""
+    """Answers a send to ``HOSTILE_ERROR_TO`` with a 400 and a 5 MB message, any other with a
+    200 and 50 000 items."""
     import http.server
-    import threading
 
-    def answers() -> Any:
-        long_error = json.dumps(
-            {"status": {"success": False, "code": 400, "message": "x" * (5 * MB)}}
-        ).encode()
-        item = {"sms": {"to": "919000000002", "body": "hi"}, "errors": [], "warnings": []}
-        many = json.dumps(
-            {"status": {"success": True, "code": 200, "count": 50_000, "successCount": 50_000},
-             "smsList": [item] * 50_000}
-        ).encode()  # fmt: skip
-        while True:
-            yield 400, long_error
-            yield 200, many
-
-    sequence = answers()
+    long_error = json.dumps(
+        {"status": {"success": False, "code": 400, "message": "x" * (5 * MB)}}
+    ).encode()
+    item = {"sms": {"to": "919000000002", "body": "hi"}, "errors": [], "warnings": []}
+    many = json.dumps(
+        {"status": {"success": True, "code": 200, "count": 50_000, "successCount": 50_000},
+         "smsList": [item] * 50_000}
+    ).encode()  # fmt: skip
 
     class Handler(http.server.BaseHTTPRequestHandler):
         def do_POST(self) -> None:
-            self.rfile.read(int(self.headers.get("Content-Length") or 0))
-            status, body = next(sequence)
+            request = self.rfile.read(int(self.headers.get("Content-Length") or 0))
+            status, body = (
+                (400, long_error) if HOSTILE_ERROR_TO.encode() in request else (200, many)
+            )
             self.send_response(status)
             self.send_header("Content-Type", "application/json")
             self.send_header("Content-Length", str(len(body)))
@@ -389,9 +407,7 @@ def _hostile_server() -> Any:
         def log_message(self, *_args: Any) -> None:
             pass
 
-    server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), Handler)
-    threading.Thread(target=server.serve_forever, daemon=True).start()
-    return server
+    return http.server.ThreadingHTTPServer(("127.0.0.1", 0), Handler)
 
 
 # ---------------------------------------------------------------- history
@@ -476,7 +492,12 @@ if __name__ == "__main__":
     sys.path.insert(0, str(ROOT))
     if sys.argv[1:2] == ["ui-stall-once"]:
         print(json.dumps(asyncio.run(_ui_stall(Path(sys.argv[2]), sys.argv[3]))))
-    elif sys.argv[1:2] == ["hostile-once"]:
+    elif sys.argv[1:2] == ["hostile-server"]:
         hostile = _hostile_server()
-        url = f"http://127.0.0.1:{hostile.server_address[1]}"
-        print(json.dumps(asyncio.run(_hostile_answer_stall(url))))
+        print(f"http://127.0.0.1:{hostile.server_address[1]}", flush=True)
+        hostile.serve_forever()
+    elif sys.argv[1:2] == ["hostile-once"]:
+        import tempfile
+
+        with tempfile.TemporaryDirectory() as folder:
+            print(json.dumps(asyncio.run(_hostile_answer_stall(sys.argv[2], Path(folder)))))

@@ -371,6 +371,34 @@ async def test_history_lists_filters_and_composes_again(tmp_path: Path) -> None:
     ]
 
 
+async def test_history_pages_through_thousands_of_entries(tmp_path: Path) -> None:
+    """A page at a time: the cursor or the scroll nearing the end loads the next one, in order,
+    none twice; a recipient filter starts again from the newest match."""
+    from comms_tui.tui.screens.history import HISTORY_PAGE
+    from tests.store.test_history_scale import write_old_journal
+
+    path = tmp_path / "history.sqlite3"
+    write_old_journal(path, 3_000)
+    journal = Journal(path)
+    app = ScreenHost(lambda: HistoryScreen(journal))
+    async with app.run_test(size=SIZE) as pilot:
+        screen = app.screen
+        table = screen.query_one("#history-table", DataTable)
+        await wait_for(pilot, lambda: table.row_count == HISTORY_PAGE)
+        assert "more load as you scroll" in text_of(screen, "#history-note")
+        table.focus()
+        await pilot.press("ctrl+end")  # the cursor at the last row loaded
+        await wait_for(pilot, lambda: table.row_count == 2 * HISTORY_PAGE)
+        table.scroll_end(animate=False)  # the wheel, without moving the cursor
+        await wait_for(pilot, lambda: table.row_count == 3 * HISTORY_PAGE)
+        keys = [int(str(k.value)) for k in table.rows]
+        assert keys == list(range(3_000, 3_000 - 3 * HISTORY_PAGE, -1))  # newest first, no gaps
+        screen.query_one("#recipient-filter", Input).value = "ana."
+        await pilot.pause(DEBOUNCE_SECONDS + 0.05)
+        wanted = [e.id for e in journal.search(recipient="ana.", limit=HISTORY_PAGE)[0]]
+        await wait_for(pilot, lambda: [int(str(k.value)) for k in table.rows] == wanted)
+
+
 async def test_history_compose_again_says_attachments_are_not_restored(tmp_path: Path) -> None:
     journal = fill_journal(tmp_path / "history.sqlite3")
     app = ScreenHost(lambda: HistoryScreen(journal))

@@ -142,6 +142,7 @@ class ComposeScreen(Screen[None]):
         self._loaded_drafts: dict[str, dict[str, Any]] | None = None  # as read from disk
         self._draft_timers: dict[str, Timer] = {}
         self._form_focus: Widget | None = None  # where to go back to from the results (narrow)
+        self._results_shown = False  # narrow: the results pane in the form's place
 
     def compose(self) -> ComposeResult:
         yield AppHeader()
@@ -154,7 +155,7 @@ class ComposeScreen(Screen[None]):
         self._load_drafts()
         self.call_after_refresh(self._build)
 
-    @work(group="build")
+    @work(group="build", description="build the compose forms")
     async def _build(self) -> None:
         """Mount the body (a worker: the screen goes on taking keys while this awaits)."""
         from textual.widgets import Input
@@ -259,8 +260,8 @@ class ComposeScreen(Screen[None]):
 
     def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
         if action == "show_form":  # from the results: shown instead of the form, or in focus
-            return (self.narrow and self.has_class("-results")) or self._in_results()
-        if action == "cycle_channel" and self.narrow and self.has_class("-results"):
+            return (self.narrow and self._results_shown) or self._in_results()
+        if action == "cycle_channel" and self.narrow and self._results_shown:
             return False  # esc first: the results have the whole width and the footer
         if action == "send" and self.session is None:
             return None  # shown disabled in the footer (while busy it says "already sending")
@@ -281,7 +282,7 @@ class ComposeScreen(Screen[None]):
         self.show_channel(CHANNELS[(index + step) % len(CHANNELS)])
 
     def show_channel(self, channel: Channel) -> None:
-        if self.has_class("-results"):
+        if self._results_shown:
             self.action_show_form()
         try:
             tab_set = cast("TabbedContent", self.query_one("#channels"))
@@ -301,7 +302,7 @@ class ComposeScreen(Screen[None]):
         return self.app.has_class("-narrow")
 
     def action_focus_results(self) -> None:
-        if self.has_class("-results") and self.narrow:
+        if self._results_shown and self.narrow:
             self.action_show_form()  # ctrl+r again: back to the form
             return
         if not self._in_results():
@@ -318,13 +319,23 @@ class ComposeScreen(Screen[None]):
 
     def _show_results(self) -> None:
         """Narrow: the results pane in the form's place (wide: both are on screen anyway)."""
-        if not self.has_class("-results") and not self._in_results():
+        if not self._results_shown and not self._in_results():
             self._form_focus = self.focused
-        self.add_class("-results")
+        self._set_results_shown(True)
         self.refresh_bindings()
 
+    def _set_results_shown(self, shown: bool) -> None:
+        """``-results`` lays the screen out only when narrow, and changing a class restyles every
+        widget on the screen (a tenth of a second): wide, it follows at the next resize."""
+        self._results_shown = shown
+        if self.narrow:
+            self.set_class(shown, "-results")
+
+    def on_resize(self) -> None:
+        self.set_class(self._results_shown, "-results")
+
     def action_show_form(self) -> None:
-        self.remove_class("-results")
+        self._set_results_shown(False)
         focus = self._form_focus
         if focus is not None and focus.is_attached and focus.focusable:
             focus.focus()
@@ -424,7 +435,7 @@ class ComposeScreen(Screen[None]):
         self.refresh_bindings()
         self._send_flow(form, request, resend)
 
-    @work(exclusive=True, group="send")
+    @work(exclusive=True, group="send", description="send")
     async def _send_flow(self, form: ComposeForm, request: SendRequest, resend: bool) -> None:
         from comms_tui.tui.compose.send_flow import send_from_form
         from comms_tui.tui.widgets.in_flight import SendProgress
@@ -561,7 +572,7 @@ class ComposeScreen(Screen[None]):
 
     # -- drafts ---------------------------------------------------------------------------------
 
-    @work(thread=True, group="drafts")
+    @work(thread=True, group="drafts", description="save drafts")
     def _load_drafts(self) -> None:
         from comms_tui.store.errors import DamagedFile
 
@@ -609,7 +620,7 @@ class ComposeScreen(Screen[None]):
         drafts.update({form.CHANNEL.value: form.values() for form in self.forms()})
         self.drafts.save_all(drafts)
 
-    @work(thread=True, group="drafts")
+    @work(thread=True, group="drafts", description="save drafts")
     def _save_draft(self, channel: str, values: dict[str, object]) -> None:
         try:
             self.drafts.save(channel, values)

@@ -300,7 +300,7 @@ class AttachmentPickerScreen(ModalScreen["Attachment | None"]):
             return
         self._inspect_timer = self.set_timer(INSPECT_DELAY, lambda: self._inspect(value))
 
-    @work(thread=True, exclusive=True, group="picker-inspect")
+    @work(thread=True, exclusive=True, group="picker-inspect", description="inspect a file")
     def _inspect(self, path: str) -> None:
         check = check_file(self.resolve(path), shown=path)
         if not get_current_worker().is_cancelled:
@@ -364,7 +364,7 @@ class AttachmentPickerScreen(ModalScreen["Attachment | None"]):
         self._set_encoding(True)
         self._encode(path)
 
-    @work(thread=True, exclusive=True, group="picker-encode")
+    @work(thread=True, exclusive=True, group="picker-encode", description="encode an attachment")
     def _encode(self, path: str) -> None:
         worker = get_current_worker()
         last = 0.0

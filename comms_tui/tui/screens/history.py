@@ -36,7 +36,10 @@ from comms_tui.tui.plain import plain, shown
 from comms_tui.tui.sizes import NARROW_BELOW
 from comms_tui.tui.widgets.outcome import format_latency, format_moment, zone_label
 
-HISTORY_LIMIT = 500
+# Rows per query: a few screens' worth, so opening and each filter keystroke cost the same with
+# 100 entries or 100 000; the next page loads as the cursor or the scroll nears the end.
+HISTORY_PAGE = 60
+LOAD_MORE_WITHIN = 20  # rows from the end of those loaded
 DEBOUNCE_SECONDS = 0.2
 ITEMS_SHOWN = 200  # per-item lines in the detail (the request below lists every recipient)
 REQUEST_SHOWN_CHARS = 20_000  # of the redacted request in the detail
@@ -74,16 +77,21 @@ def recipient_summary(recipients: list[str], masked: bool = False) -> str:
 
 
 def query_history(
-    journal: Journal, *, channel: str | None, recipient: str, outcome: str | None
+    journal: Journal,
+    *,
+    channel: str | None,
+    recipient: str,
+    outcome: str | None,
+    before: int | None = None,
 ) -> tuple[list[JournalEntry], bool]:
-    """(entries newest first, whether more exist than are shown). Blocking: call from a thread.
-
-    The same search as ``comms-tui history``: ``Journal.search``."""
+    """(a page of entries newest first, older than ``before``; whether more exist). Blocking:
+    call from a thread. The same search as ``comms-tui history``: ``Journal.search``."""
     return journal.search(
         recipient=recipient,
         channel=channel,
         outcome=outcome,
-        limit=HISTORY_LIMIT,
+        limit=HISTORY_PAGE,
+        before=before,
         scan_limit=RECIPIENT_SCAN_LIMIT,
     )
 
@@ -146,6 +154,9 @@ class HistoryScreen(Screen["ComposeAgain | None"]):
         self._timer: Timer | None = None
         self._shown: tuple[list[JournalEntry], bool, bool] = ([], False, False)
         self._columns: tuple[tuple[str, int], ...] = ()
+        self._generation = 0  # bumped by each reload: a page loaded for older filters is dropped
+        self._paging = False  # a next page is being loaded
+        self._time_width = 19
 
     @property
     def narrow(self) -> bool:
@@ -180,6 +191,7 @@ class HistoryScreen(Screen["ComposeAgain | None"]):
         self.action_reload()
         if (masking := masking_of(self)) is not None:
             masking.changed.subscribe(self, lambda _masked: self.action_reload())
+        self.watch(self.query_one("#history-table", DataTable), "scroll_y", self._scrolled)
 
     # -- loading ------------------------------------------------------------------------------
 
@@ -197,6 +209,8 @@ class HistoryScreen(Screen["ComposeAgain | None"]):
 
     def action_reload(self) -> None:
         channel, recipient, outcome = self._filters()
+        self._generation += 1
+        self._paging = False
         self._load(channel, recipient, outcome)
 
     @on(Select.Changed)
@@ -206,7 +220,7 @@ class HistoryScreen(Screen["ComposeAgain | None"]):
             self._timer.stop()
         self._timer = self.set_timer(DEBOUNCE_SECONDS, self.action_reload)
 
-    @work(thread=True, exclusive=True, group="history-load")
+    @work(thread=True, exclusive=True, group="history-load", description="load history")
     def _load(self, channel: str | None, recipient: str, outcome: str | None) -> None:
         worker = get_current_worker()
         try:
@@ -217,8 +231,46 @@ class HistoryScreen(Screen["ComposeAgain | None"]):
             if not worker.is_cancelled:
                 self.app.call_from_thread(self._show_error, exc.message)
             return
+        scanned = bool(recipient.strip()) and not self.journal.indexed
         if not worker.is_cancelled:
-            self.app.call_from_thread(self._show_entries, entries, more, bool(recipient.strip()))
+            self.app.call_from_thread(self._show_entries, entries, more, scanned)
+
+    # -- the next page ------------------------------------------------------------------------
+
+    def _scrolled(self, _scroll_y: float) -> None:
+        table = self.query_one("#history-table", DataTable)
+        last_visible = int(table.scroll_y) + table.scrollable_content_region.height
+        self._near_end(last_visible)
+
+    def _near_end(self, row: int) -> None:
+        """Load the next page once ``row`` is within ``LOAD_MORE_WITHIN`` of the last loaded."""
+        entries, more, _ = self._shown
+        if more and not self._paging and entries and row >= len(entries) - LOAD_MORE_WITHIN:
+            self._paging = True
+            self._load_page(*self._filters(), entries[-1].id, self._generation)
+
+    @work(thread=True, group="history-page", description="load the next history page")
+    def _load_page(
+        self, channel: str | None, recipient: str, outcome: str | None, before: int, generation: int
+    ) -> None:
+        try:
+            entries, more = query_history(
+                self.journal, channel=channel, recipient=recipient, outcome=outcome, before=before
+            )
+        except CommsError as exc:
+            self.app.call_from_thread(self._show_error, exc.message)
+            return
+        self.app.call_from_thread(self._append_entries, entries, more, generation)
+
+    def _append_entries(self, entries: list[JournalEntry], more: bool, generation: int) -> None:
+        if generation != self._generation:  # the filters changed meanwhile
+            return
+        self._paging = False
+        shown_before, _, scanned = self._shown
+        with contextlib.suppress(NoMatches):
+            self._shown = (shown_before + entries, more, scanned)
+            self._add_rows(entries)
+            self._update_note()
 
     # Callbacks from the worker thread: the screen may be closing meanwhile (NoMatches).
 
@@ -249,7 +301,16 @@ class HistoryScreen(Screen["ComposeAgain | None"]):
                 title = NARROW_TITLES.get(label, title)
             table.add_column(title, width=column_width + (1 if narrow else 0), key=label)
         self._columns = columns
-        self._entries = {str(e.id): e for e in entries}
+        self._entries = {}
+        self._time_width = time_width
+        self._add_rows(entries)
+        self._update_note()
+        self._show_detail(entries[0] if entries else None)
+
+    def _add_rows(self, entries: list[JournalEntry]) -> None:
+        table = self.query_one("#history-table", DataTable)
+        columns = self._columns
+        narrow = columns is NARROW_COLUMNS
         theme = self.app.current_theme
         # DataTable renders Rich text, which cannot resolve $variables: take the theme's colours.
         colours = {
@@ -261,24 +322,30 @@ class HistoryScreen(Screen["ComposeAgain | None"]):
         widths = dict(columns)
         keep = [i for i, (label, _) in enumerate(COLUMNS) if label in widths]
         for entry in entries:
+            self._entries[str(entry.id)] = entry
             cells = self._row(entry, colours, masked, self.zone)
             kept = [cells[i] for i in keep]
             if narrow:  # no cell padding: cut one short, so a space always separates columns
                 for cell, (label, width) in zip(kept, columns, strict=True):
-                    cell.truncate(time_width if label == "Time" else width, overflow="ellipsis")
+                    cell.truncate(
+                        self._time_width if label == "Time" else width, overflow="ellipsis"
+                    )
             table.add_row(*kept, key=str(entry.id))
+
+    def _update_note(self) -> None:
+        entries, more, scanned = self._shown
         note = self.query_one("#history-note", Static)
         note.remove_class("-error")
+        count = f"{len(entries)} entr{'y' if len(entries) == 1 else 'ies'}"
         if more:
-            text = f"Showing the newest {HISTORY_LIMIT} entries; filter to narrow down."
+            text = f"The newest {count}; more load as you scroll down."
         elif not entries:
             text = "Nothing matches these filters." if any(self._filters()) else "No sends yet."
         else:
-            text = f"{len(entries)} entr{'y' if len(entries) == 1 else 'ies'}"
+            text = count
         if scanned:
             text += f" (recipient searched in the newest {RECIPIENT_SCAN_LIMIT})"
         note.update(Content(text))
-        self._show_detail(entries[0] if entries else None)
 
     @staticmethod
     def _row(
@@ -305,6 +372,7 @@ class HistoryScreen(Screen["ComposeAgain | None"]):
         # No key on an empty table: Textual highlights row -1 when up or page up is pressed.
         key: RowKey | None = event.row_key
         self._show_detail(self._entries.get(str(key.value)) if key is not None else None)
+        self._near_end(event.cursor_row)
 
     def _current(self) -> JournalEntry | None:
         table = self.query_one("#history-table", DataTable)
@@ -352,13 +420,18 @@ def outcome_badge(outcome: str, colours: dict[str, str]) -> Text:
 
     if outcome == "unknown":
         return Text(" UNKNOWN ", style=Style(bold=True, reverse=True, color=colour("error")))
-    style = {
-        "accepted": Style(color=colour("success")),
-        "partial": Style(color=colour("warning"), bold=True),
-        "failed": Style(color=colour("error"), bold=True),
-        "rejected": Style(color=colour("error")),
-        "pending": Style(dim=True, italic=True),
-    }.get(outcome, Style())
+    if outcome == "accepted":
+        style = Style(color=colour("success"))
+    elif outcome == "partial":
+        style = Style(color=colour("warning"), bold=True)
+    elif outcome == "failed":
+        style = Style(color=colour("error"), bold=True)
+    elif outcome == "rejected":
+        style = Style(color=colour("error"))
+    elif outcome == "pending":
+        style = Style(dim=True, italic=True)
+    else:
+        style = Style()
     return Text(outcome, style=style)
 
 

@@ -214,7 +214,7 @@ class OutboxScreen(Screen[None]):
     def action_close(self) -> None:
         self.dismiss(None)
 
-    @work(exclusive=True, group="outbox-fetch")
+    @work(exclusive=True, group="outbox-fetch", description="fetch the outbox")
     async def _fetch(self) -> None:
         try:
             async with httpx.AsyncClient(transport=self._transport, timeout=5.0) as client:

@@ -212,7 +212,7 @@ class ProfileSetupScreen(ModalScreen["str | None"]):
         if message:
             self._set_field_error(name, message)
 
-    @work(thread=True, exclusive=True, group="profile-timezone")
+    @work(thread=True, exclusive=True, group="profile-timezone", description="check the time zone")
     def _check_timezone(self, value: str) -> None:
         """zoneinfo reads the tz database from disk the first time: not on the event loop."""
         from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
@@ -254,7 +254,7 @@ class ProfileSetupScreen(ModalScreen["str | None"]):
         self._busy(True)
         self._save(form, store_secret)
 
-    @work(thread=True, exclusive=True, group="profile-save")
+    @work(thread=True, exclusive=True, group="profile-save", description="save the profile")
     def _save(self, form: ProfileForm, store_secret: bool) -> None:
         try:
             name = save_profile(form, store_secret=store_secret)

@@ -118,7 +118,7 @@ class WelcomeScreen(Screen["Session | None"]):
 
         self.app.push_screen(SecretPromptScreen(missing), answered)
 
-    @work(thread=True, exclusive=True, group="welcome-open")
+    @work(thread=True, exclusive=True, group="welcome-open", description="open the chosen target")
     def _open(self, opener: Callable[[], Session], what: str) -> None:
         try:
             session = opener()

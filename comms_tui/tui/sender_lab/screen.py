@@ -165,7 +165,7 @@ class SenderLabScreen(Screen[None]):
             self.query_one("#lab-status", Static).update("Sending test messages…")
         self.refresh_bindings()
 
-    @work(exclusive=True, group="lab")
+    @work(exclusive=True, group="lab", description="sender-ID lab run")
     async def _run(self, plan: LabPlan) -> None:
         import asyncio
 
@@ -240,7 +240,7 @@ class SenderLabScreen(Screen[None]):
             return
         self._save(self.profile, working)
 
-    @work(thread=True, exclusive=True, group="lab-save")
+    @work(thread=True, exclusive=True, group="lab-save", description="save working sender IDs")
     def _save(self, profile: Profile, working: dict[str, list[str]]) -> None:
         from comms_tui.core.lab import save_working
         from comms_tui.store.errors import ProfileFileError
@@ -281,7 +281,7 @@ class SenderLabScreen(Screen[None]):
             return
         self._export(self.matrix, datetime.now().strftime("%Y%m%d-%H%M%S"))
 
-    @work(thread=True, group="lab-export")
+    @work(thread=True, group="lab-export", description="export the lab matrix")
     def _export(self, matrix: LabMatrix, stamp: str) -> None:
         import json
 

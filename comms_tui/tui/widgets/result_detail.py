@@ -319,7 +319,7 @@ class ResultDetail(VerticalScroll):
             return
         self._highlight(self.record, is_masked(self))
 
-    @work(thread=True, exclusive=True, group="highlight")
+    @work(thread=True, exclusive=True, group="highlight", description="highlight the raw view")
     def _highlight(self, record: ResultRecord, masked: bool) -> None:
         from rich.syntax import Syntax
 

@@ -225,7 +225,7 @@ class ResultsPane(Vertical):
             return
         self._copy_curl(record.request, record.target)
 
-    @work(thread=True, group="copy")
+    @work(thread=True, group="copy", description="copy a curl command")
     def _copy_curl(self, request: SendRequest, target: Target) -> None:
         """The replay command (a large body goes to its own 0600 file) and its copy on disk."""
         from comms_tui.api.attachments import human_size
@@ -258,7 +258,7 @@ class ResultsPane(Vertical):
             return
         self._copy_response(record)
 
-    @work(thread=True, group="copy")
+    @work(thread=True, group="copy", description="copy the response")
     def _copy_response(self, record: ResultRecord) -> None:
         from comms_tui.api.attachments import human_size
         from comms_tui.store.exports import write_copy
@@ -298,7 +298,7 @@ class ResultsPane(Vertical):
             return
         self._export(record)
 
-    @work(thread=True, group="export-result")
+    @work(thread=True, group="export-result", description="export a result")
     def _export(self, record: ResultRecord) -> None:
         from comms_tui.store.exports import write_export
         from comms_tui.store.paths import data_dir

@@ -100,7 +100,7 @@ class EmailForm(ComposeForm):
     def on_attachment_list_changed(self, event: Any) -> None:
         self._edited()
 
-    @work(thread=True, group="attachments")
+    @work(thread=True, group="attachments", description="load attachments")
     def _reattach(self, restore: int, files: list[DraftAttachment]) -> None:
         """Read and encode a draft's files again, off the event loop."""
         from comms_tui.api.attachments import load_attachment
