@@ -174,8 +174,24 @@ class TmuxTerminal:
         return shown
 
     def close(self) -> None:
+        """Close the window (the app gets its SIGHUP), and never leave the app behind: one
+        still there after 10 s is killed (the hang-up tests assert that it leaves by itself)."""
+        pid = None
+        with contextlib.suppress(AssertionError, subprocess.TimeoutExpired, ValueError):
+            pid = int(self._tmux("display-message", "-p", "-t", "app", "#{pane_pid}"))
         with contextlib.suppress(AssertionError, subprocess.TimeoutExpired):
             self._tmux("kill-server")
+        if pid is None:
+            return
+        deadline = time.monotonic() + 10
+        while time.monotonic() < deadline:
+            try:
+                os.kill(pid, 0)
+            except ProcessLookupError:
+                return
+            time.sleep(0.05)
+        with contextlib.suppress(ProcessLookupError):
+            os.kill(pid, signal.SIGKILL)
 
 
 @contextlib.contextmanager
