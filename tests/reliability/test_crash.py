@@ -8,7 +8,6 @@ The TUI runs as ``comms-tui --sandbox`` in a pseudo-terminal, keys typed into it
 
 from __future__ import annotations
 
-import contextlib
 import json
 import os
 import signal
@@ -24,6 +23,7 @@ import pytest
 from comms_tui.sandbox import EmbeddedSandbox, SandboxConfig
 from comms_tui.store.history import Journal
 from tests.support.cli import REPO_ROOT, run_cli
+from tests.support.window import TerminalWindow, app_env
 
 SLOW = "12025550140"
 READ_TIMEOUT = 1.0  # $COMMS_TUI_TIMEOUT of the killed send
@@ -122,64 +122,6 @@ TYPED_TO = "919591471711"
 TYPED_BODY = "Draft that must survive a SIGKILL"
 
 
-class PtyApp:
-    """``comms-tui ARGS`` in a pseudo-terminal of its own (a new session, so a process group)."""
-
-    def __init__(self, args: list[str], env: dict[str, str]) -> None:
-        import pty
-
-        self.master, slave = pty.openpty()
-        os.set_blocking(self.master, False)
-        self.proc = subprocess.Popen(
-            [sys.executable, "-m", "comms_tui.cli", *args], stdin=slave, stdout=slave,
-            stderr=slave, env=env, cwd=REPO_ROOT, close_fds=True, start_new_session=True,
-        )  # fmt: skip
-        os.close(slave)
-        self.screen = b""
-
-    def read(self) -> None:
-        import select
-
-        while select.select([self.master], [], [], 0)[0]:
-            try:
-                chunk = os.read(self.master, 65536)
-            except OSError:  # the other end is gone
-                return
-            if not chunk:
-                return
-            self.screen += chunk
-
-    def wait_for_output(self, marker: bytes, timeout: float = 20) -> None:
-        def seen() -> bool:
-            self.read()
-            return marker in self.screen
-
-        _wait_for(seen, timeout, f"{marker!r} on the terminal")
-
-    def type(self, text: str) -> None:
-        os.write(self.master, text.encode())
-
-    def kill(self) -> int:
-        with contextlib.suppress(ProcessLookupError):
-            os.killpg(self.proc.pid, signal.SIGKILL)
-        code = self.proc.wait(timeout=5)
-        os.close(self.master)
-        return code
-
-
-def _tui_env(tmp_path: Path) -> dict[str, str]:
-    """The app's own data and config dirs under ``tmp_path``, in a 120×36 terminal."""
-    return {
-        **os.environ,
-        "COMMS_TUI_DATA_DIR": str(tmp_path / "data"),
-        "COMMS_TUI_CONFIG_DIR": str(tmp_path / "config"),
-        "TERM": "xterm-256color",
-        "COLUMNS": "120",
-        "LINES": "36",
-        "PYTHONPATH": str(REPO_ROOT),
-    }
-
-
 def _saved_draft(path: Path) -> dict[str, object]:
     try:
         data = json.loads(path.read_text("utf-8"))
@@ -199,11 +141,11 @@ async def test_a_draft_typed_into_the_tui_survives_sigkill(
 
     data_dir = tmp_path / "data"
     drafts = data_dir / DRAFTS_FILE_NAME
-    app = PtyApp(["--sandbox"], _tui_env(tmp_path))
+    app = TerminalWindow(["--sandbox"], app_env(tmp_path), controlling=False)
     try:
         # The form is drawn (its recipient placeholder shows) and has the focus. Keys typed
         # before that are the compose screen's early-key buffering's business, not this test's.
-        app.wait_for_output(b"+65 8123 4567")
+        app.wait_for(b"+65 8123 4567")
 
         def saved(want: dict[str, str]) -> Callable[[], bool]:
             def check() -> bool:
@@ -229,8 +171,8 @@ async def test_a_draft_typed_into_the_tui_survives_sigkill(
         _wait_for(saved({"to": TYPED_TO, "body": TYPED_BODY}), 10, "the message in the draft")
         assert app.proc.poll() is None  # still running: nothing was written by quitting
     finally:
-        code = app.kill()
-    assert code == -signal.SIGKILL
+        app.kill()
+    assert app.proc.returncode == -signal.SIGKILL
     assert drafts.stat().st_mode & 0o077 == 0  # recipients and text: owner-only
     assert not list(data_dir.glob(f".{DRAFTS_FILE_NAME}.*"))  # no temp file left half-written
 
@@ -259,11 +201,11 @@ async def test_closing_the_terminal_writes_the_draft_before_the_app_leaves(
 
     drafts = tmp_path / "data" / DRAFTS_FILE_NAME
     typed = "12025550100"  # not a substring of the field's placeholder
-    app = PtyApp(["--sandbox"], _tui_env(tmp_path))
+    app = TerminalWindow(["--sandbox"], app_env(tmp_path), controlling=False)
     try:
-        app.wait_for_output(b"+65 8123 4567")
+        app.wait_for(b"+65 8123 4567")
         app.type(typed)
-        app.wait_for_output(typed.encode())
+        app.wait_for(typed.encode())
         assert _saved_draft(drafts) == {}  # within the 0.5 s debounce: not written yet
         app.proc.send_signal(signal.SIGHUP)
 

@@ -10,16 +10,12 @@
 from __future__ import annotations
 
 import contextlib
-import fcntl
 import json
 import os
-import select
 import shutil
 import signal
-import struct
 import subprocess
 import sys
-import termios
 import time
 import uuid
 from collections.abc import Callable, Iterator
@@ -29,6 +25,7 @@ from typing import Any
 import pytest
 
 from tests.support.cli import REPO_ROOT
+from tests.support.window import TerminalWindow
 
 
 def wait_for(predicate: Callable[[], bool], what: str, timeout: float = 20) -> None:
@@ -60,40 +57,19 @@ def saved_drafts(home: Path) -> dict[str, Any]:
     return data if isinstance(data, dict) else {}
 
 
-class PtyTerminal:
-    """``comms-tui ARGS`` in a pseudo-terminal of its own (a new session, so a process group)."""
+class PtyTerminal(TerminalWindow):
+    """``comms-tui ARGS`` in a pseudo-terminal of a given size, not its controlling terminal
+    (closing it ends the app's input and output, no hang-up)."""
 
     def __init__(self, args: list[str], env: dict[str, str], size: tuple[int, int]) -> None:
-        import pty
+        super().__init__(args, env, controlling=False, size=size)
 
-        self.master, slave = pty.openpty()
-        columns, lines = size
-        fcntl.ioctl(slave, termios.TIOCSWINSZ, struct.pack("HHHH", lines, columns, 0, 0))
-        os.set_blocking(self.master, False)
-        self.proc = subprocess.Popen(
-            [sys.executable, "-m", "comms_tui.cli", *args], stdin=slave, stdout=slave,
-            stderr=slave, env=env, cwd=REPO_ROOT, close_fds=True, start_new_session=True,
-        )  # fmt: skip
-        os.close(slave)
-        self.output = b""
-
-    def read(self) -> None:
-        """Drain what the app drew (a full pty would block it)."""
-        while select.select([self.master], [], [], 0)[0]:
-            try:
-                chunk = os.read(self.master, 65536)
-            except OSError:  # the other end is gone
-                return
-            if not chunk:
-                return
-            self.output += chunk
+    @property
+    def output(self) -> bytes:
+        return self.screen
 
     def wait_for_output(self, marker: bytes, timeout: float = 20) -> None:
-        def seen() -> bool:
-            self.read()
-            return marker in self.output
-
-        wait_for(seen, f"{marker!r} on the terminal", timeout)
+        self.wait_for(marker, timeout)
 
     def write(self, data: bytes) -> None:
         """Bytes as a terminal sends them, all in one write (one burst)."""
@@ -108,12 +84,6 @@ class PtyTerminal:
 
         wait_for(check, what, timeout)
 
-    def close(self) -> None:
-        with contextlib.suppress(ProcessLookupError):
-            os.killpg(self.proc.pid, signal.SIGKILL)
-        self.proc.wait(timeout=10)
-        os.close(self.master)
-
 
 @contextlib.contextmanager
 def pty_app(
@@ -123,7 +93,7 @@ def pty_app(
     try:
         yield terminal
     finally:
-        terminal.close()
+        terminal.kill()
 
 
 class TmuxTerminal:

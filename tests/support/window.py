@@ -47,10 +47,23 @@ def app_env(home: Path, columns: int = 120, lines: int = 36) -> dict[str, str]:
 class TerminalWindow:
     """``comms-tui ARGS`` in a pty of its own; ``close()`` is closing the window."""
 
-    def __init__(self, args: list[str], env: dict[str, str], *, controlling: bool = True) -> None:
+    def __init__(
+        self,
+        args: list[str],
+        env: dict[str, str],
+        *,
+        controlling: bool = True,
+        size: tuple[int, int] | None = None,
+    ) -> None:
+        import fcntl
         import pty
+        import struct
+        import termios
 
         self.master, slave = pty.openpty()
+        if size is not None:  # columns×lines, as the terminal reports them
+            columns, lines = size
+            fcntl.ioctl(slave, termios.TIOCSWINSZ, struct.pack("HHHH", lines, columns, 0, 0))
         os.set_blocking(self.master, False)
         command = [sys.executable, "-c", _TAKE_TERMINAL] if controlling else [
             sys.executable, "-m", "comms_tui.cli",
