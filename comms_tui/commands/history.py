@@ -7,7 +7,7 @@ from datetime import datetime, tzinfo
 from typing import TYPE_CHECKING
 
 from comms_tui.commands.output import Stop, note, print_json, say, warn
-from comms_tui.core.session import pending_deadline_seconds
+from comms_tui.core.session import pending_deadline_seconds, zone_of
 from comms_tui.store.errors import StoreError
 from comms_tui.store.history import OUTCOMES, Journal, JournalEntry
 from comms_tui.store.secrets import insecure_file_warning
@@ -65,7 +65,7 @@ def run(args: argparse.Namespace) -> int:
     elif not entries:
         say("No sends recorded yet." if not _filtered(args) else "No sends match.")
     else:
-        say(format_table(entries, _zone(profile)))
+        say(format_table(entries, zone_of(profile)))
         if more:
             note(f"showing the newest {args.limit} that match; --limit N shows more")
     return 0
@@ -80,17 +80,6 @@ def _default_profile() -> Profile | None:
         return ProfileStore().default()
     except StoreError:
         return None  # the profile file says why when a command needs it; history does not
-
-
-def _zone(profile: Profile | None) -> tzinfo:
-    """The profile's time zone, else the machine's (``$TZ`` honoured)."""
-    from comms_tui.api.schedule import local_zone
-
-    if profile is not None:
-        from zoneinfo import ZoneInfo
-
-        return ZoneInfo(profile.timezone)
-    return local_zone()
 
 
 def _filtered(args: argparse.Namespace) -> bool:

@@ -111,14 +111,7 @@ class Session:
 
     @property
     def zone(self) -> tzinfo:
-        """The profile's time zone, else the machine's (``$TZ`` honoured)."""
-        from comms_tui.api.schedule import local_zone
-
-        if self.profile is not None:
-            from zoneinfo import ZoneInfo
-
-            return ZoneInfo(self.profile.timezone)
-        return local_zone()
+        return zone_of(self.profile)
 
     @property
     def context(self) -> ValidationContext:
@@ -289,6 +282,18 @@ class Session:
         if text := session.insecure_transport:
             session.warnings.append(text)
         return session
+
+
+def zone_of(profile: Profile | None) -> tzinfo:
+    """The zone times are read and shown in: the profile's, else the machine's (``$TZ``
+    honoured)."""
+    from comms_tui.api.schedule import local_zone
+
+    if profile is not None:
+        from zoneinfo import ZoneInfo
+
+        return ZoneInfo(profile.timezone)
+    return local_zone()
 
 
 def pending_deadline_seconds() -> float:
