@@ -281,6 +281,9 @@ def test_ctrl_c_mid_send_still_prints_one_object_saying_unknown(
         text=True,
         env=env,
         cwd=REPO_ROOT,
+        # As a foreground command has it: from a background job (a CI started with `&`) SIGINT
+        # is inherited ignored, and Python then never raises KeyboardInterrupt.
+        preexec_fn=lambda: signal.signal(signal.SIGINT, signal.SIG_DFL),
     )
     try:
         deadline = time.monotonic() + 20
