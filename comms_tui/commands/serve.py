@@ -121,7 +121,9 @@ def run(args: argparse.Namespace) -> int:
         return _error("--sandbox-port goes with --sandbox")
     try:
         from comms_tui.serve.server import CommsServer, app_argv, bind
-    except ImportError as exc:
+    except ModuleNotFoundError as exc:
+        if (exc.name or "comms_tui").partition(".")[0] == "comms_tui":
+            raise  # our own breakage shows as what it is; only the extra may be missing
         return _error(f"needs the web extra ({exc}): {INSTALL_HINT}")
     if args.profile:
         from comms_tui.store.errors import StoreError

@@ -7,6 +7,7 @@ outbox and counters. Apps get their own journal and drafts file in the test's tm
 from __future__ import annotations
 
 import dataclasses
+import time
 from collections.abc import Callable, Iterator
 from datetime import datetime, timezone
 from pathlib import Path
@@ -93,3 +94,24 @@ def rogue() -> Iterator[Callable[..., RogueServer]]:
     yield start
     for server in started:
         server.stop()
+
+
+@pytest.fixture
+def utc(monkeypatch: pytest.MonkeyPatch) -> Iterator[None]:
+    """Local time = UTC, so rendered times do not depend on the machine."""
+    monkeypatch.setenv("TZ", "UTC")
+    time.tzset()
+    yield
+    monkeypatch.undo()
+    time.tzset()
+
+
+@pytest.fixture
+def files(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
+    """A folder with fixed contents, shown as ~/attach-fixtures whatever tmp_path is."""
+    monkeypatch.setenv("HOME", str(tmp_path))
+    folder = tmp_path / "attach-fixtures"
+    (folder / "images").mkdir(parents=True)
+    (folder / "notes.txt").write_bytes(b"hello, attachments\n")
+    (folder / "report.pdf").write_bytes(b"%PDF-1.4\n" + bytes(range(256)) * 40)
+    return folder

@@ -5,7 +5,7 @@ from __future__ import annotations
 import base64
 import hashlib
 import time
-from collections.abc import Awaitable, Callable, Iterable, Iterator
+from collections.abc import Awaitable, Callable, Iterable
 from pathlib import Path
 from types import SimpleNamespace
 from typing import Any
@@ -71,27 +71,6 @@ async def click(pilot: Pilot[Any], selector: str) -> None:
 
 def text_of(screen: Screen[Any], selector: str) -> str:
     return str(screen.query_one(selector, Static).render())
-
-
-@pytest.fixture
-def utc(monkeypatch: pytest.MonkeyPatch) -> Iterator[None]:
-    """Local time = UTC, so rendered times do not depend on the machine."""
-    monkeypatch.setenv("TZ", "UTC")
-    time.tzset()
-    yield
-    monkeypatch.undo()
-    time.tzset()
-
-
-@pytest.fixture
-def files(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
-    """A folder with fixed contents, shown as ~/attach-fixtures whatever tmp_path is."""
-    monkeypatch.setenv("HOME", str(tmp_path))
-    folder = tmp_path / "attach-fixtures"
-    (folder / "images").mkdir(parents=True)
-    (folder / "notes.txt").write_bytes(b"hello, attachments\n")
-    (folder / "report.pdf").write_bytes(b"%PDF-1.4\n" + bytes(range(256)) * 40)
-    return folder
 
 
 def decoded(attachment: Attachment) -> bytes:

@@ -239,27 +239,6 @@ def test_help(snap_compare: Compare, app: CommsApp, size: tuple[int, int]) -> No
 # -- the other screens, in the app as it runs ---------------------------------------------------
 
 
-@pytest.fixture
-def utc(monkeypatch: pytest.MonkeyPatch) -> Iterator[None]:
-    """Local time = UTC, so rendered times do not depend on the machine."""
-    monkeypatch.setenv("TZ", "UTC")
-    time.tzset()
-    yield
-    monkeypatch.undo()
-    time.tzset()
-
-
-@pytest.fixture
-def files(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
-    """A folder with fixed contents, shown as ~/attach-fixtures whatever tmp_path is."""
-    monkeypatch.setenv("HOME", str(tmp_path))
-    folder = tmp_path / "attach-fixtures"
-    (folder / "images").mkdir(parents=True)
-    (folder / "notes.txt").write_bytes(b"hello, attachments\n")
-    (folder / "report.pdf").write_bytes(b"%PDF-1.4\n" + bytes(range(256)) * 40)
-    return folder
-
-
 async def pushed(pilot: Pilot[None], screen: Screen[Any], ready: Callable[[], object]) -> None:
     await pilot.app.push_screen(screen)
     for _ in range(250):
