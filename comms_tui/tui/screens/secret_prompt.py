@@ -11,11 +11,11 @@ from textual import on
 from textual.app import ComposeResult
 from textual.binding import Binding, BindingType
 from textual.containers import Horizontal, Vertical
-from textual.content import Content
 from textual.screen import ModalScreen
 from textual.widgets import Button, Input, Label, Static
 
 from comms_tui.store.errors import MissingSecret
+from comms_tui.tui.plain import plain
 
 
 class SecretPromptScreen(ModalScreen["str | None"]):
@@ -38,10 +38,10 @@ class SecretPromptScreen(ModalScreen["str | None"]):
     def compose(self) -> ComposeResult:
         with Vertical(id="dialog"):
             yield Label(
-                Content(f"The {self.what} of profile '{self.missing.profile}'"), id="dialog-title"
+                plain(f"The {self.what} of profile '{self.missing.profile}'"), id="dialog-title"
             )
             yield Static(
-                Content(
+                plain(  # the message names the profile, as its file spells it
                     f"{self.missing.message[:1].upper()}{self.missing.message[1:]}.\n\n"
                     "Type it to send for this session only: it is kept in memory and never "
                     "written anywhere."
