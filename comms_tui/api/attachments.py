@@ -12,12 +12,10 @@ import binascii
 import hashlib
 import stat
 from collections.abc import Callable, Iterable
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from io import BufferedIOBase
 from pathlib import Path
-from typing import Annotated, Any, Literal
-
-from pydantic import BaseModel, BeforeValidator, ConfigDict, PlainSerializer, PrivateAttr
+from typing import Any, Literal
 
 from comms_tui.api.errors import InvalidInput
 
@@ -49,6 +47,7 @@ _MAGIC: tuple[tuple[bytes, str], ...] = (
     (b"PK\x05\x06", "zip"),  # an empty archive
 )
 _SNIFF_BYTES = 8
+_WIRE_FIELDS = frozenset({"file_name", "file_type", "file_data", "file_encoding_type"})
 
 
 class Base64Text:
@@ -108,21 +107,28 @@ class Base64Text:
         return out
 
 
-class Attachment(BaseModel):
-    """One email attachment, always base64 (``file_encoding_type``)."""
+@dataclass(frozen=True)
+class Attachment:
+    """One email attachment, always base64 (``file_encoding_type``).
 
-    model_config = ConfigDict(frozen=True, extra="forbid", arbitrary_types_allowed=True)
+    ``file_data`` may be given as text or bytes; it is kept as ``Base64Text``. The raw size and
+    SHA-256 are known from loading, else derived (once) from the data.
+    """
 
     file_name: str
     file_type: str
-    file_data: Annotated[
-        Base64Text,
-        BeforeValidator(Base64Text.coerce),
-        PlainSerializer(str, return_type=str),
-    ]
+    file_data: Base64Text
     file_encoding_type: Literal["base64"] = "base64"
-    _raw_size: int = PrivateAttr(default=-1)
-    _sha256: str = PrivateAttr(default="")
+    _raw_size: int = field(default=-1, repr=False, compare=False)
+    _sha256: str = field(default="", repr=False, compare=False)
+
+    def __post_init__(self) -> None:
+        for name in ("file_name", "file_type"):
+            if not isinstance(getattr(self, name), str):
+                raise InvalidInput(f"attachment {name} must be text", field="attachments")
+        if self.file_encoding_type != "base64":
+            raise InvalidInput("attachments are sent as base64 only", field="attachments")
+        object.__setattr__(self, "file_data", Base64Text.coerce(self.file_data))
 
     @classmethod
     def from_encoded(
@@ -134,13 +140,35 @@ class Attachment(BaseModel):
         raw_size: int,
         sha256: str,
     ) -> Attachment:
-        # model_construct: the base64 text can be tens of MB; validating it again is waste.
-        attachment = cls.model_construct(
-            file_name=file_name, file_type=file_type, file_data=Base64Text.coerce(file_data)
+        return cls(
+            file_name=file_name,
+            file_type=file_type,
+            file_data=Base64Text.coerce(file_data),
+            _raw_size=raw_size,
+            _sha256=sha256,
         )
-        attachment._raw_size = raw_size
-        attachment._sha256 = sha256
-        return attachment
+
+    @classmethod
+    def from_wire(cls, data: object) -> Attachment:
+        """An attachment as the wire carries it (``{"file_name": …, "file_data": …}``)."""
+        if isinstance(data, Attachment):
+            return data
+        if not isinstance(data, dict):
+            raise InvalidInput("an attachment must be an object", field="attachments")
+        unknown = set(data) - _WIRE_FIELDS
+        missing = {"file_name", "file_type", "file_data"} - set(data)
+        if unknown or missing:
+            what = f"unknown field {min(unknown)!r}" if unknown else f"no {min(missing)}"
+            raise InvalidInput(f"attachment: {what}", field="attachments")
+        return cls(**data)
+
+    def wire(self) -> dict[str, str]:
+        return {
+            "file_name": self.file_name,
+            "file_type": self.file_type,
+            "file_data": str(self.file_data),
+            "file_encoding_type": self.file_encoding_type,
+        }
 
     @property
     def encoded_size(self) -> int:
@@ -150,16 +178,16 @@ class Attachment(BaseModel):
     def raw_size(self) -> int:
         if self._raw_size < 0:
             data = self.file_data
-            self._raw_size = len(data) * 3 // 4 - data.tail(2).count(b"=")
+            object.__setattr__(self, "_raw_size", len(data) * 3 // 4 - data.tail(2).count(b"="))
         return self._raw_size
 
     @property
     def sha256(self) -> str:
         if not self._sha256:
             import base64
-            import hashlib
 
-            self._sha256 = hashlib.sha256(base64.b64decode(bytes(self.file_data))).hexdigest()
+            digest = hashlib.sha256(base64.b64decode(bytes(self.file_data))).hexdigest()
+            object.__setattr__(self, "_sha256", digest)
         return self._sha256
 
     def summary(self) -> dict[str, Any]:

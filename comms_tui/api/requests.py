@@ -2,13 +2,11 @@
 
 from __future__ import annotations
 
+import json
 import secrets
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
-
-import pydantic
-import pydantic_core
 
 from comms_tui.api.attachments import Attachment
 from comms_tui.api.channels import FIELD_LABELS, Channel
@@ -24,6 +22,11 @@ from comms_tui.api.models import (
 # A request of this many items is refused locally; the server's batch limit (code 1060) is not
 # published, and nobody sends hundreds of one-off messages by hand.
 MAX_ITEMS = 1000
+
+
+def _json(value: object) -> bytes:
+    """Compact JSON, non-ASCII text as UTF-8 (as the API's own examples are written)."""
+    return json.dumps(value, ensure_ascii=False, separators=(",", ":")).encode()
 
 
 @dataclass(frozen=True)
@@ -67,7 +70,7 @@ class SendRequest:
         neither escaped nor copied on the way to the socket.
         """
         if not self.has_attachments:
-            return [pydantic_core.to_json(self.body())]
+            return [_json(self.body())]
         token = secrets.token_hex(8)
         chunks: list[tuple[bytes, ...]] = []
 
@@ -81,7 +84,7 @@ class SendRequest:
                 for item in self.items
             ]
         }
-        skeleton = pydantic_core.to_json({"root": payload} if self.envelope == "root" else payload)
+        skeleton = _json({"root": payload} if self.envelope == "root" else payload)
         parts: list[bytes] = []
         for index, data in enumerate(chunks):
             before, skeleton = skeleton.split(f"@@comms-tui-data-{token}-{index}@@".encode(), 1)
@@ -115,35 +118,12 @@ class SendRequest:
         return SendRequest(channel=self.channel, items=items, envelope=self.envelope)
 
 
-def _message_from(err: Mapping[str, Any]) -> tuple[str, str]:
-    loc = err.get("loc") or ("",)
-    name = str(loc[0]) if loc else ""
-    name = "from" if name == "from_" else name
-    ctx_error = (err.get("ctx") or {}).get("error")
-    if isinstance(ctx_error, InvalidInput):
-        return ctx_error.field or name, ctx_error.message
-    label = FIELD_LABELS.get(name, name or "Message")
-    if err.get("type") == "missing":
-        return name, f"{label} is required"
-    if err.get("type") == "extra_forbidden":
-        return name, f"unknown field {name!r}"
-    return name, f"{label}: {err.get('msg', 'invalid value')}"
-
-
 def validate_item(
     channel: Channel, fields: Mapping[str, Any], context: ValidationContext | None = None
 ) -> Message:
     """Validate one item's wire-named fields, or raise InvalidInput naming every bad field."""
-    model = MESSAGE_TYPES[channel]
-    try:
-        return model.model_validate(dict(fields), context=context or ValidationContext())
-    except pydantic.ValidationError as exc:
-        errors: dict[str, str] = {}
-        for err in exc.errors(include_url=False):
-            name, message = _message_from(err)
-            errors.setdefault(name, message)
-        summary = "; ".join(errors.values())
-        raise InvalidInput(summary, errors=errors) from None
+    message: Message = MESSAGE_TYPES[channel].validate(fields, context)
+    return message
 
 
 def build_request(

@@ -3,11 +3,9 @@
 from __future__ import annotations
 
 from collections.abc import Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from enum import Enum
 from typing import Any
-
-from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
 
 from comms_tui.api.channels import Channel
 from comms_tui.api.errors import CommsError, NotSent, OutcomeUnknown
@@ -34,52 +32,53 @@ _EXIT_CODES = {
 }
 
 
-class Notice(BaseModel):
+@dataclass(frozen=True)
+class Notice:
     """An item error or warning: ``{"code": int, "message": str}``, tolerant of extra fields."""
-
-    model_config = ConfigDict(extra="allow", frozen=True)
 
     code: int | None = None
     message: str = ""
 
-    @field_validator("code", mode="before")
-    @classmethod
-    def _code(cls, value: object) -> int | None:
-        if value is None or value == "":
-            return None
-        try:
-            return int(value)  # type: ignore[call-overload, no-any-return]
-        except (TypeError, ValueError, OverflowError):  # OverflowError: JSON's 1e999 is inf
-            return None
-
     @classmethod
     def coerce(cls, raw: object) -> Notice:
+        """Whatever the server put where a notice goes: a code that is not a number reads as
+        none; anything that is not ``{"code"?, "message"?: text}`` is kept whole, as text."""
         if isinstance(raw, dict):
-            try:
-                return cls.model_validate(raw)
-            except ValidationError:
-                return cls(message=str(raw))
+            message = raw.get("message", "")
+            if isinstance(message, str):
+                return cls(code=_code(raw.get("code")), message=message)
         return cls(message=str(raw))
+
+    def to_json(self) -> dict[str, Any]:
+        return {"code": self.code, "message": self.message}
 
     def __str__(self) -> str:
         return f"{self.code}: {self.message}" if self.code is not None else self.message
 
 
-class ItemResult(BaseModel):
-    model_config = ConfigDict(frozen=True)
+def _code(value: object) -> int | None:
+    if value is None or value == "" or isinstance(value, bool):
+        return None
+    try:
+        return int(value)  # type: ignore[call-overload, no-any-return]
+    except (TypeError, ValueError, OverflowError):  # OverflowError: JSON's 1e999 is inf
+        return None
 
+
+@dataclass(frozen=True)
+class ItemResult:
     recipient: str
     ok: bool | None  # None: outcome unknown
     errors: tuple[Notice, ...] = ()
     warnings: tuple[Notice, ...] = ()
-    echo: dict[str, Any] = Field(default_factory=dict)
+    echo: dict[str, Any] = field(default_factory=dict)
 
     def to_json(self) -> dict[str, Any]:
         return {
             "recipient": self.recipient,
             "ok": self.ok,
-            "errors": [n.model_dump(include={"code", "message"}) for n in self.errors],
-            "warnings": [n.model_dump(include={"code", "message"}) for n in self.warnings],
+            "errors": [n.to_json() for n in self.errors],
+            "warnings": [n.to_json() for n in self.warnings],
         }
 
 
@@ -317,7 +316,7 @@ def _reconcile(
             f"{_carry(with_errors, 'errors')}"
         )
     if doubt:
-        items = [item.model_copy(update={"ok": None}) if item.ok else item for item in items]
+        items = [replace(item, ok=None) if item.ok else item for item in items]
     return sentences, items
 
 
@@ -451,7 +450,7 @@ class SendResult:
             "success_count": self.success_count,
             "history_id": history_id,
             "items": [item.to_json() for item in self.items],
-            "warnings": [n.model_dump(include={"code", "message"}) for n in self.warnings],
+            "warnings": [n.to_json() for n in self.warnings],
             "disagreements": list(self.disagreements),
             "anomalies": list(self.anomalies),
             "extra_items": self.extra_items,

@@ -3,13 +3,16 @@
 from __future__ import annotations
 
 import os
+from typing import TYPE_CHECKING
 
 from comms_tui.api.errors import InvalidInput
 from comms_tui.api.target import BasicCredentials, Credentials, OAuthCredentials, Target
 from comms_tui.api.target import resolve_base_url as _base_url
 from comms_tui.store.errors import MissingSecret, NoTarget, SecretsError, SecretsUnavailable
-from comms_tui.store.profiles import Profile, ProfileStore
 from comms_tui.store.secrets import ENV_VARS, SecretKind, SecretStore
+
+if TYPE_CHECKING:  # imported when a profile is read: a send set up by the environment needs none
+    from comms_tui.store.profiles import Profile, ProfileStore
 
 HOST_ENV = "COMMS_TUI_HOST"
 USERNAME_ENV = "COMMS_TUI_USERNAME"
@@ -106,14 +109,18 @@ def resolve_target(
     """``--profile NAME`` → that profile; else ``COMMS_TUI_HOST`` → the environment; else the
     default profile; else a clear error. ``secret``: the profile's secret for this run only.
     Keyring access may block: call from a worker thread."""
-    profiles = profiles or ProfileStore()
+    if not profile_name:
+        from_env = target_from_environment()
+        if from_env is not None:
+            return from_env, None
+    if profiles is None:
+        from comms_tui.store.profiles import ProfileStore
+
+        profiles = ProfileStore()
     secrets = secrets or SecretStore()
     if profile_name:
         profile = profiles.get(profile_name)
         return target_for_profile(profile, secrets, secret=secret), profile
-    from_env = target_from_environment()
-    if from_env is not None:
-        return from_env, None
     default = profiles.default()
     if default is not None:
         return target_for_profile(default, secrets, secret=secret), default

@@ -195,7 +195,9 @@ def test_channel_parse_is_case_insensitive() -> None:
 
 
 def test_attachment_sizes_are_derived_from_base64() -> None:
-    attachment = Attachment(file_name="a.txt", file_type="txt", file_data="aGVsbG8=")
+    attachment = Attachment.from_wire(
+        {"file_name": "a.txt", "file_type": "txt", "file_data": "aGVsbG8="}
+    )
     assert attachment.raw_size == 5
     assert attachment.encoded_size == 8
     assert len(attachment.sha256) == 64
@@ -205,7 +207,6 @@ def test_email_message_requires_from() -> None:
     with pytest.raises(InvalidInput) as caught:
         validate_item(Channel.EMAIL, {"to": "a@example.com", "subject": "s", "body": "b"})
     assert caught.value.errors == {"from": "From is required"}
-    assert EmailMessage.model_fields["from_"].alias == "from"
 
 
 def test_body_parts_splice_attachment_chunks_into_valid_json() -> None:
@@ -227,3 +228,52 @@ def test_body_parts_splice_attachment_chunks_into_valid_json() -> None:
     assert [f["file_data"] for f in files] == ["aGVsbG8gd29ybGQ="] * 2
     assert decoded == json.loads(json.dumps(request.body()))
     assert attachment.raw_size == 11 and str(attachment.file_data) == "aGVsbG8gd29ybGQ="
+
+
+def test_unknown_fields_are_reported_and_python_names_are_accepted() -> None:
+    with pytest.raises(InvalidInput) as caught:
+        validate_item(Channel.SMS, {"to": "919591471711", "body": "x", "colour": "red"})
+    assert caught.value.errors == {"colour": "unknown field 'colour'"}
+    email = validate_item(
+        Channel.EMAIL,
+        {"to": "a@example.com", "from_": "b@example.com", "subject": "s"},
+    )
+    assert isinstance(email, EmailMessage) and email.wire()["from"] == "b@example.com"
+
+
+def test_an_item_reads_back_what_it_writes() -> None:
+    """The wire form, validated again, is the same item: attachments wrapped as on the wire,
+    the schedule as its ISO text."""
+    attachment = Attachment.from_encoded(
+        file_name="a.pdf", file_type="pdf", file_data="aGVsbG8=", raw_size=5, sha256="x" * 64
+    )
+    fields = {
+        "from": "noreply@example.com",
+        "subject": "s",
+        "body": "b",
+        "scheduledTime": "2030-01-02T09:00:00+05:30",
+        "attachments": (attachment,),
+    }
+    context = ValidationContext(region="IN", tz=IST, now=LATE_2029)
+    item = validate_item(Channel.EMAIL, {"to": "a@example.com", **fields}, context)
+    again = validate_item(Channel.EMAIL, item.wire(), context)
+    assert again == item and again.wire() == item.wire()
+    assert isinstance(again, EmailMessage) and again.attachments[0].raw_size == 5
+
+
+@pytest.mark.parametrize(
+    "attachments",
+    [
+        "a.pdf",
+        [{"file_name": "a.pdf", "file_type": "pdf"}],
+        [{"file_name": "a.pdf", "file_type": "pdf", "file_data": "aGVsbG8=", "extra": 1}],
+        [{"file_name": "a.pdf", "file_type": "pdf", "file_data": "aGVsbG8=",
+          "file_encoding_type": "hex"}],
+        [{"file_name": 5, "file_type": "pdf", "file_data": "aGVsbG8="}],
+    ],
+)  # fmt: skip
+def test_malformed_attachments_are_a_field_error(attachments: object) -> None:
+    fields = {"to": "a@example.com", "from": "b@example.com", "subject": "s"}
+    with pytest.raises(InvalidInput) as caught:
+        validate_item(Channel.EMAIL, {**fields, "attachments": attachments})
+    assert set(caught.value.errors) == {"attachments"}
