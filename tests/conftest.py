@@ -38,3 +38,10 @@ def _isolate_comms_tui(
 def memory_keyring(_isolate_comms_tui: MemoryKeyring) -> MemoryKeyring:
     """The in-memory keyring installed for this test."""
     return _isolate_comms_tui
+
+
+@pytest.fixture(params=[False, True], ids=["event-loop", "blocking"])
+def blocking(request: pytest.FixtureRequest) -> bool:
+    """The two wires a client runs on: an event loop's (the TUI, the web front-end), and a
+    one-shot command's blocking one (``comms-tui send``). Same rules, same promises."""
+    return bool(request.param)

@@ -5,7 +5,6 @@ Tokens live in memory only, inside one OAuthSession; nothing here is ever logged
 
 from __future__ import annotations
 
-import asyncio
 import base64
 import hashlib
 import json
@@ -13,11 +12,15 @@ import math
 import time
 from collections.abc import Callable
 from dataclasses import dataclass
+from typing import TYPE_CHECKING
 
 import httpx
 
 from comms_tui.api.errors import AuthFailed, ConnectFailed, NotSent, RequestRejected, clip
 from comms_tui.api.target import Attribution, BasicCredentials, Credentials, OAuthCredentials
+
+if TYPE_CHECKING:
+    import asyncio
 
 TOKEN_PATH = "/v3/oauth/token/generate"
 OAUTH_HEADER = "X-CAP-API-OAUTH-TOKEN"
@@ -85,7 +88,7 @@ class OAuthSession:
         self._url = base_url + TOKEN_PATH
         self._clock = clock
         self._token: _Token | None = None
-        self._lock = asyncio.Lock()
+        self._lock: asyncio.Lock | None = None  # on an event loop: one token call at a time
         self.issued = 0  # tokens generated in this session (tests and diagnostics)
 
     def __repr__(self) -> str:
@@ -98,16 +101,37 @@ class OAuthSession:
     def ttl_remaining(self) -> float | None:
         return None if self._token is None else self._token.expires_at - self._clock()
 
-    async def token(self, http: httpx.AsyncClient) -> str:
-        async with self._lock:
-            if self._token is None or self._clock() >= self._token.expires_at:
-                self._token = await self._generate(http)
-            return self._token.value
+    async def token(
+        self, http: httpx.AsyncClient | httpx.Client, *, deadline: float | None = None
+    ) -> str:
+        """The current token, asked for when there is none or it expires. ``deadline``
+        (``time.monotonic``) bounds a blocking client's token call; an event loop's caller
+        bounds it with its own timeout."""
+        if isinstance(http, httpx.Client):  # one thread, one call at a time
+            return await self._current(http, deadline)
+        if self._lock is None:
+            import asyncio
 
-    async def _generate(self, http: httpx.AsyncClient) -> _Token:
+            self._lock = asyncio.Lock()
+        async with self._lock:
+            return await self._current(http, deadline)
+
+    async def _current(self, http: httpx.AsyncClient | httpx.Client, deadline: float | None) -> str:
+        if self._token is None or self._clock() >= self._token.expires_at:
+            self._token = await self._generate(http, deadline)
+        return self._token.value
+
+    async def _generate(
+        self, http: httpx.AsyncClient | httpx.Client, deadline: float | None
+    ) -> _Token:
         # Whatever happens to the token call, no message has gone out yet: every failure here
         # is NotSent. The answer is read like a send's: at most 10 MB, decoded with a bound.
-        from comms_tui.api.transport import UnreadableAnswer, exchange_once, is_header_value
+        from comms_tui.api.transport import (
+            UnreadableAnswer,
+            exchange_blocking,
+            exchange_once,
+            is_header_value,
+        )
 
         payload = {"key": self._credentials.client_key, "secret": self._credentials.client_secret}
         try:
@@ -116,7 +140,10 @@ class OAuthSession:
             kind = type(exc).__name__
             raise NotSent(f"OAuth token request could not be built ({kind})") from None
         try:
-            answer = await exchange_once(http, request)
+            if isinstance(http, httpx.Client):
+                answer = exchange_blocking(http, request, deadline or time.monotonic() + 60)
+            else:
+                answer = await exchange_once(http, request)
         except httpx.ConnectError as exc:
             raise ConnectFailed(f"could not reach {self._url} for an OAuth token: {exc}") from None
         except httpx.HTTPError as exc:

@@ -7,7 +7,6 @@ What each answer or failure means is decided in ``outcomes``; the wire itself is
 
 from __future__ import annotations
 
-import asyncio
 import time
 from collections.abc import Awaitable, Callable
 from types import TracebackType
@@ -46,12 +45,15 @@ from comms_tui.api.requests import SendRequest
 from comms_tui.api.results import Outcome, RedactedRequest, SendResult
 from comms_tui.api.target import Attribution, OAuthCredentials, Target
 from comms_tui.api.transport import (
+    TIMEOUTS,
     Answer,
     BodyNotWritten,
     Progress,
     UnreadableAnswer,
+    blocking_http_client,
     http_client,
     post,
+    post_blocking,
 )
 
 SEND_PATH = "/v2/communications/sendMessage"
@@ -62,22 +64,34 @@ TARGET_ATTRIBUTION: Any = object()  # "use the target's attribution" (None means
 
 
 class CommsClient:
-    """``async with CommsClient(target) as client: result = await client.send(request)``."""
+    """``async with CommsClient(target) as client: result = await client.send(request)``.
+
+    ``blocking``: the I/O blocks this thread instead of waiting on an event loop (a command that
+    sends once: ``run_blocking(client.send(request))``). The rules are the same code either way.
+    """
 
     def __init__(
         self,
         target: Target,
         *,
-        transport: httpx.AsyncBaseTransport | None = None,
+        transport: httpx.AsyncBaseTransport | httpx.BaseTransport | None = None,
         retry: RetryPolicy | None = None,
-        sleep: Callable[[float], Awaitable[None]] = asyncio.sleep,
+        sleep: Callable[[float], Awaitable[None]] | None = None,
         timer: Callable[[], float] = time.perf_counter,
+        blocking: bool = False,
     ) -> None:
         self.target = target
         self.retry = retry or RetryPolicy()
-        self._sleep = sleep
+        self.blocking = blocking
+        self._sleep = sleep or (_sleep_blocking if blocking else _sleep_async)
         self._timer = timer  # measures latency
-        self._http = http_client(target, transport)
+        self._http: httpx.AsyncClient | httpx.Client
+        if blocking:
+            assert transport is None or isinstance(transport, httpx.BaseTransport)
+            self._http = blocking_http_client(target, transport)
+        else:
+            assert transport is None or isinstance(transport, httpx.AsyncBaseTransport)
+            self._http = http_client(target, transport)
         self._oauth = (
             OAuthSession(target.credentials, target.base_url)
             if isinstance(target.credentials, OAuthCredentials)
@@ -96,7 +110,10 @@ class CommsClient:
         await self.aclose()
 
     async def aclose(self) -> None:
-        await self._http.aclose()
+        if isinstance(self._http, httpx.Client):
+            self._http.close()
+        else:
+            await self._http.aclose()
 
     @property
     def oauth(self) -> OAuthSession | None:
@@ -119,8 +136,13 @@ class CommsClient:
         assert self._oauth is not None
         try:
             # httpx times out each read, not the whole answer: a trickle never trips it.
+            if isinstance(self._http, httpx.Client):
+                deadline = time.monotonic() + self._deadline
+                return await self._oauth.token(self._http, deadline=deadline)
+            import asyncio
+
             return await asyncio.wait_for(self._oauth.token(self._http), timeout=self._deadline)
-        except asyncio.TimeoutError:
+        except TIMEOUTS:
             raise NotSent(
                 "the OAuth token request got no complete answer within the timeout; "
                 "nothing was sent"
@@ -156,6 +178,15 @@ class CommsClient:
     async def _post(
         self, url: str, body: list[bytes], headers: dict[str, str], progress: Progress | None
     ) -> Answer:
+        if isinstance(self._http, httpx.Client):
+            return post_blocking(
+                self._http,
+                url,
+                body,
+                headers,
+                read_timeout=self.target.read_timeout,
+                progress=progress,
+            )
         return await post(
             self._http,
             url,
@@ -217,7 +248,7 @@ class CommsClient:
             except UnreadableAnswer as exc:  # an answer all the same: its status counts
                 unreadable = exc
                 status, response_headers, content = exc.status, exc.headers, b""
-            except (httpx.TransportError, asyncio.TimeoutError, BodyNotWritten) as exc:
+            except (httpx.TransportError, *TIMEOUTS, BodyNotWritten) as exc:
                 wait = self.retry.reconnect_wait(exc, connect_failures)
                 if wait is not None:  # nothing was written: trying again is safe
                     await self._sleep(wait)
@@ -246,6 +277,10 @@ class CommsClient:
                 return settle(result, request, started, error=error)
             read = (result, request, started, status, response_headers, content)
             if len(content) > PARSE_IN_THREAD_BYTES:
+                if self.blocking:  # nothing else on this thread to keep responsive
+                    return _settle_large_answer(*read)
+                import asyncio
+
                 return await asyncio.to_thread(_settle_large_answer, *read)
             return settle_answer(*read)
 
@@ -267,13 +302,13 @@ class CommsClient:
             status = (await self._post(self.url(Channel.SMS), [_json(empty)], headers, None)).status
         except UnreadableAnswer as exc:  # the status is all a check needs
             status = exc.status
-        except asyncio.TimeoutError:
+        except TIMEOUTS:
             raise ConnectFailed(
                 f"no complete answer from {self.target.base_url} within the timeout"
             ) from None
         except (httpx.HTTPError, BodyNotWritten) as exc:
             cause = exc.cause if isinstance(exc, BodyNotWritten) else exc
-            if isinstance(cause, asyncio.TimeoutError):
+            if isinstance(cause, TIMEOUTS):
                 raise ConnectFailed(
                     f"{self.target.base_url} stopped reading the request within the timeout"
                 ) from None
@@ -287,6 +322,16 @@ class CommsClient:
         if status >= 500:
             raise ServerError(f"the server answered HTTP {status}")
         return f"{self.target.base_url} accepted the login (HTTP {status})"
+
+
+async def _sleep_async(seconds: float) -> None:
+    import asyncio
+
+    await asyncio.sleep(seconds)
+
+
+async def _sleep_blocking(seconds: float) -> None:
+    time.sleep(seconds)
 
 
 def _settle_large_answer(

@@ -11,7 +11,6 @@ user to decide.
 
 from __future__ import annotations
 
-import asyncio
 import time
 from dataclasses import dataclass
 from typing import Any
@@ -43,7 +42,7 @@ from comms_tui.api.results import (
     parse_response,
     status_warnings,
 )
-from comms_tui.api.transport import BodyNotWritten, UnreadableAnswer
+from comms_tui.api.transport import TIMEOUTS, BodyNotWritten, UnreadableAnswer
 
 # A gateway's own answers (§6): the origin behind it may have acted.
 GATEWAY_STATUSES = frozenset({502, 504, 520, 521, 522, 523, 524, 598, 599})
@@ -93,7 +92,7 @@ def failure_of(exc: Exception, base_url: str) -> CommsError:
         return ConnectFailed(f"could not connect to {base_url}: {exc}")
     if isinstance(exc, httpx.PoolTimeout):
         return ConnectFailed("no connection was free")
-    if isinstance(exc, (httpx.TimeoutException, asyncio.TimeoutError)):
+    if isinstance(exc, (httpx.TimeoutException, *TIMEOUTS)):
         return OutcomeUnknown(
             "no answer within the timeout after the request was sent: the message may have gone out"
         )

@@ -16,22 +16,41 @@ Three promises, whatever the server does:
   takes as long as it takes while bytes keep moving; ``read_timeout`` without progress stops it
   (``UploadIncomplete``: the server never had the whole body). The read timeout for the answer
   starts once the body has been written.
+
+Two wires keep these promises: ``AsyncWire`` for an event loop (the TUI, the web front-end), and
+``BlockingWire`` for a command that sends once and exits (``comms-tui send``): no event loop, no
+anyio, a third of a one-shot send's own time. The client's rules are written once, as coroutines;
+over a blocking wire they never suspend, and ``run_blocking`` runs them to the end.
 """
 
 from __future__ import annotations
 
-import asyncio
 import re
+import sys
+import time
 import zlib
-from collections.abc import AsyncIterator, Callable, Iterable, Iterator
+from collections.abc import AsyncIterator, Callable, Coroutine, Iterable, Iterator
 from dataclasses import dataclass
-from typing import Any
+from typing import TYPE_CHECKING, Any, TypeVar
 
 import httpx
 
 from comms_tui import __version__
 from comms_tui.api.errors import NotPrepared
 from comms_tui.api.target import Target
+
+if TYPE_CHECKING:
+    import asyncio
+
+T = TypeVar("T")
+
+# What a timeout of our own raises: asyncio's is the builtin since Python 3.11.
+if sys.version_info >= (3, 11):
+    TIMEOUTS: tuple[type[Exception], ...] = (TimeoutError,)
+else:  # pragma: no cover - Python 3.10
+    import asyncio
+
+    TIMEOUTS = (TimeoutError, asyncio.TimeoutError)
 
 MAX_RESPONSE_BYTES = 10 * 1024 * 1024
 # A send's answer may echo its request (an email's attachments, base64 and all): it may be that
@@ -101,7 +120,17 @@ class Answer:
 def http_client(
     target: Target, transport: httpx.AsyncBaseTransport | None = None
 ) -> httpx.AsyncClient:
-    return httpx.AsyncClient(
+    return httpx.AsyncClient(transport=transport, **_client_options(target))
+
+
+def blocking_http_client(
+    target: Target, transport: httpx.BaseTransport | None = None
+) -> httpx.Client:
+    return httpx.Client(transport=transport, **_client_options(target))
+
+
+def _client_options(target: Target) -> dict[str, Any]:
+    return dict(
         timeout=httpx.Timeout(
             connect=target.connect_timeout,
             read=target.read_timeout,
@@ -111,7 +140,6 @@ def http_client(
         # A plain-http target (loopback: the sandbox) never does TLS (redirects are not
         # followed, the token URL is on the same host): no CA bundle to load (20–90 ms).
         verify=target.verify_tls if target.base_url.startswith("https://") else False,
-        transport=transport,
         follow_redirects=False,
         headers={
             "Accept": "application/json",
@@ -125,18 +153,21 @@ def http_client(
 
 
 class _Upload:
-    """The body as an async stream of small pieces that records how far the writing got.
+    """The body as a stream of small pieces that records how far the writing got.
 
     httpcore writes each piece before it asks for the next, so resuming after a ``yield`` means
     that piece was written (handed to the kernel).
     """
 
-    def __init__(self, parts: list[bytes], progress: Progress | None) -> None:
+    def __init__(
+        self, parts: list[bytes], progress: Progress | None, moved: asyncio.Event | None = None
+    ) -> None:
         self.parts = parts
         self.total = sum(len(part) for part in parts)
         self.written = 0
         self.handed_over = self.total == 0  # the last byte went to the connection
-        self.moved = asyncio.Event()  # set on every step: the upload made progress
+        self.moved = moved  # set on every step: the upload made progress (the async wire)
+        self.finished_at: float | None = None  # time.monotonic() when the last byte was written
         self._progress = progress
 
     @property
@@ -144,14 +175,17 @@ class _Upload:
         return self.written >= self.total
 
     def _step(self) -> None:
-        self.moved.set()
+        if self.moved is not None:
+            self.moved.set()
+        if self.done and self.finished_at is None:
+            self.finished_at = time.monotonic()
         if self._progress is not None:
             try:
                 self._progress(self.written, self.total)
             except Exception:  # a display's bug must not turn a send into "unknown"
                 self._progress = None
 
-    async def stream(self) -> AsyncIterator[bytes]:
+    def pieces(self) -> Iterator[bytes]:
         self._step()  # connected, headers written: the body starts
         handed = 0
         for part in self.parts:
@@ -163,9 +197,13 @@ class _Upload:
                 self.written += len(piece)
                 self._step()
 
+    async def stream(self) -> AsyncIterator[bytes]:
+        for piece in self.pieces():
+            yield piece
+
 
 def _prepare(
-    http: httpx.AsyncClient,
+    http: httpx.AsyncClient | httpx.Client,
     url: str,
     body: list[bytes],
     headers: dict[str, str],
@@ -175,11 +213,18 @@ def _prepare(
     for name, value in headers.items():
         if not is_header_value(value):
             raise NotPrepared(_bad_header_message(name))
-    upload = _Upload(body, progress)
+    blocking = isinstance(http, httpx.Client)
+    if blocking:
+        upload = _Upload(body, progress)
+    else:
+        import asyncio
+
+        upload = _Upload(body, progress, asyncio.Event())
     # Streamed with a Content-Length, which httpx then sends instead of chunked encoding.
     headers = {**headers, "Content-Length": str(upload.total)}
+    content = upload.pieces() if blocking else upload.stream()
     try:
-        request = http.build_request("POST", url, content=upload.stream(), headers=headers)
+        request = http.build_request("POST", url, content=content, headers=headers)
     except Exception as exc:  # httpx.InvalidURL, UnicodeEncodeError…: never on the wire
         raise NotPrepared(
             f"the request could not be built ({type(exc).__name__}); nothing was sent"
@@ -227,6 +272,8 @@ async def post(
     byte of the body was handed over); after that, ``httpx.TransportError`` or
     ``asyncio.TimeoutError`` (the server may have acted); ``UnreadableAnswer`` (it answered).
     """
+    import asyncio
+
     request, upload = _prepare(http, url, body, headers, progress)
     exchange = asyncio.ensure_future(_exchange(http, request, answer_limit(upload.total)))
     try:
@@ -251,6 +298,9 @@ async def _watch_upload(
 ) -> None:
     """Wait until the body is written or the exchange ends; ``read_timeout`` without progress
     (``connect_timeout`` more for the first step, which includes connecting) is a stall."""
+    import asyncio
+
+    assert upload.moved is not None
     limit = connect_timeout + read_timeout
     while not upload.done and not exchange.done():
         upload.moved.clear()
@@ -284,6 +334,60 @@ async def _exchange(
     return Answer(response.status_code, response.headers, content)
 
 
+def post_blocking(
+    http: httpx.Client,
+    url: str,
+    body: list[bytes],
+    headers: dict[str, str],
+    *,
+    read_timeout: float,
+    progress: Progress | None = None,
+) -> Answer:
+    """``post`` for a blocking client, with the same promises and errors (``TimeoutError`` for
+    an answer not complete within ``read_timeout`` of the body being written).
+
+    The client's own timeouts bound each step: connecting, every write (a server that stops
+    reading the body for ``read_timeout`` is a stall), every read.
+    """
+    request, upload = _prepare(http, url, body, headers, progress)
+    try:
+        response = http.send(request, stream=True)
+    except (httpx.ConnectError, httpx.ConnectTimeout, httpx.PoolTimeout):
+        raise
+    except httpx.TransportError as exc:
+        if not upload.handed_over:
+            raise BodyNotWritten(exc, upload.written, upload.total) from None
+        raise
+    try:
+        deadline = (upload.finished_at or time.monotonic()) + read_timeout
+        content = read_bounded_blocking(response, answer_limit(upload.total), deadline=deadline)
+    finally:
+        response.close()
+    return Answer(response.status_code, response.headers, content)
+
+
+def exchange_blocking(http: httpx.Client, request: httpx.Request, deadline: float) -> Answer:
+    """``exchange_once`` for a blocking client, its answer complete by ``deadline``."""
+    response = http.send(request, stream=True)
+    try:
+        content = read_bounded_blocking(response, deadline=deadline)
+    finally:
+        response.close()
+    return Answer(response.status_code, response.headers, content)
+
+
+def run_blocking(coroutine: Coroutine[Any, Any, T]) -> T:
+    """Run, on this thread and without an event loop, a coroutine whose I/O all blocks (the
+    client and session of a one-shot command): it ends at its first step. One that would
+    wait for an event loop is a bug, raised as such."""
+    try:
+        coroutine.send(None)
+    except StopIteration as done:
+        return done.value  # type: ignore[no-any-return]
+    coroutine.close()
+    raise RuntimeError("a blocking send waited for an event loop")
+
+
 # --------------------------------------------------------------------------- the answer
 
 
@@ -301,46 +405,90 @@ async def read_bounded(response: httpx.Response, limit: int = MAX_RESPONSE_BYTES
     Reads raw bytes (httpx would decode a whole network chunk at once) and decodes them here
     with a bound on every step, stacked encodings included.
     """
-    status, headers = response.status_code, response.headers
-    if response.is_stream_consumed:
-        # Built with its content in memory (httpx.MockTransport), which httpx has already read
-        # and decoded: nothing is left to bound but the size.
-        try:
-            content = response.content
-        except httpx.ResponseNotRead:
-            raise UnreadableAnswer(status, headers, "a body that was already streamed") from None
-        if len(content) > limit:
-            raise ResponseTooLarge(status, headers, limit)
-        return content
-    declared = headers.get("content-length", "").strip()
-    if declared.isdigit() and int(declared) > limit:
-        raise ResponseTooLarge(status, headers, limit)
-    try:
-        stages = _stages(headers.get_list("content-encoding", split_commas=True), limit)
-    except _Damaged as exc:
-        raise UnreadableAnswer(status, headers, str(exc)) from None
-    pieces: list[bytes] = []
-    size = raw_size = 0
+    body = _BoundedBody.of(response, limit)
+    if isinstance(body, bytes):
+        return body
     try:
         async for raw in response.aiter_raw():
-            raw_size += len(raw)
-            if raw_size > limit:
+            body.feed(raw)
+        return body.finish()
+    except (_TooMuch, _Damaged) as exc:
+        raise body.unreadable(exc) from None
+
+
+def read_bounded_blocking(
+    response: httpx.Response, limit: int = MAX_RESPONSE_BYTES, *, deadline: float | None = None
+) -> bytes:
+    """``read_bounded`` for a blocking client; past ``deadline`` (``time.monotonic``) between two
+    reads, ``TimeoutError``: each read is bounded by the client's timeout, the whole by this."""
+    body = _BoundedBody.of(response, limit)
+    if isinstance(body, bytes):
+        return body
+    try:
+        for raw in response.iter_raw():
+            body.feed(raw)
+            if deadline is not None and time.monotonic() > deadline:
+                raise TimeoutError("no complete answer within the timeout")
+        return body.finish()
+    except (_TooMuch, _Damaged) as exc:
+        raise body.unreadable(exc) from None
+
+
+class _BoundedBody:
+    """One answer's body as it is read: raw pieces in, decoded pieces kept, every step bounded."""
+
+    def __init__(self, response: httpx.Response, stages: list[_Inflate], limit: int) -> None:
+        self.status, self.headers = response.status_code, response.headers
+        self.stages = stages
+        self.limit = limit
+        self.pieces: list[bytes] = []
+        self.size = self.raw_size = 0
+
+    @classmethod
+    def of(cls, response: httpx.Response, limit: int) -> _BoundedBody | bytes:
+        """A reader for ``response``, or its content when there is nothing left to read."""
+        status, headers = response.status_code, response.headers
+        if response.is_stream_consumed:
+            # Built with its content in memory (httpx.MockTransport), which httpx has already
+            # read and decoded: nothing is left to bound but the size.
+            try:
+                content = response.content
+            except httpx.ResponseNotRead:
+                reason = "a body that was already streamed"
+                raise UnreadableAnswer(status, headers, reason) from None
+            if len(content) > limit:
+                raise ResponseTooLarge(status, headers, limit)
+            return content
+        declared = headers.get("content-length", "").strip()
+        if declared.isdigit() and int(declared) > limit:
+            raise ResponseTooLarge(status, headers, limit)
+        try:
+            stages = _stages(headers.get_list("content-encoding", split_commas=True), limit)
+        except _Damaged as exc:
+            raise UnreadableAnswer(status, headers, str(exc)) from None
+        return cls(response, stages, limit)
+
+    def feed(self, raw: bytes) -> None:
+        self.raw_size += len(raw)
+        if self.raw_size > self.limit:
+            raise _TooMuch
+        self._keep(_run(self.stages, raw))
+
+    def finish(self) -> bytes:
+        self._keep(_run(self.stages, None))
+        return b"".join(self.pieces)
+
+    def _keep(self, pieces: Iterator[bytes]) -> None:
+        for piece in pieces:
+            self.size += len(piece)
+            if self.size > self.limit:
                 raise _TooMuch
-            for piece in _run(stages, raw):
-                size += len(piece)
-                if size > limit:
-                    raise _TooMuch
-                pieces.append(piece)
-        for piece in _run(stages, None):
-            size += len(piece)
-            if size > limit:
-                raise _TooMuch
-            pieces.append(piece)
-    except _TooMuch:
-        raise ResponseTooLarge(status, headers, limit) from None
-    except _Damaged as exc:
-        raise UnreadableAnswer(status, headers, str(exc)) from None
-    return b"".join(pieces)
+            self.pieces.append(piece)
+
+    def unreadable(self, exc: Exception) -> UnreadableAnswer:
+        if isinstance(exc, _TooMuch):
+            return ResponseTooLarge(self.status, self.headers, self.limit)
+        return UnreadableAnswer(self.status, self.headers, str(exc))
 
 
 def _stages(encodings: list[str], limit: int) -> list[_Inflate]:

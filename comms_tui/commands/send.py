@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import argparse
-import asyncio
 import sys
 from collections.abc import Sequence
 from typing import TYPE_CHECKING, Any
@@ -148,10 +147,15 @@ def run(args: argparse.Namespace) -> int:
     flag = secret_flag(args)
     if flag is not None and _reads_stdin(args):
         raise Stop(f"{flag} and a text of '-' both read standard input: give the text itself")
+    from comms_tui.api.transport import run_blocking
+
     session = open_session(args, sending=not (args.dry_run or args.curl))
+    # One send, then the process ends: blocking I/O, no event loop (a third of the time a
+    # one-shot send takes on top of the request itself). The core's rules are the same code.
+    session.blocking = True
     progress = _Progress()
     try:
-        return asyncio.run(_run(args, session, progress))
+        return run_blocking(_run(args, session, progress))
     except KeyboardInterrupt:
         raise Interrupted(sent_maybe=progress.sending) from None
     finally:

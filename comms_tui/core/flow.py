@@ -8,7 +8,6 @@ same message a moment ago — the question is put again rather than sending twic
 
 from __future__ import annotations
 
-import asyncio
 from collections.abc import Awaitable, Callable, Sequence
 from datetime import datetime
 from typing import TYPE_CHECKING
@@ -17,6 +16,8 @@ from comms_tui.core.preflight import Question, check, duplicate_question
 from comms_tui.store.errors import DuplicateSend
 
 if TYPE_CHECKING:
+    import asyncio
+
     from comms_tui.api.requests import SendRequest
     from comms_tui.api.results import SendResult
     from comms_tui.api.transport import Progress
@@ -44,12 +45,12 @@ async def send_request(
     ``StoreError`` when the journal cannot record the send (nothing was sent). ``progress`` and
     ``cancel`` are as for ``Sender.send``.
     """
-    checked = await asyncio.to_thread(check, request, session, resend=resend, now=now)
+    checked = await session.offload(check, request, session, resend=resend, now=now)
     show_notes(checked.notes)
     for question in checked.questions:
         if not await ask(question):
             return None
-    sender = await asyncio.to_thread(session.sender)
+    sender = await session.offload(session.sender)
     sending()
     acknowledged = checked.acknowledged
     while True:

@@ -14,7 +14,6 @@ stops the waiting: the outcome is recorded as unknown, as it is.
 
 from __future__ import annotations
 
-import asyncio
 import time
 from dataclasses import dataclass
 from datetime import datetime
@@ -28,6 +27,8 @@ from comms_tui.api.transport import PIECE_BYTES
 from comms_tui.store.errors import StoreError
 
 if TYPE_CHECKING:
+    import asyncio
+
     from comms_tui.api.client import CommsClient
     from comms_tui.api.requests import SendRequest
     from comms_tui.api.transport import Progress
@@ -120,7 +121,7 @@ class Sender:
 
         session = self.session
         guard = duplicate_guard(request, session, acknowledged) if guarded else None
-        history_id = await asyncio.to_thread(
+        history_id = await session.offload(
             self.journal.begin,
             profile=session.name,
             host=self.client.target.base_url,
@@ -133,7 +134,7 @@ class Sender:
         )
         result = await self._exchange(request, attribution, progress, cancel)
         try:
-            await asyncio.to_thread(self._complete, history_id, result)
+            await session.offload(self._complete, history_id, result)
         except (StoreError, OSError) as exc:
             problem = getattr(exc, "message", None) or str(exc)
             return Sent(history_id, result, not_recorded=problem, request=request)
@@ -155,11 +156,12 @@ class Sender:
                 progress(written, total)
 
         started = time.perf_counter()
-        exchange = asyncio.ensure_future(
-            self.client.send(request, attribution=attribution, progress=tracked)
-        )
+        sending = self.client.send(request, attribution=attribution, progress=tracked)
         if cancel is None:
-            return await exchange
+            return await sending
+        import asyncio
+
+        exchange = asyncio.ensure_future(sending)
         stop = asyncio.ensure_future(cancel.wait())
         arrived = True  # unless seen otherwise: a send stopped by someone else may have arrived
         try:

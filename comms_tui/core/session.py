@@ -13,7 +13,7 @@ import time
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime, tzinfo
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, TypeVar
 
 from comms_tui.api.channels import Channel
 from comms_tui.api.target import BasicCredentials, Target
@@ -27,6 +27,8 @@ if TYPE_CHECKING:
     from comms_tui.store.history import Journal
     from comms_tui.store.profiles import Profile
     from comms_tui.store.secrets import SecretStore
+
+T = TypeVar("T")
 
 # The sandbox's published demo logins (§7 of the API contract): not secrets.
 SANDBOX_USERNAME = "sandbox"
@@ -64,6 +66,9 @@ class Session:
     # Measures latency; snapshot tests step it by a fixed amount so that figures are stable.
     timer: Callable[[], float] = time.perf_counter
     journal: Journal | None = None  # opened on first use (``open_journal``) unless given
+    # Its I/O blocks the calling thread (a one-shot command: ``run_blocking``), instead of
+    # waiting on an event loop and handing blocking work to threads (the TUI, the web server).
+    blocking: bool = False
     _client: CommsClient | None = field(default=None, repr=False)
 
     # -- what it is ---------------------------------------------------------------------------
@@ -162,8 +167,17 @@ class Session:
         if self._client is None:
             from comms_tui.api.client import CommsClient
 
-            self._client = CommsClient(self.target, timer=self.timer)
+            self._client = CommsClient(self.target, timer=self.timer, blocking=self.blocking)
         return self._client
+
+    async def offload(self, work: Callable[..., T], /, *args: Any, **kwargs: Any) -> T:
+        """``work(*args, **kwargs)`` (files, the journal, the keyring): in a thread, so an event
+        loop stays free, or right here for a blocking session."""
+        if self.blocking:
+            return work(*args, **kwargs)
+        import asyncio
+
+        return await asyncio.to_thread(work, *args, **kwargs)
 
     def sender(self) -> Sender:
         """Sends through this session's client, journaled (opens the journal: blocking)."""

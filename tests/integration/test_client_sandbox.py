@@ -52,8 +52,10 @@ def _request(
     )
 
 
-async def _send(target: Target, request: SendRequest, **kw: Any) -> SendResult:
-    async with CommsClient(target) as client:
+async def _send(
+    target: Target, request: SendRequest, *, blocking: bool = False, **kw: Any
+) -> SendResult:
+    async with CommsClient(target, blocking=blocking) as client:
         return await client.send(request, **kw)
 
 
@@ -71,9 +73,11 @@ async def test_every_channel_envelope_and_auth_mode_is_accepted(
     basic_target: Target,
     oauth_target: Target,
     fresh: EmbeddedSandbox,
+    blocking: bool,
 ) -> None:
     target = basic_target if auth == "basic" else oauth_target
-    result = await _send(target, _request(channel, GOOD, "12025550100", envelope=envelope))
+    request = _request(channel, GOOD, "12025550100", envelope=envelope)
+    result = await _send(target, request, blocking=blocking)
     assert result.outcome is Outcome.ACCEPTED, result.error
     assert result.http_status == 200 and result.request_id
     assert [i.ok for i in result.items] == [True, True]
@@ -114,12 +118,13 @@ async def test_unknown_attribution_is_rejected(basic_target: Target) -> None:
 
 
 async def test_email_attachment_arrives_intact(
-    basic_target: Target, fresh: EmbeddedSandbox, tmp_path: Path
+    basic_target: Target, fresh: EmbeddedSandbox, tmp_path: Path, blocking: bool
 ) -> None:
     path = tmp_path / "report.pdf"
     path.write_bytes(b"%PDF-1.4 " + bytes(range(256)) * 40)
     attachment = load_attachment(path)
-    result = await _send(basic_target, _request(Channel.EMAIL, GOOD, attachments=(attachment,)))
+    request = _request(Channel.EMAIL, GOOD, attachments=(attachment,))
+    result = await _send(basic_target, request, blocking=blocking)
     assert result.outcome is Outcome.ACCEPTED
     stored = fresh.state.outbox()[0]["attachments"]
     assert stored == [{"file_name": "report.pdf", "file_type": "pdf", "size": path.stat().st_size}]
@@ -177,9 +182,9 @@ async def test_fault_recipients_and_the_requests_the_server_received(
 
 
 async def test_expired_oauth_token_is_refreshed_once(
-    oauth_target: Target, fresh: EmbeddedSandbox
+    oauth_target: Target, fresh: EmbeddedSandbox, blocking: bool
 ) -> None:
-    async with CommsClient(oauth_target) as client:
+    async with CommsClient(oauth_target, blocking=blocking) as client:
         first = await client.send(_request(Channel.SMS, GOOD))
         fresh.state.expire_tokens()
         second = await client.send(_request(Channel.SMS, GOOD))
@@ -189,22 +194,24 @@ async def test_expired_oauth_token_is_refreshed_once(
     assert len(fresh.state.outbox()) == 2
 
 
-async def test_bad_credentials_and_missing_access(fresh: EmbeddedSandbox) -> None:
+async def test_bad_credentials_and_missing_access(fresh: EmbeddedSandbox, blocking: bool) -> None:
     bad = Target(base_url=fresh.base_url, credentials=BasicCredentials("sandbox", "wrong"))
-    result = await _send(bad, _request(Channel.SMS, GOOD))
+    result = await _send(bad, _request(Channel.SMS, GOOD), blocking=blocking)
     assert isinstance(result.error, AuthFailed) and result.http_status == 401
     noaccess = Target(
         base_url=fresh.base_url, credentials=BasicCredentials("sandbox-noaccess", "sandbox")
     )
-    denied = await _send(noaccess, _request(Channel.SMS, GOOD))
+    denied = await _send(noaccess, _request(Channel.SMS, GOOD), blocking=blocking)
     assert isinstance(denied.error, AccessDenied) and denied.error.code == 4000
     assert fresh.state.outbox() == []
 
 
-async def test_rate_limit_beyond_retry_budget_is_rejected_without_waiting() -> None:
+async def test_rate_limit_beyond_retry_budget_is_rejected_without_waiting(blocking: bool) -> None:
     with EmbeddedSandbox(SandboxConfig(rate_limit_per_minute=2)) as small:
         target = Target(base_url=small.base_url, credentials=BasicCredentials("sandbox", "sandbox"))
-        results = [await _send(target, _request(Channel.SMS, GOOD)) for _ in range(3)]
+        results = [
+            await _send(target, _request(Channel.SMS, GOOD), blocking=blocking) for _ in range(3)
+        ]
         assert [r.outcome for r in results] == [Outcome.ACCEPTED] * 2 + [Outcome.REJECTED]
         limited = results[2].error
         assert isinstance(limited, RateLimited) and (limited.retry_after or 0) > 30
@@ -212,14 +219,14 @@ async def test_rate_limit_beyond_retry_budget_is_rejected_without_waiting() -> N
 
 
 async def test_check_proves_the_login_without_sending(
-    basic_target: Target, oauth_target: Target, fresh: EmbeddedSandbox
+    basic_target: Target, oauth_target: Target, fresh: EmbeddedSandbox, blocking: bool
 ) -> None:
-    async with CommsClient(basic_target) as client:
+    async with CommsClient(basic_target, blocking=blocking) as client:
         assert "accepted the login" in await client.check()
-    async with CommsClient(oauth_target) as client:
+    async with CommsClient(oauth_target, blocking=blocking) as client:
         assert "OAuth token issued" in await client.check()
     bad = Target(base_url=fresh.base_url, credentials=BasicCredentials("sandbox", "nope"))
-    async with CommsClient(bad) as client:
+    async with CommsClient(bad, blocking=blocking) as client:
         with pytest.raises(AuthFailed):
             await client.check()
     assert fresh.state.outbox() == []

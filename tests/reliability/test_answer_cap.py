@@ -28,7 +28,7 @@ def test_the_cap_grows_with_the_body_and_stays_bounded() -> None:
 
 
 async def test_an_email_echoing_8_mb_of_attachments_is_accepted(
-    tmp_path: Path, rogue: Callable[..., RogueServer]
+    tmp_path: Path, rogue: Callable[..., RogueServer], blocking: bool
 ) -> None:
     scan = tmp_path / "scan.pdf"
     scan.write_bytes(b"%PDF-1.4\n" + os.urandom(8 * 1024 * 1024))
@@ -47,7 +47,7 @@ async def test_an_email_echoing_8_mb_of_attachments_is_accepted(
         credentials=BasicCredentials("till", "pw"),
         read_timeout=20.0,
     )
-    async with CommsClient(target) as client:
+    async with CommsClient(target, blocking=blocking) as client:
         result = await client.send(request)
     assert len(result.response_text or "") > MAX_RESPONSE_BYTES  # the echo really was large
     assert result.outcome is Outcome.ACCEPTED, result.error
@@ -55,12 +55,12 @@ async def test_an_email_echoing_8_mb_of_attachments_is_accepted(
 
 
 async def test_an_sms_answer_over_10_mb_is_still_not_read(
-    rogue: Callable[..., RogueServer],
+    rogue: Callable[..., RogueServer], blocking: bool
 ) -> None:
     server = rogue(Behaviour.HUGE)
     target = Target(base_url=server.base_url, credentials=BasicCredentials("till", "pw"))
     request = build_request(Channel.SMS, ["919591471711"], {"body": "hi"})
-    async with CommsClient(target) as client:
+    async with CommsClient(target, blocking=blocking) as client:
         result = await client.send(request)
     assert result.outcome is Outcome.UNKNOWN
     assert "larger than 10 MB" in (result.error.message if result.error else "")

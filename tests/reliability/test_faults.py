@@ -121,11 +121,14 @@ async def test_client_against_a_rogue_server(
     auth: str,
     rogue: Callable[..., RogueServer],
     journal: Journal,
+    blocking: bool,
 ) -> None:
     expect = ROGUE_EXPECT[behaviour]
     server = rogue(behaviour)
     retry = RetryPolicy(connect_backoff=0.01)
-    async with CommsClient(_target(server.base_url, auth), retry=retry) as client:
+    async with CommsClient(
+        _target(server.base_url, auth), retry=retry, blocking=blocking
+    ) as client:
         started = time.monotonic()
         sent = await asyncio.wait_for(
             sender_for(client, journal, name="rogue").send(_request()), 10
@@ -155,7 +158,7 @@ async def test_client_against_a_rogue_server(
 
 
 async def test_refused_connections_are_retried_because_nothing_was_written(
-    rogue: Callable[..., RogueServer],
+    rogue: Callable[..., RogueServer], blocking: bool
 ) -> None:
     server = rogue(Behaviour.REFUSE)
     waits: list[float] = []
@@ -163,7 +166,9 @@ async def test_refused_connections_are_retried_because_nothing_was_written(
     async def sleep(seconds: float) -> None:
         waits.append(seconds)
 
-    async with CommsClient(_target(server.base_url, "basic"), sleep=sleep) as client:
+    async with CommsClient(
+        _target(server.base_url, "basic"), sleep=sleep, blocking=blocking
+    ) as client:
         result = await client.send(_request())
     assert isinstance(result.error, ConnectFailed) and result.sent_nothing
     assert result.attempts == 3 and waits == [0.5, 1.0]  # RetryPolicy: 2 retries, backoff doubled
@@ -185,10 +190,10 @@ TOKEN_FAILURES = [
 
 @pytest.mark.parametrize("behaviour", TOKEN_FAILURES, ids=lambda b: b.value)
 async def test_a_failing_token_endpoint_means_nothing_was_sent(
-    behaviour: Behaviour, rogue: Callable[..., RogueServer], journal: Journal
+    behaviour: Behaviour, rogue: Callable[..., RogueServer], journal: Journal, blocking: bool
 ) -> None:
     server = rogue(behaviour, token_ok=False)
-    async with CommsClient(_target(server.base_url, "oauth")) as client:
+    async with CommsClient(_target(server.base_url, "oauth"), blocking=blocking) as client:
         started = time.monotonic()
         sent = await asyncio.wait_for(
             sender_for(client, journal, name="rogue").send(_request()), 10
@@ -220,11 +225,11 @@ async def test_the_journal_entry_exists_while_the_request_is_in_flight(
 
 
 async def test_wrong_content_type_still_reports_item_failures(
-    rogue: Callable[..., RogueServer],
+    rogue: Callable[..., RogueServer], blocking: bool
 ) -> None:
     """The Content-Type decision cuts both ways: a readable body's failed items are failures."""
     server = rogue(Behaviour.WRONG_CONTENT_TYPE)
-    async with CommsClient(_target(server.base_url, "basic")) as client:
+    async with CommsClient(_target(server.base_url, "basic"), blocking=blocking) as client:
         result = await client.send(_request(GOOD, "12025550100"))
     assert result.outcome is Outcome.ACCEPTED and result.count == 2
     assert [i.recipient for i in result.items] == [GOOD, "12025550100"]
@@ -325,7 +330,7 @@ MAGIC = [
 @pytest.mark.parametrize("auth", ["basic", "oauth"])
 @pytest.mark.parametrize("magic", MAGIC, ids=lambda m: m.digits)
 async def test_sender_against_the_sandbox_fault_recipients(
-    magic: Magic, auth: str, fresh: EmbeddedSandbox, journal: Journal
+    magic: Magic, auth: str, fresh: EmbeddedSandbox, journal: Journal, blocking: bool
 ) -> None:
     credentials: Credentials = (
         BasicCredentials("sandbox", "sandbox")
@@ -338,7 +343,7 @@ async def test_sender_against_the_sandbox_fault_recipients(
     async def sleep(seconds: float) -> None:
         waits.append(seconds)
 
-    async with CommsClient(target, sleep=sleep) as client:
+    async with CommsClient(target, sleep=sleep, blocking=blocking) as client:
         sent = await sender_for(client, journal, name="sandbox").send(_request(magic.digits))
     result = sent.result
     assert result.outcome is magic.outcome, result.error

@@ -103,12 +103,12 @@ def _bomb_built_once() -> None:
 
 @pytest.mark.parametrize("auth", ["basic", "oauth"])
 async def test_a_gzip_bomb_answer_costs_at_most_the_cap(
-    auth: str, rogue: Callable[..., RogueServer], journal: Journal
+    auth: str, rogue: Callable[..., RogueServer], journal: Journal, blocking: bool
 ) -> None:
     """``Content-Encoding: gzip, gzip``: 2.5 KB on the wire, 1 GiB decoded. Before: 2.1 GB RSS
     and 14 s; the cap counted bytes after httpx had inflated a whole network chunk."""
     server = rogue(Behaviour.GZIP_BOMB)
-    async with CommsClient(_target(server.base_url, auth)) as client:
+    async with CommsClient(_target(server.base_url, auth), blocking=blocking) as client:
         sent, peak, elapsed = await _bounded(
             lambda: sender_for(client, journal, name="rogue").send(_sms())
         )
@@ -125,11 +125,13 @@ async def test_a_gzip_bomb_answer_costs_at_most_the_cap(
 
 @pytest.mark.parametrize("behaviour", [Behaviour.GZIP_BOMB, Behaviour.HUGE_CHUNKED])
 async def test_the_token_endpoint_answer_is_bounded_too(
-    behaviour: Behaviour, rogue: Callable[..., RogueServer]
+    behaviour: Behaviour, rogue: Callable[..., RogueServer], blocking: bool
 ) -> None:
     """It had no cap at all: a plain 200 MB answer was read whole (600 MB RSS)."""
     server = rogue(behaviour, token_ok=False, huge_bytes=200 * 2**20)
-    async with CommsClient(_target(server.base_url, "oauth", timeout=2.0)) as client:
+    async with CommsClient(
+        _target(server.base_url, "oauth", timeout=2.0), blocking=blocking
+    ) as client:
         result, peak, _ = await _bounded(lambda: client.send(_sms()))
     assert result.outcome is Outcome.REJECTED and isinstance(result.error, NotSent)
     assert server.requests_to("/oauth/token/generate") == 1 and server.requests == 0
@@ -138,20 +140,20 @@ async def test_the_token_endpoint_answer_is_bounded_too(
 
 @pytest.mark.parametrize("behaviour", [Behaviour.GZIP_BOMB, Behaviour.HUGE_CHUNKED])
 async def test_profile_check_reads_a_bounded_answer(
-    behaviour: Behaviour, rogue: Callable[..., RogueServer]
+    behaviour: Behaviour, rogue: Callable[..., RogueServer], blocking: bool
 ) -> None:
     server = rogue(behaviour, huge_bytes=200 * 2**20)
-    async with CommsClient(_target(server.base_url, timeout=2.0)) as client:
+    async with CommsClient(_target(server.base_url, timeout=2.0), blocking=blocking) as client:
         described, peak, _ = await _bounded(client.check)
     assert "HTTP 200" in described  # the status is all a check needs: it was read
     assert peak < MEMORY_BOUND, f"{peak / 2**20:.0f} MiB"
 
 
 async def test_profile_check_honours_the_timeout_and_names_the_failure(
-    rogue: Callable[..., RogueServer],
+    rogue: Callable[..., RogueServer], blocking: bool
 ) -> None:
     server = rogue(Behaviour.TRICKLE, trickle_interval=0.2)
-    async with CommsClient(_target(server.base_url, timeout=0.3)) as client:
+    async with CommsClient(_target(server.base_url, timeout=0.3), blocking=blocking) as client:
         started = time.monotonic()
         with pytest.raises(ConnectFailed) as failed:
             await client.check()
@@ -160,7 +162,7 @@ async def test_profile_check_honours_the_timeout_and_names_the_failure(
     assert "within the timeout" in failed.value.message
 
     reset = rogue(Behaviour.RESET_BEFORE_RESPONSE)
-    async with CommsClient(_target(reset.base_url)) as client:
+    async with CommsClient(_target(reset.base_url), blocking=blocking) as client:
         with pytest.raises(ConnectFailed) as failed:
             await client.check()
     reason = failed.value.message.rpartition(": ")[2]
@@ -172,12 +174,12 @@ async def test_profile_check_honours_the_timeout_and_names_the_failure(
 
 @pytest.mark.parametrize("auth", ["basic", "oauth"])
 async def test_deeply_nested_json_is_unknown_not_a_recursion_error(
-    auth: str, rogue: Callable[..., RogueServer], journal: Journal
+    auth: str, rogue: Callable[..., RogueServer], journal: Journal, blocking: bool
 ) -> None:
     """200 000 nested ``[``: json.loads raised RecursionError out of ``send``; the TUI said
     "Send failed before it completed" although the server had accepted the message."""
     server = rogue(Behaviour.DEEP_JSON)
-    async with CommsClient(_target(server.base_url, auth)) as client:
+    async with CommsClient(_target(server.base_url, auth), blocking=blocking) as client:
         sent = await sender_for(client, journal, name="rogue").send(_sms())
     result = sent.result
     assert result.outcome is Outcome.UNKNOWN and isinstance(result.error, OutcomeUnknown)
@@ -187,10 +189,10 @@ async def test_deeply_nested_json_is_unknown_not_a_recursion_error(
 
 
 async def test_deeply_nested_json_from_the_token_endpoint_means_not_sent(
-    rogue: Callable[..., RogueServer],
+    rogue: Callable[..., RogueServer], blocking: bool
 ) -> None:
     server = rogue(Behaviour.DEEP_JSON, token_ok=False)
-    async with CommsClient(_target(server.base_url, "oauth")) as client:
+    async with CommsClient(_target(server.base_url, "oauth"), blocking=blocking) as client:
         result = await client.send(_sms())
     assert result.outcome is Outcome.REJECTED and isinstance(result.error, NotSent)
     assert server.requests == 0
@@ -217,10 +219,10 @@ def test_cli_prints_one_json_object_and_exit_4(
 
 
 async def test_a_5_mb_error_message_is_clipped_and_the_raw_answer_kept(
-    rogue: Callable[..., RogueServer], journal: Journal
+    rogue: Callable[..., RogueServer], journal: Journal, blocking: bool
 ) -> None:
     server = rogue(Behaviour.LONG_ERROR)
-    async with CommsClient(_target(server.base_url)) as client:
+    async with CommsClient(_target(server.base_url), blocking=blocking) as client:
         sent = await sender_for(client, journal, name="rogue").send(_sms())
     result = sent.result
     assert result.outcome is Outcome.REJECTED and isinstance(result.error, BadRequest)
@@ -250,10 +252,15 @@ def test_cli_does_not_print_a_5_mb_error(rogue: Callable[..., RogueServer]) -> N
 # --------------------------------------------------------------------------- upload timing
 
 
-def _small_socket_buffers() -> httpx.AsyncHTTPTransport:
+def _small_socket_buffers(
+    blocking: bool = False,
+) -> httpx.AsyncHTTPTransport | httpx.HTTPTransport:
     """The client's send buffer kept small, so "written" means "the server took it" (Linux
     would otherwise let megabytes sit in the kernel and the test would need long timeouts)."""
-    return httpx.AsyncHTTPTransport(socket_options=[(socket.SOL_SOCKET, socket.SO_SNDBUF, 65536)])
+    options = [(socket.SOL_SOCKET, socket.SO_SNDBUF, 65536)]
+    if blocking:
+        return httpx.HTTPTransport(socket_options=options)
+    return httpx.AsyncHTTPTransport(socket_options=options)
 
 
 def _email_with_attachment(tmp_path: Path, size: int) -> SendRequest:
@@ -272,7 +279,7 @@ def _email_with_attachment(tmp_path: Path, size: int) -> SendRequest:
 
 
 async def test_a_slow_upload_is_not_cut_off_while_it_progresses(
-    rogue: Callable[..., RogueServer], tmp_path: Path
+    rogue: Callable[..., RogueServer], tmp_path: Path, blocking: bool
 ) -> None:
     """~2.9 MB of body to a server reading 1.5 MB/s: ~2 s, twice connect + read timeout.
     One deadline over the whole POST made every such send a false ``unknown``."""
@@ -281,7 +288,9 @@ async def test_a_slow_upload_is_not_cut_off_while_it_progresses(
     total = len(request.body_bytes())
     steps: list[tuple[int, int]] = []
     target = _target(server.base_url, timeout=0.5)
-    async with CommsClient(target, transport=_small_socket_buffers()) as client:
+    async with CommsClient(
+        target, transport=_small_socket_buffers(blocking), blocking=blocking
+    ) as client:
         started = time.monotonic()
         result = await client.send(request, progress=lambda done, of: steps.append((done, of)))
         elapsed = time.monotonic() - started
@@ -295,14 +304,16 @@ async def test_a_slow_upload_is_not_cut_off_while_it_progresses(
 
 
 async def test_a_stalled_upload_is_not_sent_and_ends_after_the_timeout(
-    rogue: Callable[..., RogueServer], tmp_path: Path, journal: Journal
+    rogue: Callable[..., RogueServer], tmp_path: Path, journal: Journal, blocking: bool
 ) -> None:
     """The server stops reading half-way: no progress for read_timeout ends the send. The
     server never had the whole body (one JSON document), so it cannot have acted: not sent."""
     server = rogue(Behaviour.OK, stall_after=256 * 1024, receive_buffer=32768)
     request = _email_with_attachment(tmp_path, 2_200_000)
     target = _target(server.base_url, timeout=0.3)
-    async with CommsClient(target, transport=_small_socket_buffers()) as client:
+    async with CommsClient(
+        target, transport=_small_socket_buffers(blocking), blocking=blocking
+    ) as client:
         started = time.monotonic()
         sent = await sender_for(client, journal, name="rogue").send(request)
         elapsed = time.monotonic() - started
@@ -317,14 +328,14 @@ async def test_a_stalled_upload_is_not_sent_and_ends_after_the_timeout(
 
 
 async def test_a_failing_progress_callback_does_not_fail_the_send(
-    rogue: Callable[..., RogueServer],
+    rogue: Callable[..., RogueServer], blocking: bool
 ) -> None:
     server = rogue(Behaviour.OK)
 
     def broken(done: int, total: int) -> None:
         raise RuntimeError("a display bug")
 
-    async with CommsClient(_target(server.base_url)) as client:
+    async with CommsClient(_target(server.base_url), blocking=blocking) as client:
         result = await client.send(_sms(), progress=broken)
     assert result.outcome is Outcome.ACCEPTED
 
@@ -334,12 +345,12 @@ async def test_a_failing_progress_callback_does_not_fail_the_send(
 
 @pytest.mark.parametrize("token", ["tok\r\nX-Injected: 1", "tökén", " padded "])
 async def test_a_token_no_header_can_carry_is_a_token_failure(
-    token: str, rogue: Callable[..., RogueServer], journal: Journal
+    token: str, rogue: Callable[..., RogueServer], journal: Journal, blocking: bool
 ) -> None:
     """Before: UnicodeEncodeError (or h11's error quoting the token) out of ``send``; the
     journal row stayed pending and read "unknown" although nothing had left."""
     server = rogue(Behaviour.OK, token_value=token)
-    async with CommsClient(_target(server.base_url, "oauth")) as client:
+    async with CommsClient(_target(server.base_url, "oauth"), blocking=blocking) as client:
         sent = await sender_for(client, journal, name="rogue").send(_sms())
     result = sent.result
     assert result.outcome is Outcome.REJECTED and isinstance(result.error, AuthFailed)
@@ -351,7 +362,7 @@ async def test_a_token_no_header_can_carry_is_a_token_failure(
 
 
 async def test_a_header_that_cannot_be_sent_is_not_sent(
-    rogue: Callable[..., RogueServer], journal: Journal
+    rogue: Callable[..., RogueServer], journal: Journal, blocking: bool
 ) -> None:
     """An attribution that got past validation (built by code, or an old profile file): the
     request is built before anything is written, so the failure is "not sent"."""
@@ -362,7 +373,7 @@ async def test_a_header_that_cannot_be_sent_is_not_sent(
     object.__setattr__(attribution, "code", "Café Mumbai")
     object.__setattr__(attribution, "entity_type", "STORE_NAME")
     server = rogue(Behaviour.OK)
-    async with CommsClient(_target(server.base_url)) as client:
+    async with CommsClient(_target(server.base_url), blocking=blocking) as client:
         sent = await sender_for(client, journal, name="rogue").send(_sms(), attribution=attribution)
     result = sent.result
     assert result.outcome is Outcome.REJECTED and isinstance(result.error, NotPrepared)

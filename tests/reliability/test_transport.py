@@ -152,49 +152,52 @@ def tls_server(certificate: tuple[Path, Path], rogue: Callable[..., RogueServer]
     return rogue(Behaviour.OK, tls_context=context)
 
 
-async def _send(target: Target) -> tuple[Outcome, object]:
-    async with CommsClient(target) as client:
+async def _send(target: Target, blocking: bool) -> tuple[Outcome, object]:
+    async with CommsClient(target, blocking=blocking) as client:
         result = await client.send(_request())
     return result.outcome, result.error
 
 
 async def test_a_self_signed_server_fails_verification_and_gets_nothing(
-    tls_server: RogueServer, monkeypatch: pytest.MonkeyPatch
+    tls_server: RogueServer, monkeypatch: pytest.MonkeyPatch, blocking: bool
 ) -> None:
     monkeypatch.delenv("SSL_CERT_FILE", raising=False)
     monkeypatch.delenv("SSL_CERT_DIR", raising=False)
     target = Target(base_url=tls_server.base_url, credentials=BasicCredentials("u", "p"))
-    outcome, error = await _send(target)
+    outcome, error = await _send(target, blocking)
     assert outcome is Outcome.REJECTED and isinstance(error, ConnectFailed)
     assert "CERTIFICATE_VERIFY_FAILED" in error.message  # says why, in the user's error
     assert tls_server.requests == 0  # the handshake failed: no header, no body went out
 
 
 async def test_verification_is_real_a_trusted_certificate_passes(
-    tls_server: RogueServer, certificate: tuple[Path, Path], monkeypatch: pytest.MonkeyPatch
+    tls_server: RogueServer,
+    certificate: tuple[Path, Path],
+    monkeypatch: pytest.MonkeyPatch,
+    blocking: bool,
 ) -> None:
     """Same server, its certificate trusted (httpx honours SSL_CERT_FILE): accepted. So the
     failure above was certificate verification, not TLS failing for some other reason."""
     monkeypatch.setenv("SSL_CERT_FILE", str(certificate[0]))
     target = Target(base_url=tls_server.base_url, credentials=BasicCredentials("u", "p"))
-    outcome, error = await _send(target)
+    outcome, error = await _send(target, blocking)
     assert outcome is Outcome.ACCEPTED, error
     assert tls_server.requests == 1
 
 
 async def test_turning_verification_off_reaches_the_self_signed_server(
-    tls_server: RogueServer,
+    tls_server: RogueServer, blocking: bool
 ) -> None:
     target = Target(
         base_url=tls_server.base_url, credentials=BasicCredentials("u", "p"), verify_tls=False
     )
-    outcome, error = await _send(target)
+    outcome, error = await _send(target, blocking)
     assert outcome is Outcome.ACCEPTED, error
     assert tls_server.requests == 1
 
 
 async def test_https_to_a_plain_http_server_never_falls_back_to_plain_text(
-    rogue: Callable[..., RogueServer],
+    rogue: Callable[..., RogueServer], blocking: bool
 ) -> None:
     server = rogue(Behaviour.OK)
     target = Target(
@@ -202,14 +205,16 @@ async def test_https_to_a_plain_http_server_never_falls_back_to_plain_text(
         credentials=BasicCredentials("u", "p"),
         connect_timeout=1.0,
     )
-    async with CommsClient(target, retry=RetryPolicy(connect_backoff=0.01)) as client:
+    async with CommsClient(
+        target, retry=RetryPolicy(connect_backoff=0.01), blocking=blocking
+    ) as client:
         result = await client.send(_request())
     assert result.outcome is Outcome.REJECTED and isinstance(result.error, ConnectFailed)
     assert server.requests == 0  # the handshake failed: the request was never written
     assert server.connections == result.attempts == 3  # so retrying the connect was safe
 
 
-async def test_redirects_are_not_followed_and_credentials_stay_put() -> None:
+async def test_redirects_are_not_followed_and_credentials_stay_put(blocking: bool) -> None:
     seen: list[httpx.Request] = []
 
     def answer(request: httpx.Request) -> httpx.Response:
@@ -219,7 +224,9 @@ async def test_redirects_are_not_followed_and_credentials_stay_put() -> None:
     target = Target(
         base_url="https://eu.api.capillarytech.com", credentials=BasicCredentials("u", "p")
     )
-    async with CommsClient(target, transport=httpx.MockTransport(answer)) as client:
+    async with CommsClient(
+        target, transport=httpx.MockTransport(answer), blocking=blocking
+    ) as client:
         result = await client.send(_request())
     assert [r.url.host for r in seen] == ["eu.api.capillarytech.com"]
     assert result.outcome is Outcome.REJECTED and result.http_status == 307
