@@ -23,7 +23,7 @@ from textual.content import Content
 from textual.css.query import NoMatches
 from textual.screen import Screen
 from textual.timer import Timer
-from textual.widgets import Button, DataTable, Footer, Input, Select, Static
+from textual.widgets import Button, DataTable, Input, Select, Static
 from textual.widgets.data_table import RowKey
 from textual.worker import get_current_worker
 
@@ -34,6 +34,7 @@ from comms_tui.tui.masking import display_recipient, is_masked, mask_text, maski
 from comms_tui.tui.messages import ComposeAgain
 from comms_tui.tui.plain import plain, shown
 from comms_tui.tui.sizes import NARROW_BELOW
+from comms_tui.tui.widgets.footer import AppFooter
 from comms_tui.tui.widgets.outcome import format_latency, format_moment, zone_label
 
 # Rows per query: a few screens' worth, so opening and each filter keystroke cost the same with
@@ -185,7 +186,7 @@ class HistoryScreen(Screen["ComposeAgain | None"]):
         with VerticalScroll(id="history-detail"):
             yield Static("", id="detail")
             yield Static("", id="detail-request")
-        yield Footer()
+        yield AppFooter()
 
     def on_mount(self) -> None:
         self.action_reload()
