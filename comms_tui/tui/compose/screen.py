@@ -163,7 +163,9 @@ class ComposeScreen(Screen[None]):
         from comms_tui.tui.compose import tabs as body
 
         tab_set = body.channel_tabs(self.clock)
-        await self.query_one("#main").mount_all([tab_set, body.results_pane(self.clock)])
+        # One paint when all of it is there: partial trees drawn as each level mounts are waste.
+        with self.app.batch_update():
+            await self.query_one("#main").mount_all([tab_set, body.results_pane(self.clock)])
         if not self.forms():  # the app closed meanwhile
             return
         first = self.forms()[0]
