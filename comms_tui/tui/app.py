@@ -44,6 +44,7 @@ if TYPE_CHECKING:
     from comms_tui.core.session import Session
     from comms_tui.store.errors import MissingSecret
     from comms_tui.store.history import Journal
+    from comms_tui.tui.screens.history import HistoryScreen
     from comms_tui.tui.sender_lab.screen import SenderLabScreen
 
 T = TypeVar("T")
@@ -148,6 +149,7 @@ class CommsApp(App[None]):
         self._closed = False
         self.keys_in_order = KeysInOrder(self, super().on_event)
         self._startup = contextlib.ExitStack()  # the collector's pause while the app starts
+        self._history: HistoryScreen | None = None  # built at the first F2, then kept
 
     async def on_event(self, event: events.Event) -> None:
         # A key (or paste) straight from the terminal: one at a time, as if typed slowly.
@@ -404,12 +406,21 @@ class CommsApp(App[None]):
             if choice is not None:
                 self.compose_screen.compose_again(choice)
 
-        self.open_once(
-            HistoryScreen,
-            lambda: HistoryScreen(journal, zone=session.zone),
-            name="History",
-            callback=again,
-        )
+        def kept() -> HistoryScreen:
+            """Built once and kept (building it is most of the wait for it, ~0.2 s); each open
+            starts it afresh: no filters, the newest entries read again."""
+            screen = self._history
+            if screen is None or screen.journal is not journal or screen.zone != session.zone:
+                if screen is not None:  # another session's: not on the stack (open_once)
+                    self.uninstall_screen(screen)
+                    screen.remove()
+                screen = self._history = HistoryScreen(journal, zone=session.zone)
+                self.install_screen(screen, "history")
+            else:
+                screen.start_afresh()
+            return screen
+
+        self.open_once(HistoryScreen, kept, name="History", callback=again)
 
     def action_outbox(self) -> None:
         from comms_tui.tui.screens.outbox import OutboxScreen

@@ -194,6 +194,25 @@ class HistoryScreen(Screen["ComposeAgain | None"]):
             masking.changed.subscribe(self, lambda _masked: self.action_reload())
         self.watch(self.query_one("#history-table", DataTable), "scroll_y", self._scrolled)
 
+    def start_afresh(self) -> None:
+        """Opened again (the app keeps this screen): no filters, no rows from last time (a send
+        since then must not be missing), the newest entries read again, the table in focus."""
+        if self._timer is not None:
+            self._timer.stop()
+        with self.prevent(Select.Changed, Input.Changed):
+            self.query_one("#channel-filter", Select).clear()
+            self.query_one("#recipient-filter", Input).value = ""
+            self.query_one("#outcome-filter", Select).clear()
+        table = self.query_one("#history-table", DataTable)
+        table.clear()
+        table.scroll_home(animate=False)
+        self._entries = {}
+        self._shown = ([], False, False)
+        self.query_one("#history-note", Static).update("Loading…")
+        self._show_detail(None)
+        self.set_focus(table)
+        self.action_reload()
+
     # -- loading ------------------------------------------------------------------------------
 
     def _filters(self) -> tuple[str | None, str, str | None]:
