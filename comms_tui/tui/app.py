@@ -44,6 +44,7 @@ if TYPE_CHECKING:
     from comms_tui.core.session import Session
     from comms_tui.store.errors import MissingSecret
     from comms_tui.store.history import Journal
+    from comms_tui.tui.screens.history import HistoryScreen
     from comms_tui.tui.sender_lab.screen import SenderLabScreen
 
 T = TypeVar("T")
@@ -147,6 +148,8 @@ class CommsApp(App[None]):
         self._closing_lock = threading.Lock()  # the opening thread and close_session
         self._closed = False
         self.keys_in_order = KeysInOrder(self, super().on_event)
+        self._startup = contextlib.ExitStack()  # the collector's pause while the app starts
+        self._history: HistoryScreen | None = None  # built at the first F2, then kept
 
     async def on_event(self, event: events.Event) -> None:
         # A key (or paste) straight from the terminal: one at a time, as if typed slowly.
@@ -234,6 +237,23 @@ class CommsApp(App[None]):
         80×24 then: the compose screen shows its form or its results, not both side by side)."""
         self.set_class(width < NARROW_BELOW, "-narrow")
 
+    def on_load(self) -> None:
+        """No cyclic garbage collection until the forms are built (``_started``): building a
+        screen makes tens of thousands of objects, each collection of them walks them all
+        again (40–50 ms in all, a fifth of the wait for the form), and nearly all of them live
+        on anyway."""
+        from comms_tui.api.jsonread import collector_paused
+
+        self._startup.enter_context(collector_paused())
+
+    def _started(self) -> None:
+        """The forms are built: what lives now (modules, widgets, styles) lives as long as the
+        app, so the collector stops walking it (``gc.freeze``) and comes back on."""
+        import gc
+
+        gc.freeze()
+        self._startup.close()
+
     def on_mount(self) -> None:
         self._fit(self.size.width)
         self.theme_changed_signal.subscribe(self, self._remember_theme)
@@ -241,6 +261,7 @@ class CommsApp(App[None]):
             self.notify(self.prefs.damaged.message, severity="warning", timeout=15)
 
     def on_compose_screen_forms_ready(self) -> None:
+        self._started()
         # Once the forms are on screen: the worker's imports (httpx, pydantic, uvicorn) hold
         # the GIL, so started earlier they would slow the first frames down.
         if self.session is None:
@@ -385,12 +406,21 @@ class CommsApp(App[None]):
             if choice is not None:
                 self.compose_screen.compose_again(choice)
 
-        self.open_once(
-            HistoryScreen,
-            lambda: HistoryScreen(journal, zone=session.zone),
-            name="History",
-            callback=again,
-        )
+        def kept() -> HistoryScreen:
+            """Built once and kept (building it is most of the wait for it, ~0.2 s); each open
+            starts it afresh: no filters, the newest entries read again."""
+            screen = self._history
+            if screen is None or screen.journal is not journal or screen.zone != session.zone:
+                if screen is not None:  # another session's: not on the stack (open_once)
+                    self.uninstall_screen(screen)
+                    screen.remove()
+                screen = self._history = HistoryScreen(journal, zone=session.zone)
+                self.install_screen(screen, "history")
+            else:
+                screen.start_afresh()
+            return screen
+
+        self.open_once(HistoryScreen, kept, name="History", callback=again)
 
     def action_outbox(self) -> None:
         from comms_tui.tui.screens.outbox import OutboxScreen
@@ -462,6 +492,7 @@ class CommsApp(App[None]):
         self.exit()
 
     async def on_unmount(self) -> None:
+        self._startup.close()  # leaving before the forms were built
         await self.close_session()
 
     async def close_session(self) -> None:

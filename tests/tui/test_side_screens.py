@@ -36,6 +36,8 @@ from comms_tui.tui.screens.profile_setup import ProfileSetupScreen
 from comms_tui.tui.screens.welcome import WelcomeScreen
 from comms_tui.tui.widgets.attachments import AttachmentList
 from tests.support.keyring_backends import MemoryKeyring
+from tests.tui.conftest import AppFactory
+from tests.tui.helpers import connected
 
 SIZE = (120, 36)
 T0 = 1708560000.0  # 2024-02-22 00:00:00 UTC
@@ -348,6 +350,35 @@ async def test_history_lists_filters_and_composes_again(tmp_path: Path) -> None:
     assert app.results == [
         ComposeAgain(Channel.SMS, {"to": "919591471711, 919591471712", "body": "Your OTP is 1234"})
     ]
+
+
+async def test_history_is_kept_and_opens_afresh(tmp_path: Path, app_factory: AppFactory) -> None:
+    """F2 builds the History screen once and keeps it; each open shows it as new: no filter
+    left over, no row from last time, and the entries journalled since then."""
+    journal = fill_journal(tmp_path / "history.sqlite3")
+    app = app_factory(journal=journal)
+    async with app.run_test(size=SIZE) as pilot:
+        await connected(pilot)
+        await pilot.press("f2")
+        first = app.screen
+        assert isinstance(first, HistoryScreen)
+        table = first.query_one("#history-table", DataTable)
+        await wait_for(pilot, lambda: table.row_count == 4)
+        await pilot.press("slash", *"12025550101")
+        await pilot.pause(DEBOUNCE_SECONDS + 0.05)
+        await wait_for(pilot, lambda: table.row_count == 1)
+        await pilot.press("escape", "escape")
+        assert not isinstance(app.screen, HistoryScreen)
+        journal.begin(
+            profile="acme", host="https://example.test", channel="sms",
+            recipients=["919000000009"], request={"root": {"sms": []}}, fingerprints=[],
+        )  # fmt: skip
+        await pilot.press("f2")
+        assert app.screen is first
+        assert first.query_one("#recipient-filter", Input).value == ""
+        assert first.focused is table
+        await wait_for(pilot, lambda: table.row_count == 5)
+        assert str(table.get_cell_at(Coordinate(0, 3))) == "919000000009"
 
 
 async def test_history_pages_through_thousands_of_entries(tmp_path: Path) -> None:

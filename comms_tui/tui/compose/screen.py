@@ -25,11 +25,11 @@ from textual.css.query import NoMatches
 from textual.message import Message
 from textual.screen import Screen
 from textual.timer import Timer
-from textual.widgets import Footer
 
 from comms_tui.api.channels import CHANNELS, Channel
 from comms_tui.tui.masking import masking_of
 from comms_tui.tui.messages import ComposeAgain, SendFinished
+from comms_tui.tui.widgets.footer import AppFooter
 from comms_tui.tui.widgets.header import AppHeader
 
 if TYPE_CHECKING:
@@ -147,7 +147,7 @@ class ComposeScreen(Screen[None]):
     def compose(self) -> ComposeResult:
         yield AppHeader()
         yield Horizontal(id="main")
-        yield Footer()
+        yield AppFooter()
 
     def on_mount(self) -> None:
         if (masking := masking_of(self)) is not None:
@@ -163,7 +163,9 @@ class ComposeScreen(Screen[None]):
         from comms_tui.tui.compose import tabs as body
 
         tab_set = body.channel_tabs(self.clock)
-        await self.query_one("#main").mount_all([tab_set, body.results_pane(self.clock)])
+        # One paint when all of it is there: partial trees drawn as each level mounts are waste.
+        with self.app.batch_update():
+            await self.query_one("#main").mount_all([tab_set, body.results_pane(self.clock)])
         if not self.forms():  # the app closed meanwhile
             return
         first = self.forms()[0]

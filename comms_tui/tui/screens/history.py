@@ -23,7 +23,7 @@ from textual.content import Content
 from textual.css.query import NoMatches
 from textual.screen import Screen
 from textual.timer import Timer
-from textual.widgets import Button, DataTable, Footer, Input, Select, Static
+from textual.widgets import Button, DataTable, Input, Select, Static
 from textual.widgets.data_table import RowKey
 from textual.worker import get_current_worker
 
@@ -34,6 +34,7 @@ from comms_tui.tui.masking import display_recipient, is_masked, mask_text, maski
 from comms_tui.tui.messages import ComposeAgain
 from comms_tui.tui.plain import plain, shown
 from comms_tui.tui.sizes import NARROW_BELOW
+from comms_tui.tui.widgets.footer import AppFooter
 from comms_tui.tui.widgets.outcome import format_latency, format_moment, zone_label
 
 # Rows per query: a few screens' worth, so opening and each filter keystroke cost the same with
@@ -185,13 +186,32 @@ class HistoryScreen(Screen["ComposeAgain | None"]):
         with VerticalScroll(id="history-detail"):
             yield Static("", id="detail")
             yield Static("", id="detail-request")
-        yield Footer()
+        yield AppFooter()
 
     def on_mount(self) -> None:
         self.action_reload()
         if (masking := masking_of(self)) is not None:
             masking.changed.subscribe(self, lambda _masked: self.action_reload())
         self.watch(self.query_one("#history-table", DataTable), "scroll_y", self._scrolled)
+
+    def start_afresh(self) -> None:
+        """Opened again (the app keeps this screen): no filters, no rows from last time (a send
+        since then must not be missing), the newest entries read again, the table in focus."""
+        if self._timer is not None:
+            self._timer.stop()
+        with self.prevent(Select.Changed, Input.Changed):
+            self.query_one("#channel-filter", Select).clear()
+            self.query_one("#recipient-filter", Input).value = ""
+            self.query_one("#outcome-filter", Select).clear()
+        table = self.query_one("#history-table", DataTable)
+        table.clear()
+        table.scroll_home(animate=False)
+        self._entries = {}
+        self._shown = ([], False, False)
+        self.query_one("#history-note", Static).update("Loading…")
+        self._show_detail(None)
+        self.set_focus(table)
+        self.action_reload()
 
     # -- loading ------------------------------------------------------------------------------
 

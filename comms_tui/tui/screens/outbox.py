@@ -20,13 +20,14 @@ from textual.containers import Horizontal, VerticalScroll
 from textual.content import Content
 from textual.screen import Screen
 from textual.timer import Timer
-from textual.widgets import Footer, OptionList, Static
+from textual.widgets import OptionList, Static
 from textual.widgets.option_list import Option
 
 from comms_tui.api.attachments import human_size
 from comms_tui.api.channels import Channel
 from comms_tui.tui.masking import display_recipient, is_masked, masking_of
 from comms_tui.tui.plain import plain, shown
+from comms_tui.tui.widgets.footer import AppFooter
 from comms_tui.tui.widgets.outcome import format_moment
 
 REFRESH_SECONDS = 2.0
@@ -187,7 +188,7 @@ class OutboxScreen(Screen[None]):
         with Horizontal(id="outbox-body"):
             yield OptionList(id="outbox-recipients")
             yield VerticalScroll(id="outbox-messages")
-        yield Footer()
+        yield AppFooter()
 
     def on_mount(self) -> None:
         self._timer = self.set_interval(REFRESH_SECONDS, self.action_refresh_outbox)

@@ -22,7 +22,7 @@ from textual.containers import Horizontal
 from textual.message import Message
 from textual.screen import Screen
 from textual.theme import Theme
-from textual.widgets import Button, Footer, Input, Label, LoadingIndicator, Static
+from textual.widgets import Button, Input, Label, LoadingIndicator, Static
 
 from comms_tui.api.errors import InvalidInput
 from comms_tui.api.target import Attribution
@@ -31,6 +31,7 @@ from comms_tui.tui.masking import display_recipient, is_masked, masking_of
 from comms_tui.tui.plain import plain, shown
 from comms_tui.tui.sender_lab.inputs import LabInputs
 from comms_tui.tui.sender_lab.matrix import LabMatrixTable, cell_at, cell_detail, summary
+from comms_tui.tui.widgets.footer import AppFooter
 
 if TYPE_CHECKING:
     from comms_tui.core.session import Session
@@ -119,7 +120,7 @@ class SenderLabScreen(Screen[None]):
             yield Static("Pick sender IDs and attributions, then Run.", id="lab-status")
         yield LabMatrixTable(id="lab-matrix")
         yield Static(id="lab-detail")
-        yield Footer()
+        yield AppFooter()
 
     def on_mount(self) -> None:
         self.query_one("#lab-spinner").display = False

@@ -123,11 +123,14 @@ class ComposeForm(Vertical):
 
     @staticmethod
     def text_area(field_id: str, height_class: str = "body", placeholder: str = "") -> TextArea:
-        area = TextArea(
-            id=field_id, soft_wrap=True, tab_behavior="focus", compact=True, placeholder=placeholder
+        return TextArea(
+            id=field_id,
+            classes=height_class,  # here, not add_class: that would style it now, unmounted
+            soft_wrap=True,
+            tab_behavior="focus",
+            compact=True,
+            placeholder=placeholder,
         )
-        area.add_class(height_class)
-        return area
 
     def on_mount(self) -> None:
         if is_masked(self):
