@@ -45,9 +45,9 @@ def collector_paused() -> Iterator[None]:
     """The cyclic garbage collector off while a document is read: hundreds of thousands of new
     dicts and lists (which form no cycles) set off full collections of every object in the
     process, each holding the GIL for tens of milliseconds. Reference counting still frees them.
-    Reads in several threads at once: the collector comes back after the last. Hold it over
-    the use of the document too, until it is let go: else the first collection afterwards walks
-    all of it."""
+    Reads in several threads at once: the collector comes back after the last, with what is
+    alive then frozen (``gc.freeze``). Hold it over the use of the document too, until it is let
+    go: else what is frozen includes the whole document."""
     global _pauses, _was_enabled
     with _pause_lock:
         if _pauses == 0:
@@ -60,6 +60,11 @@ def collector_paused() -> Iterator[None]:
         with _pause_lock:
             _pauses -= 1
             if _pauses == 0 and _was_enabled:
+                # What survived the read (an answer's items, kept to be shown) leaves the
+                # collector's reach: its next full pass would walk every one of them, holding
+                # the GIL for tens of milliseconds. Reference counting still frees them; only a
+                # cycle left over from the pause would stay (a few objects, at most).
+                gc.freeze()
                 gc.enable()
 
 

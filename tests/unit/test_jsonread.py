@@ -109,3 +109,16 @@ def test_a_collector_turned_off_by_someone_else_stays_off() -> None:
         assert not gc.isenabled()
     finally:
         gc.enable()
+
+
+def test_what_survives_a_read_is_frozen_out_of_the_collectors_reach() -> None:
+    """A 50 000-item answer kept for display would be walked by every full collection after
+    the read (20–30 ms each, holding the GIL): it is frozen when the collector comes back."""
+    import gc
+
+    before = gc.get_freeze_count()
+    with jsonread.collector_paused():
+        kept = [{"item": [i]} for i in range(10_000)]
+    assert gc.isenabled()
+    assert gc.get_freeze_count() >= before + len(kept)
+    assert kept[-1] == {"item": [9_999]}
