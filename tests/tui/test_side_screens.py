@@ -352,18 +352,24 @@ async def test_history_lists_filters_and_composes_again(tmp_path: Path) -> None:
     ]
 
 
+async def _history_opened(pilot: Pilot[Any]) -> tuple[HistoryScreen, DataTable[Any]]:
+    """F2 on a connected app whose journal holds ``fill_journal``'s four entries, all shown."""
+    await connected(pilot)
+    await pilot.press("f2")
+    screen = pilot.app.screen
+    assert isinstance(screen, HistoryScreen)
+    table: DataTable[Any] = screen.query_one("#history-table", DataTable)
+    await wait_for(pilot, lambda: table.row_count == 4)
+    return screen, table
+
+
 async def test_history_is_kept_and_opens_afresh(tmp_path: Path, app_factory: AppFactory) -> None:
     """F2 builds the History screen once and keeps it; each open shows it as new: no filter
-    left over, no row from last time, and the entries journalled since then."""
+    left over, no filtered row from last time, and the entries journalled since then."""
     journal = fill_journal(tmp_path / "history.sqlite3")
     app = app_factory(journal=journal)
     async with app.run_test(size=SIZE) as pilot:
-        await connected(pilot)
-        await pilot.press("f2")
-        first = app.screen
-        assert isinstance(first, HistoryScreen)
-        table = first.query_one("#history-table", DataTable)
-        await wait_for(pilot, lambda: table.row_count == 4)
+        first, table = await _history_opened(pilot)
         await pilot.press("slash", *"12025550101")
         await pilot.pause(DEBOUNCE_SECONDS + 0.05)
         await wait_for(pilot, lambda: table.row_count == 1)
@@ -379,6 +385,34 @@ async def test_history_is_kept_and_opens_afresh(tmp_path: Path, app_factory: App
         assert first.focused is table
         await wait_for(pilot, lambda: table.row_count == 5)
         assert str(table.get_cell_at(Coordinate(0, 3))) == "919000000009"
+
+
+async def test_history_reopened_unchanged_draws_its_rows_once_and_follows_masking(
+    tmp_path: Path, app_factory: AppFactory
+) -> None:
+    """An unchanged journal is not drawn again on every F2 (60 rows through Rich on each
+    open); masking switched on while History was closed still masks its rows when it opens."""
+    app = app_factory(journal=fill_journal(tmp_path / "history.sqlite3"))
+    async with app.run_test(size=SIZE) as pilot:
+        screen, table = await _history_opened(pilot)
+        recipient = str(table.get_cell_at(Coordinate(0, 3)))
+        fills: list[int] = []
+        original = screen._fill_table
+
+        def counted(*args: Any) -> None:
+            fills.append(1)
+            original(*args)
+
+        with mock.patch.object(screen, "_fill_table", side_effect=counted):
+            await pilot.press("escape", "f2")
+            await pilot.pause(0.2)
+            assert app.screen is screen and fills == [] and table.row_count == 4
+            assert table.cursor_row == 0 and screen.focused is table
+            await pilot.press("escape", "f6", "f2")
+            await wait_for(pilot, lambda: fills == [1])
+        masked = str(table.get_cell_at(Coordinate(0, 3)))
+        assert masked != recipient and "*" in masked
+        assert table.row_count == 4
 
 
 async def test_history_pages_through_thousands_of_entries(tmp_path: Path) -> None:

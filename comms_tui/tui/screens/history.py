@@ -154,6 +154,11 @@ class HistoryScreen(Screen["ComposeAgain | None"]):
         self._entries: dict[str, JournalEntry] = {}
         self._timer: Timer | None = None
         self._shown: tuple[list[JournalEntry], bool, bool] = ([], False, False)
+        # How the rows on screen were drawn (columns, masking, theme, zone): a refill with the
+        # same entries drawn the same way is skipped.
+        self._drawn: tuple[object, ...] | None = None
+        self._detail_shown: tuple[object, ...] | None = None  # the entry the detail shows, how
+        self._note = ""
         self._columns: tuple[tuple[str, int], ...] = ()
         self._generation = 0  # bumped by each reload: a page loaded for older filters is dropped
         self._paging = False  # a next page is being loaded
@@ -195,21 +200,30 @@ class HistoryScreen(Screen["ComposeAgain | None"]):
         self.watch(self.query_one("#history-table", DataTable), "scroll_y", self._scrolled)
 
     def start_afresh(self) -> None:
-        """Opened again (the app keeps this screen): no filters, no rows from last time (a send
-        since then must not be missing), the newest entries read again, the table in focus."""
+        """Opened again (the app keeps this screen): no filters, the newest entries read again,
+        the table in focus at its first row. Rows shown last time without filters stay until
+        the newest are read (a moment): the table is refilled only if they differ, so a send
+        since then is never missing and an unchanged journal costs no redraw of every row."""
         if self._timer is not None:
             self._timer.stop()
+        filtered = any(self._filters())
         with self.prevent(Select.Changed, Input.Changed):
             self.query_one("#channel-filter", Select).clear()
             self.query_one("#recipient-filter", Input).value = ""
             self.query_one("#outcome-filter", Select).clear()
         table = self.query_one("#history-table", DataTable)
-        table.clear()
+        entries = self._shown[0]
+        if filtered or len(entries) > HISTORY_PAGE:  # not what the newest page would show
+            table.clear()
+            self._entries = {}
+            self._shown = ([], False, False)
+            entries = []
+            self.query_one("#history-note", Static).update("Loading…")
+            self._note = ""
+        if entries:
+            table.move_cursor(row=0, animate=False)
         table.scroll_home(animate=False)
-        self._entries = {}
-        self._shown = ([], False, False)
-        self.query_one("#history-note", Static).update("Loading…")
-        self._show_detail(None)
+        self._show_detail(entries[0] if entries else None)
         self.set_focus(table)
         self.action_reload()
 
@@ -297,12 +311,18 @@ class HistoryScreen(Screen["ComposeAgain | None"]):
     def _show_error(self, message: str) -> None:
         with contextlib.suppress(NoMatches):
             note = self.query_one("#history-note", Static)
+            self._note = ""
             note.update(plain(f"Cannot read the history: {message}"))
             note.add_class("-error")
 
     def _show_entries(self, entries: list[JournalEntry], more: bool, scanned: bool) -> None:
         with contextlib.suppress(NoMatches):
+            drawn = (self._columns_for_width(), is_masked(self), self.app.theme, self.zone)
+            if (entries, more, scanned) == self._shown and drawn == self._drawn:
+                self._update_note()  # the rows on screen are these already
+                return
             self._fill_table(entries, more, scanned)
+            self._drawn = drawn
 
     def _fill_table(self, entries: list[JournalEntry], more: bool, scanned: bool) -> None:
         table = self.query_one("#history-table", DataTable)
@@ -355,7 +375,6 @@ class HistoryScreen(Screen["ComposeAgain | None"]):
     def _update_note(self) -> None:
         entries, more, scanned = self._shown
         note = self.query_one("#history-note", Static)
-        note.remove_class("-error")
         count = f"{len(entries)} entr{'y' if len(entries) == 1 else 'ies'}"
         if more:
             text = f"The newest {count}; more load as you scroll down."
@@ -365,7 +384,10 @@ class HistoryScreen(Screen["ComposeAgain | None"]):
             text = count
         if scanned:
             text += f" (recipient searched in the newest {RECIPIENT_SCAN_LIMIT})"
-        note.update(Content(text))
+        if text != self._note or note.has_class("-error"):
+            note.remove_class("-error")
+            note.update(Content(text))
+            self._note = text
 
     @staticmethod
     def _row(
@@ -403,6 +425,10 @@ class HistoryScreen(Screen["ComposeAgain | None"]):
 
     def _show_detail(self, entry: JournalEntry | None) -> None:
         masked = is_masked(self)
+        shown_as = (entry, masked, self.zone)
+        if shown_as == self._detail_shown:  # each update lays the whole screen out again
+            return
+        self._detail_shown = shown_as
         self.query_one("#detail", Static).update(detail_content(entry, masked, self.zone))
         self.query_one("#detail-request", Static).update(request_content(entry, masked))
 
