@@ -13,7 +13,7 @@ import subprocess
 import sys
 import time
 from pathlib import Path
-from typing import Any
+from typing import Any, ClassVar
 
 ROOT = Path(__file__).resolve().parents[2]
 MB = 1024 * 1024
@@ -478,13 +478,61 @@ async def _history(path: Path, runs: int) -> dict[str, Any]:
     }
 
 
+async def _screen_push_floor(runs: int) -> float:
+    """The same measure for a bare Textual app pushing a kept screen that holds a 60-row,
+    8-column DataTable and a footer: what any Textual screen of that size costs to show here
+    (``pilot.press`` returns once the app has been idle for two 20 ms windows)."""
+    from textual.app import App, ComposeResult
+    from textual.binding import Binding, BindingType
+    from textual.screen import Screen
+    from textual.widgets import DataTable, Footer, Static
+
+    class Table(Screen[None]):
+        BINDINGS: ClassVar[list[BindingType]] = [Binding("escape", "app.pop_screen", "Back")]
+
+        def compose(self) -> ComposeResult:
+            yield Static("bare")
+            yield DataTable()
+            yield Footer()
+
+        def on_mount(self) -> None:
+            table: DataTable[str] = self.query_one(DataTable)
+            for column in "abcdefgh":
+                table.add_column(column, width=12)
+            for row in range(60):
+                table.add_row(*(f"cell {row} {column}" for column in "abcdefgh"))
+
+    class Bare(App[None]):
+        BINDINGS: ClassVar[list[BindingType]] = [Binding("f2", "open", "Open")]
+
+        def on_mount(self) -> None:
+            self.install_screen(Table(), "table")
+
+        def action_open(self) -> None:
+            self.push_screen("table")
+
+    opens = []
+    app = Bare()
+    async with app.run_test(size=(120, 36)) as pilot:
+        await pilot.press("f2", "escape")  # built once, as History is
+        for _ in range(runs):
+            started = time.perf_counter()
+            await pilot.press("f2")
+            opens.append(time.perf_counter() - started)
+            await pilot.press("escape")
+            await pilot.pause()
+    return statistics.median(opens) * 1000
+
+
 def bench_history(runs: int, entries: int = 100_000) -> dict[str, Any]:
     import tempfile
 
     with tempfile.TemporaryDirectory() as tmp:
         path = Path(tmp) / "history.sqlite3"
         _fill_journal(path, entries)
-        return asyncio.run(_history(path, runs))
+        figures = asyncio.run(_history(path, runs))
+    figures["history_open_bare_textual_ms"] = round(asyncio.run(_screen_push_floor(runs)), 1)
+    return figures
 
 
 if __name__ == "__main__":
