@@ -76,7 +76,9 @@ def test_sends_stay_one_line_at_120_columns_with_a_scrollbar(
         for n in range(1, 12):  # more sends than the list shows: it scrolls
             tmux.keys("C-l", "12025550100", "Tab", f"message {n}", "C-j")  # (not a duplicate)
             wait_for(lambda n=n: len(sandbox.state.outbox()) == n, f"send {n}")  # type: ignore[misc]
-        screen = tmux.wait_for_screen("history #11")
+            # As a person would: the next send once this one's result is shown (the sandbox has
+            # it before the app has its answer; a ctrl+j meanwhile is "already sending").
+            screen = tmux.wait_for_screen(f"history #{n}")
         rows = [line for line in screen.splitlines() if "ACCEPTED" in line and "1/1" in line]
         assert len(rows) >= 8, screen
         assert all(re.search(r"1/1\s+\d+ ms\b", row) for row in rows), screen
