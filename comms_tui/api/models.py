@@ -135,6 +135,7 @@ def _wire_time(value: datetime | None) -> str | None:
     return None if value is None else to_wire(value)
 
 
+@dataclass(frozen=True, kw_only=True)
 class _Message:
     """What every item shares: its checks, and the wire form (``wire``).
 
@@ -143,7 +144,7 @@ class _Message:
     bad field at once. The wire names are the API's (§3); Python's names are accepted too.
     """
 
-    scheduled_time: datetime | None
+    scheduled_time: datetime | None = None
 
     # (field, wire name, required): the order is the wire's.
     _FIELDS: ClassVar[tuple[tuple[str, str, bool], ...]]
@@ -210,7 +211,6 @@ def _label(name: str) -> str:
 
 @dataclass(frozen=True, kw_only=True)
 class SmsMessage(_Message):
-    scheduled_time: datetime | None = None
     to: str
     body: str
     sender: str | None = None
@@ -247,7 +247,6 @@ class SmsMessage(_Message):
 
 @dataclass(frozen=True, kw_only=True)
 class _TemplateMessage(_Message):
-    scheduled_time: datetime | None = None
     receiver: str
     template: str
 
@@ -282,7 +281,6 @@ class ZaloMessage(_TemplateMessage):
 
 @dataclass(frozen=True, kw_only=True)
 class EmailMessage(_Message):
-    scheduled_time: datetime | None = None
     to: str
     from_: str
     subject: str
