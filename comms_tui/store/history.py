@@ -192,6 +192,23 @@ class DuplicateGuard:
     window_seconds: float = 600
 
 
+def _use_wal(db: sqlite3.Connection, patience: float = 10.0) -> None:
+    """Switch the journal to WAL. The switch needs the file to itself and SQLite answers
+    "locked" at once, without waiting the busy timeout, while another process is switching
+    or reading it: so wait here, as long as any other statement would."""
+    deadline = time.monotonic() + patience
+    pause = 0.005
+    while True:
+        try:
+            db.execute("PRAGMA journal_mode=WAL")
+            return
+        except sqlite3.OperationalError as exc:
+            if "locked" not in str(exc) or time.monotonic() + pause > deadline:
+                raise
+        time.sleep(pause)
+        pause = min(pause * 2, 0.1)
+
+
 class Journal:
     """Plain synchronous calls; each opens and closes its own connection."""
 
@@ -216,7 +233,7 @@ class Journal:
         self.path = path
         self.stale_after_seconds = stale_after_seconds
         with self._connect() as db:
-            db.execute("PRAGMA journal_mode=WAL")
+            _use_wal(db)
             db.executescript(_SCHEMA)
             columns = {row["name"] for row in db.execute("PRAGMA table_info(entries)")}
             if "sandbox" not in columns:  # a journal written by comms-tui 0.1
