@@ -143,14 +143,14 @@ async def test_the_first_frame_is_header_and_footer_and_early_keys_are_kept(
     from comms_tui.tui.compose.screen import ComposeScreen
 
     release = asyncio.Event()
-    real_build = ComposeScreen._build  # starts the build worker
+    real_build = ComposeScreen.build_body  # starts the build worker
 
     @work(group="build")
     async def held_build(self: ComposeScreen) -> None:
         await release.wait()
         real_build(self)
 
-    monkeypatch.setattr(ComposeScreen, "_build", held_build)
+    monkeypatch.setattr(ComposeScreen, "build_body", held_build)
     app = app_factory()
     async with app.run_test(size=SIZE) as pilot:
         screen = app.compose_screen

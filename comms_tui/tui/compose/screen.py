@@ -153,11 +153,11 @@ class ComposeScreen(Screen[None]):
         if (masking := masking_of(self)) is not None:
             masking.changed.subscribe(self, self._mask_changed)
         self._load_drafts()
-        self.call_after_refresh(self._build)
 
     @work(group="build", description="build the compose forms")
-    async def _build(self) -> None:
-        """Mount the body (a worker: the screen goes on taking keys while this awaits)."""
+    async def build_body(self) -> None:
+        """Mount the body, once the first frame is out (the app's ``Ready``). A worker: the
+        screen goes on taking keys while this awaits."""
         from textual.widgets import Input
 
         from comms_tui.tui.compose import tabs as body
