@@ -363,7 +363,7 @@ def main() -> int:
             "cli_send": lambda: bench_cli_send(2 if quick else 7),
             "large_send": lambda: bench_large_send(Path(tmp), 1 if quick else 7),
             "hostile_answer": lambda: tui_bench.bench_hostile_answer(1 if quick else 5),
-            "history": lambda: tui_bench.bench_history(1 if quick else 5),
+            "history": lambda: tui_bench.bench_history(2 if quick else 7),
         }
         assert list(benches) == BENCHES
         for name in args.only or BENCHES:
