@@ -528,7 +528,7 @@ class Terminal:
         deadline = time.perf_counter() + timeout
         while marker not in self.seen:
             if time.perf_counter() > deadline:
-                raise RuntimeError(f"{self.proc.args}: no {marker!r} in {len(self.seen)} bytes")
+                raise RuntimeError(f"{self.proc.args!r}: no {marker!r} in {len(self.seen)} bytes")
             ready, _, _ = select.select([self.master], [], [], 0.5)
             if ready:
                 self.seen += os.read(self.master, 1 << 20)
@@ -591,7 +591,8 @@ def _history_opens(folder: Path, newest: bytes, runs: int) -> dict[str, Any]:
     }
     ours = Terminal([sys.executable, "-m", "comms_tui.cli", "--sandbox"], ours_env)
     bare = Terminal([sys.executable, "-c", BARE_TABLE_APP], env)
-    opens, floor = [], []
+    opens: list[float] = []
+    floor: list[float] = []
     try:
         ours.wait_for(b"Schedule")
         ours.wait_for(b"127.0.0.1")  # the session is open (the sandbox's address in the header)
