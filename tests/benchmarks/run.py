@@ -178,8 +178,9 @@ async def _send_overhead(base_url: str, sends: int, rounds: int) -> dict[str, An
                 result = await client.send(request)
                 assert result.outcome.value == "accepted", result.error
             ours.append(time.perf_counter() - start)
-    # The median round: each round's ours ÷ raw, side by side (a ratio of sums let one round
-    # slowed by the shared machine tip the figure).
+    # The median round: each round's ours ÷ raw, side by side. A ratio of sums let one round
+    # tip the figure: about one in ten carries a full collection of this process's heap (the
+    # sandbox, uvicorn, everything imported), ~2× that round, not the client's work.
     rounds_ratios = [o / r for o, r in zip(ours, raw, strict=True)]
     return {
         "send_overhead_ratio": round(statistics.median(rounds_ratios), 3),
