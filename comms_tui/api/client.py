@@ -22,6 +22,7 @@ from comms_tui.api.auth import (
     redact_headers,
 )
 from comms_tui.api.channels import Channel
+from comms_tui.api.collector import collector_paused
 from comms_tui.api.errors import (
     AccessDenied,
     AuthFailed,
@@ -31,7 +32,6 @@ from comms_tui.api.errors import (
     OutcomeUnknown,
     ServerError,
 )
-from comms_tui.api.jsonread import collector_paused
 from comms_tui.api.outcomes import (
     ACCESS_HINT,
     RetryPolicy,

@@ -10,12 +10,10 @@ gives.
 
 from __future__ import annotations
 
-import gc
 import json
-import threading
-from collections.abc import Iterator
-from contextlib import contextmanager
 from typing import Any
+
+from comms_tui.api.collector import collector_paused
 
 SMALL_CHARS = 256 * 1024  # below this, json.loads in one call is quick enough
 WALKED_DEPTH = 2  # the answer object (0), its lists (1), their items (2): deeper values whole
@@ -33,39 +31,6 @@ def loads(text: str) -> Any:
     if _skip(text, end) != len(text):
         raise json.JSONDecodeError("Extra data", text, _skip(text, end))
     return value
-
-
-_pause_lock = threading.Lock()
-_pauses = 0
-_was_enabled = False
-
-
-@contextmanager
-def collector_paused() -> Iterator[None]:
-    """The cyclic garbage collector off while a document is read: hundreds of thousands of new
-    dicts and lists (which form no cycles) set off full collections of every object in the
-    process, each holding the GIL for tens of milliseconds. Reference counting still frees them.
-    Reads in several threads at once: the collector comes back after the last, with what is
-    alive then frozen (``gc.freeze``). Hold it over the use of the document too, until it is let
-    go: else what is frozen includes the whole document."""
-    global _pauses, _was_enabled
-    with _pause_lock:
-        if _pauses == 0:
-            _was_enabled = gc.isenabled()
-            gc.disable()
-        _pauses += 1
-    try:
-        yield
-    finally:
-        with _pause_lock:
-            _pauses -= 1
-            if _pauses == 0 and _was_enabled:
-                # What survived the read (an answer's items, kept to be shown) leaves the
-                # collector's reach: its next full pass would walk every one of them, holding
-                # the GIL for tens of milliseconds. Reference counting still frees them; only a
-                # cycle left over from the pause would stay (a few objects, at most).
-                gc.freeze()
-                gc.enable()
 
 
 def _skip(text: str, index: int) -> int:

@@ -242,7 +242,7 @@ class CommsApp(App[None]):
         screen makes tens of thousands of objects, each collection of them walks them all
         again (40–50 ms in all, a fifth of the wait for the form), and nearly all of them live
         on anyway."""
-        from comms_tui.api.jsonread import collector_paused
+        from comms_tui.api.collector import collector_paused
 
         self._startup.enter_context(collector_paused())
 

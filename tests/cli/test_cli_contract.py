@@ -21,7 +21,7 @@ from comms_tui.sandbox import EmbeddedSandbox
 from comms_tui.store.errors import StoreError
 from comms_tui.store.history import Journal
 from comms_tui.store.profiles import Profile, ProfileStore
-from tests.support.cli import REPO_ROOT, run_cli, run_in_process
+from tests.support.cli import REPO_ROOT, main, run_cli, run_in_process
 
 GOOD = "919591471711"
 
@@ -298,3 +298,29 @@ def test_ctrl_c_mid_send_still_prints_one_object_saying_unknown(
     data = _one_object(out)
     assert data["outcome"] == "unknown" and "may have been sent" in data["error"]
     assert "comms-tui: interrupted while sending" in err and "Traceback" not in err
+
+
+def test_the_app_is_built_with_the_collector_paused_and_runs_with_it_on(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """The TUI's imports and app are made with the collector paused (they live on; walking them
+    costs the first frame); the pause is over before the app runs, or nothing ever collects."""
+    import gc
+
+    import comms_tui.tui.app
+
+    seen: dict[str, bool] = {}
+
+    class App:
+        return_code = 0
+
+        def run(self) -> None:
+            seen["running"] = gc.isenabled()
+
+    def make_app(**kwargs: object) -> App:
+        seen["building"] = gc.isenabled()
+        return App()
+
+    monkeypatch.setattr(comms_tui.tui.app, "make_app", make_app)
+    assert main(["--sandbox"]) == 0
+    assert seen == {"building": False, "running": True}
