@@ -2,6 +2,6 @@
 
 import sys
 
-from comms_tui.cli import main
+from comms_tui.cli import run
 
-sys.exit(main())
+sys.exit(run())

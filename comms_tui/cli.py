@@ -139,5 +139,18 @@ def _wants_json(args: argparse.Namespace | None, argv: Sequence[str]) -> bool:
     return "--json" in argv[: argv.index("--")] if "--" in argv else "--json" in argv
 
 
+def run() -> int:
+    """The ``comms-tui`` process: ``main``, then out of the way of the interpreter's exit.
+
+    Python's shutdown collects garbage once more, walking every object still alive (every
+    module loaded): 25–35 ms of a one-shot send. The process ends now, so they are frozen out
+    of that walk (``gc.freeze``) first; the memory goes back with the process."""
+    import gc
+
+    code = main()
+    gc.freeze()
+    return code
+
+
 if __name__ == "__main__":
-    sys.exit(main())
+    sys.exit(run())
