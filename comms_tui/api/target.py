@@ -39,12 +39,53 @@ DEFAULT_READ_TIMEOUT = 30.0
 ATTRIBUTION_TYPES = ("TILL", "STORE_CODE", "STORE_NAME", "STORE_EXTERNAL_ID")
 
 
+def login_problem(value: str, what: str, *, basic: bool = False) -> str | None:
+    """Why ``value`` cannot be a login name (``what``: "username", "client key"), or None.
+
+    Not valid text (bytes that were not UTF-8) cannot go on the wire; control characters are
+    never part of a real login; Basic authentication cannot carry a ':' in the user name (RFC
+    7617: the first ':' ends it)."""
+    if not _is_text(value):
+        return f"the {what} contains bytes that are not valid text (not UTF-8)"
+    if any(ord(c) < 0x20 or 0x7F <= ord(c) < 0xA0 for c in value):
+        return f"the {what} contains control characters"
+    if basic and ":" in value:
+        return f"the {what} contains ':', which Basic authentication cannot carry"
+    return None
+
+
+def secret_problem(value: str, what: str) -> str | None:
+    """Why ``value`` cannot be sent as a secret (never quoting it), or None."""
+    if not _is_text(value):
+        return f"the {what} contains bytes that are not valid text (not UTF-8); retype it"
+    return None
+
+
+def _is_text(value: str) -> bool:
+    try:
+        value.encode("utf-8")
+    except UnicodeEncodeError:  # a lone surrogate: what Python makes of bytes that were not UTF-8
+        return False
+    return True
+
+
+def _check_credentials(login: str, what: str, secret: str, secret_what: str, basic: bool) -> None:
+    """Refused when made (the session opening), not when the first request is built: by then
+    the send is in the journal, as if it might have gone out."""
+    problem = login_problem(login, what, basic=basic) or secret_problem(secret, secret_what)
+    if problem is not None:
+        raise InvalidInput(problem, field="auth")
+
+
 @dataclass(frozen=True)
 class BasicCredentials:
     """A till login. ``password`` is the real password; it is hashed to MD5 only on the wire."""
 
     username: str
     password: str = field(repr=False)
+
+    def __post_init__(self) -> None:
+        _check_credentials(self.username, "username", self.password, "password", basic=True)
 
     def __repr__(self) -> str:
         return f"BasicCredentials(username={self.username!r}, password=***)"
@@ -54,6 +95,11 @@ class BasicCredentials:
 class OAuthCredentials:
     client_key: str
     client_secret: str = field(repr=False)
+
+    def __post_init__(self) -> None:
+        _check_credentials(
+            self.client_key, "client key", self.client_secret, "client secret", basic=False
+        )
 
     def __repr__(self) -> str:
         return f"OAuthCredentials(client_key={self.client_key!r}, client_secret=***)"

@@ -15,6 +15,7 @@ from typing import TYPE_CHECKING
 
 from comms_tui.api.errors import CommsError, InvalidInput
 from comms_tui.api.results import Outcome
+from comms_tui.api.target import secret_problem
 from comms_tui.commands.output import Stop, error, print_json, say, warn
 from comms_tui.commands.tui import profile_name
 from comms_tui.core.session import Session
@@ -86,6 +87,8 @@ def read_secret(flag: str) -> str:
         )
     if not text:
         raise Stop(f"{flag}: the {what} on standard input is empty")
+    if problem := secret_problem(text, what):
+        raise Stop(f"{flag}: {problem}. Nothing was saved or sent.")
     return text
 
 

@@ -25,10 +25,23 @@ def _private_dir(env_var: str, default: str) -> Path:
 
 
 def config_dir() -> Path:
-    """Profiles (non-secret settings) and, only on explicit opt-in, the insecure secrets file."""
+    """Profiles (non-secret settings) and, only on explicit opt-in, the insecure secrets file.
+
+    ``StoreError`` if it cannot be made (a file in its place, a read-only parent). (The data
+    folder's users say what they could not open themselves.)"""
     import platformdirs
 
-    return _private_dir(CONFIG_DIR_ENV, platformdirs.user_config_dir(APP_NAME))
+    try:
+        return _private_dir(CONFIG_DIR_ENV, platformdirs.user_config_dir(APP_NAME))
+    except OSError as exc:
+        from comms_tui.store.errors import StoreError
+
+        where = exc.filename or os.environ.get(CONFIG_DIR_ENV) or "the config folder"
+        why = "a file is in its place" if isinstance(exc, FileExistsError) else exc.strerror
+        raise StoreError(
+            f"cannot use {where} as the config folder: {why or exc} (set {CONFIG_DIR_ENV} to a "
+            "folder you can write)"
+        ) from None
 
 
 def data_dir() -> Path:

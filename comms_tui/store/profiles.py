@@ -14,11 +14,18 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Literal
 
-from pydantic import BaseModel, ConfigDict, ValidationError, field_validator, model_validator
+from pydantic import (
+    BaseModel,
+    ConfigDict,
+    ValidationError,
+    ValidationInfo,
+    field_validator,
+    model_validator,
+)
 
 from comms_tui.api.errors import InvalidInput
-from comms_tui.api.target import Attribution, Envelope, resolve_base_url
-from comms_tui.store.errors import ProfileExists, ProfileFileError, ProfileNotFound
+from comms_tui.api.target import Attribution, Envelope, login_problem, resolve_base_url
+from comms_tui.store.errors import ProfileExists, ProfileFileError, ProfileNotFound, StoreError
 from comms_tui.store.files import write_private
 from comms_tui.store.tomlfile import KeyPath, format_key, locate_key, read_toml
 
@@ -67,6 +74,17 @@ class Profile(BaseModel):
         if value is not None and not value.strip():
             raise ValueError("must not be empty")
         return value.strip() if value is not None else None
+
+    @field_validator("username", "client_key")
+    @classmethod
+    def _check_login(cls, value: str | None, info: ValidationInfo) -> str | None:
+        # What the credentials would refuse at every send, refused when the profile is saved.
+        what = "username" if info.field_name == "username" else "client key"
+        if value is not None and (
+            problem := login_problem(value, what, basic=info.field_name == "username")
+        ):
+            raise ValueError(problem)
+        return value
 
     @field_validator("region")
     @classmethod
@@ -120,9 +138,16 @@ class Profile(BaseModel):
     @field_validator("email_from")
     @classmethod
     def _check_email(cls, value: str | None) -> str | None:
-        if value is not None and not re.fullmatch(r"[^@\s]+@[^@\s]+\.[^@\s]+", value.strip()):
-            raise ValueError(f"{value!r} is not an email address")
-        return value.strip() if value is not None else None
+        # The same check as a send's From: an address every email send would refuse is refused
+        # when the profile is saved.
+        from comms_tui.api.models import validate_email
+
+        if value is None:
+            return None
+        try:
+            return validate_email(value, field_name="from")
+        except InvalidInput as exc:
+            raise ValueError(exc.message) from None
 
     @model_validator(mode="after")
     def _check_consistency(self) -> Profile:
@@ -255,7 +280,19 @@ class ProfileStore:
         if content.default:
             doc["default"] = content.default
         doc["profiles"] = {name: p.to_table() for name, p in sorted(content.profiles.items())}
-        write_private(self.path, (_HEADER + tomli_w.dumps(doc)).encode("utf-8"))
+        try:
+            write_private(self.path, (_HEADER + tomli_w.dumps(doc)).encode("utf-8"))
+        except OSError as exc:
+            raise StoreError(_unwritable(self.path, exc)) from None
+
+
+def _unwritable(path: Path, exc: OSError) -> str:
+    from comms_tui.store.paths import CONFIG_DIR_ENV
+
+    return (
+        f"cannot save {path}: {exc.strerror or exc}. Nothing was changed (set "
+        f"{CONFIG_DIR_ENV} to keep profiles in another folder)"
+    )
 
 
 def _parse(data: dict[str, Any], text: str, path: Path) -> ProfileFile:

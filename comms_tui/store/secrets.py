@@ -272,9 +272,19 @@ class SecretStore:
 
     def _write_file(self, path: Path, entries: dict[str, str]) -> None:
         if not entries:
-            path.unlink(missing_ok=True)
+            try:
+                path.unlink(missing_ok=True)
+            except OSError as exc:
+                raise SecretsError(
+                    f"cannot remove the secrets file {path}: {exc.strerror or exc}"
+                ) from None
             return
-        write_private(path, (json.dumps(entries, indent=2, sort_keys=True) + "\n").encode())
+        try:
+            write_private(path, (json.dumps(entries, indent=2, sort_keys=True) + "\n").encode())
+        except OSError as exc:
+            raise SecretsError(
+                f"cannot write the secrets file {path}: {exc.strerror or exc}"
+            ) from None
 
     def _drop_from_file(self, path: Path, keys: list[str]) -> None:
         entries = self._read_file(path)

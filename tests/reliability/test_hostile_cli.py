@@ -123,8 +123,7 @@ def test_a_hand_edited_profile_file_is_shown_as_data() -> None:
     path.parent.mkdir(parents=True, exist_ok=True)
     path.write_text(
         'default = "work"\n\n[profiles.work]\nhost = "apac"\nauth = "basic"\n'
-        'username = "till\\u001b]52;c;eA==\\u0007"\n'
-        'email_from = "me\\u001b[2J@example.com"\n'
+        'username = "till[/]"\n'
         '[profiles.work.templates]\nwelcome = "Hi \\u202e[/] \\u009b2J"\n',
         encoding="utf-8",
     )
@@ -133,12 +132,39 @@ def test_a_hand_edited_profile_file_is_shown_as_data() -> None:
         proc = run_bytes(*argv)
         assert proc.returncode == 0, proc.stderr
         assert_terminal_safe(proc)
-        assert "till␛]52;c;eA==␇" in proc.stdout.decode()
+        assert "till[/]" in proc.stdout.decode()
     shown = run_bytes("profile", "show", "work").stdout.decode()
-    assert "me␛[2J@example.com" in shown and "Hi <U+202E>[/] <U+009B>2J" in shown
+    assert "Hi <U+202E>[/] <U+009B>2J" in shown
     as_json = run_bytes("profile", "show", "work", "--json")
     assert_terminal_safe(as_json)
     assert json.loads(as_json.stdout)["templates"]["welcome"] == "Hi \u202e[/] \x9b2J"
+
+
+@pytest.mark.parametrize(
+    ("line", "problem"),
+    [
+        ('username = "till\\u001b]52;c;eA==\\u0007"', "line 6, key 'profiles.work.username'"),
+        ('username = "till"\nemail_from = "me\\u001b[2J@example.com"', "line 7, key 'profiles"),
+    ],
+)
+def test_a_hand_edited_value_no_send_could_use_is_named_with_its_line(
+    line: str, problem: str
+) -> None:
+    """A login with control characters, a From no email send accepts: refused on load, the key
+    and line named, the value shown as text (they used to fail only at the send)."""
+    path = ProfileStore().path
+    path.parent.mkdir(parents=True, exist_ok=True)
+    path.write_text(
+        f'default = "work"\n\n[profiles.work]\nhost = "apac"\nauth = "basic"\n{line}\n',
+        encoding="utf-8",
+    )
+    path.chmod(0o600)
+    proc = run_bytes("profile", "list")
+    assert proc.returncode == 2
+    assert_terminal_safe(proc)
+    error = proc.stderr.decode()
+    assert problem in error
+    assert "contains control characters" in error or "“me␛[2J@example.com” is not an" in error
 
 
 @pytest.mark.parametrize("start", ["=", "+", "-", "@", "\t", "\r"])

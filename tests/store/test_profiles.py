@@ -10,7 +10,7 @@ import pytest
 
 from comms_tui.api.errors import CommsError
 from comms_tui.api.target import CLUSTERS, Attribution
-from comms_tui.store.errors import ProfileExists, ProfileFileError, ProfileNotFound
+from comms_tui.store.errors import ProfileExists, ProfileFileError, ProfileNotFound, StoreError
 from comms_tui.store.paths import config_dir, data_dir
 from comms_tui.store.profiles import Profile, ProfileStore
 
@@ -64,7 +64,7 @@ def test_file_is_0600_and_written_atomically(monkeypatch: pytest.MonkeyPatch) ->
         raise OSError("disk full")
 
     monkeypatch.setattr(os, "replace", crash)
-    with pytest.raises(OSError, match="disk full"):
+    with pytest.raises(StoreError, match=r"cannot save .*: disk full\. Nothing was changed"):
         store.save(OAUTH)
     assert store.path.read_bytes() == before
     assert sorted(p.name for p in store.path.parent.iterdir()) == ["profiles.toml"]  # no temp left

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+from collections.abc import Callable
 
 import httpx
 import pytest
@@ -14,7 +15,7 @@ from comms_tui.api.auth import (
     md5_hex,
     redact_headers,
 )
-from comms_tui.api.errors import AuthFailed, ConnectFailed
+from comms_tui.api.errors import AuthFailed, ConnectFailed, InvalidInput
 from comms_tui.api.target import (
     Attribution,
     BasicCredentials,
@@ -34,6 +35,34 @@ def test_the_documented_basic_test_vector() -> None:
 def test_credentials_repr_hides_secrets() -> None:
     assert "server123" not in repr(BasicCredentials("store.server", "server123"))
     assert "s3cret" not in repr(OAuthCredentials("key", "s3cret"))
+
+
+@pytest.mark.parametrize(
+    ("make", "problem"),
+    [
+        (lambda: BasicCredentials("till:1", "pw"), "':', which Basic authentication cannot"),
+        (lambda: BasicCredentials("till\x1b[2J", "pw"), "username contains control characters"),
+        (lambda: BasicCredentials("till\udcff", "pw"), "username contains bytes that are not"),
+        (lambda: BasicCredentials("till", "Zq9\udcffsecret"), "password contains bytes that are"),
+        (lambda: OAuthCredentials("key\x85", "s"), "client key contains control characters"),
+        (lambda: OAuthCredentials("key", "Zq9\udcffsecret"), "client secret contains bytes"),
+    ],
+)
+def test_credentials_no_request_could_carry_are_refused_when_made(
+    make: Callable[[], object], problem: str
+) -> None:
+    """Refused as the session opens: the first request's headers are built after the send is
+    journaled, and an encoding error there left a pending entry for a send that never left."""
+    with pytest.raises(InvalidInput) as refused:
+        make()
+    assert problem in refused.value.message
+    assert refused.value.field == "auth"
+    assert "Zq9" not in refused.value.message  # a secret is described, never quoted
+
+
+def test_a_colon_is_fine_in_an_oauth_client_key_and_any_text_in_a_secret() -> None:
+    assert OAuthCredentials("key:with:colons", "s").client_key == "key:with:colons"
+    assert BasicCredentials("till", "pä:ss 🔑").password == "pä:ss 🔑"
 
 
 def test_attribution_header_names_differ_per_auth_mode() -> None:
