@@ -6,6 +6,7 @@ import argparse
 from datetime import datetime, tzinfo
 from typing import TYPE_CHECKING
 
+from comms_tui.commands.arguments import text, whole_number
 from comms_tui.commands.output import Stop, note, print_json, say, warn
 from comms_tui.core.session import pending_deadline_seconds, zone_of
 from comms_tui.store.errors import StoreError
@@ -18,25 +19,18 @@ if TYPE_CHECKING:
 _COLUMNS = ("ID", "TIME", "PROFILE", "CHANNEL", "RECIPIENTS", "OUTCOME", "HTTP", "REQUEST ID")
 
 
-def _positive(text: str) -> int:
-    try:
-        value = int(text)
-    except ValueError:
-        raise argparse.ArgumentTypeError(f"not a whole number: {text!r}") from None
-    if value < 1:
-        raise argparse.ArgumentTypeError("must be at least 1")
-    return value
-
-
 def register(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
     parser = subparsers.add_parser(
         "history", help="list the sends made from this machine (newest first)"
     )
     parser.add_argument("--json", action="store_true", help="print a JSON list")
-    parser.add_argument("--limit", type=_positive, default=50, metavar="N", help="default 50")
+    parser.add_argument(
+        "--limit", type=whole_number(1, 1_000_000), default=50, metavar="N", help="default 50"
+    )
     parser.add_argument("--channel", choices=("sms", "email", "whatsapp", "zalo"))
     parser.add_argument(
         "--recipient",
+        type=text,
         metavar="R",
         help="only sends to recipients containing R (numbers as typed: +91 95914 71711; "
         "addresses in any case), as the TUI's History filter finds them",

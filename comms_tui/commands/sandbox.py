@@ -9,6 +9,9 @@ import sys
 from pathlib import Path
 from typing import Any
 
+from comms_tui.commands.arguments import port_number, seconds, whole_number
+from comms_tui.commands.output import error
+
 
 def register(sub: Any) -> None:
     parser: argparse.ArgumentParser = sub.add_parser(
@@ -17,13 +20,19 @@ def register(sub: Any) -> None:
         description="Run the Communications v2 emulator on loopback (Ctrl-C stops it).",
     )
     parser.add_argument("--host", default="127.0.0.1", help="loopback address (default 127.0.0.1)")
-    parser.add_argument("--port", type=int, default=8765, help="port (default 8765; 0 = any)")
     parser.add_argument(
-        "--rate-limit", type=int, default=100, metavar="N", help="sends per minute per credential"
+        "--port", type=port_number, default=8765, help="port (default 8765; 0 = any)"
+    )
+    parser.add_argument(
+        "--rate-limit",
+        type=whole_number(1, 1_000_000),
+        default=100,
+        metavar="N",
+        help="sends per minute per credential",
     )
     parser.add_argument(
         "--slow-seconds",
-        type=float,
+        type=seconds(0, 3600),
         default=40.0,
         metavar="S",
         help="how long the 'slow' magic recipient stalls (default 40)",
@@ -50,12 +59,10 @@ def run(args: argparse.Namespace) -> int:
     try:
         run_standalone(host=args.host, port=args.port, config=config, on_listening=listening)
     except ValueError as exc:
-        print(f"comms-tui sandbox: {exc}", file=sys.stderr)
+        error(f"sandbox: {exc}")
         return 2
     except OSError as exc:
-        print(
-            f"comms-tui sandbox: cannot listen on {args.host}:{args.port}: {exc}", file=sys.stderr
-        )
+        error(f"sandbox: cannot listen on {args.host}:{args.port}: {exc}")
         return 2
     finally:
         for path in registered:

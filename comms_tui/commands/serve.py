@@ -16,6 +16,7 @@ import tempfile
 from typing import Any
 
 from comms_tui.api.target import is_loopback_host
+from comms_tui.commands.arguments import port_number
 from comms_tui.commands.tui import profile_name
 
 INSTALL_HINT = "pip install 'comms-tui[web]'  (from a clone: pip install -e '.[web]')"
@@ -50,10 +51,12 @@ def register(sub: Any) -> None:
     parser.add_argument(
         "--host", default="127.0.0.1", help="address to serve on (default 127.0.0.1)"
     )
-    parser.add_argument("--port", type=_port, default=8000, help="port (default 8000; 0 = any)")
+    parser.add_argument(
+        "--port", type=port_number, default=8000, help="port (default 8000; 0 = any)"
+    )
     parser.add_argument(
         "--sandbox-port",
-        type=_port,
+        type=port_number,
         metavar="N",
         help="loopback port of the shared sandbox (default: any free one)",
     )
@@ -65,22 +68,15 @@ def register(sub: Any) -> None:
     parser.set_defaults(func=run)
 
 
-def _port(text: str) -> int:
-    try:
-        port = int(text)
-    except ValueError:
-        port = -1
-    if not 0 <= port <= 65535:
-        raise argparse.ArgumentTypeError(f"not a port number (0-65535): {text!r}")
-    return port
-
-
 def _say(text: str) -> None:
     print(text, flush=True)  # the URL must show at once, even when stdout is a pipe
 
 
 def _error(text: str) -> int:
-    print(f"comms-tui serve: {text}", file=sys.stderr, flush=True)
+    """``comms-tui: serve: …``, as every error; what was typed (``--host``) shown, not obeyed."""
+    from comms_tui.commands.output import error
+
+    error(f"serve: {text}")
     return 2
 
 

@@ -58,7 +58,7 @@ def test_the_invalid_object_has_the_keys_of_a_result(sandbox_env: dict[str, str]
         (["send", "fax", "--to", GOOD], "invalid choice: 'fax'"),
         (["--profile", "", "send", "sms", "--to", GOOD, "--body", "x"], "profile name is empty"),
         (["sender-lab", "--to", "nope", "--sender", "CAPNTH", "--yes"], "nope"),
-        (["history", "--limit", "0"], "must be at least 1"),
+        (["history", "--limit", "0"], "must be from 1 to 1,000,000"),
     ],
 )
 def test_every_exit_2_prints_one_json_object(

@@ -226,7 +226,7 @@ def test_history_table(capsys: pytest.CaptureFixture[str]) -> None:
     code, out, _ = run(["history", "--outcome", "failed"], capsys)
     assert "No sends match." in out
     code, _, err = run(["history", "--limit", "0"], capsys)
-    assert code == 2 and "comms-tui: history: argument --limit: must be at least 1" in err
+    assert code == 2 and "comms-tui: history: argument --limit: must be from 1 to 1,000,000" in err
 
 
 def test_history_times_are_in_the_profiles_zone_else_the_machines_and_named(
