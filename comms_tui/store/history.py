@@ -11,6 +11,7 @@ from __future__ import annotations
 import builtins
 import contextlib
 import json
+import math
 import os
 import sqlite3
 import time
@@ -125,17 +126,46 @@ def recipient_terms(needle: str, *, region: str | None = None) -> list[str]:
     return [t for t in dict.fromkeys(terms) if t]
 
 
-def _recipients(raw: str) -> list[str]:
+def _recipients(raw: object) -> list[str]:
     """An entry's recipients as stored (JSON), read leniently: a damaged row has none."""
-    try:
-        value = json.loads(raw)
-    except (TypeError, ValueError, RecursionError):
-        return []
-    return [str(r) for r in value] if isinstance(value, list) else []
+    value = _json(raw)
+    return [str(r) for r in value if r is not None] if isinstance(value, list) else []
+
+
+_EPOCH = datetime.fromtimestamp(0, tz=timezone.utc)
 
 
 def _utc(ts: float | None) -> datetime | None:
-    return None if ts is None else datetime.fromtimestamp(ts, tz=timezone.utc)
+    """A stored time; ``None`` for one no ``datetime`` can hold (a damaged row)."""
+    if ts is None:
+        return None
+    try:
+        return datetime.fromtimestamp(ts, tz=timezone.utc)
+    except (OverflowError, OSError, ValueError):
+        return None
+
+
+def _number(value: object) -> float | None:
+    """A stored number (SQLite keeps whatever type was written: a damaged row may hold text)."""
+    if isinstance(value, bool) or not isinstance(value, int | float):
+        return None
+    return value if math.isfinite(value) else None
+
+
+def _text(value: object) -> str | None:
+    if value is None or isinstance(value, str):
+        return value
+    if isinstance(value, bytes):  # a BLOB written by another program
+        return value.decode("utf-8", "replace")
+    return str(value)
+
+
+def _json(raw: object) -> Any:
+    """A stored JSON column; ``None`` if it is not JSON."""
+    try:
+        return json.loads(raw) if isinstance(raw, str | bytes) else None
+    except (ValueError, RecursionError):
+        return None
 
 
 @dataclass(frozen=True)
@@ -209,6 +239,19 @@ def _use_wal(db: sqlite3.Connection, patience: float = 10.0) -> None:
         pause = min(pause * 2, 0.1)
 
 
+def _damaged(path: Path, exc: sqlite3.Error) -> str:
+    """What to say of a journal SQLite cannot use (random bytes, a truncated copy, another
+    program's database): nothing is sent without a journal, so say how to start a new one."""
+    import shlex
+
+    aside = shlex.quote(f"{path}.damaged")
+    return (
+        f"the send journal at {path} cannot be used ({exc}). Move it aside to start a new one "
+        f"(mv {shlex.quote(str(path))} {aside}): History then starts empty, and the duplicate "
+        "check no longer knows the sends it recorded"
+    )
+
+
 class Journal:
     """Plain synchronous calls; each opens and closes its own connection."""
 
@@ -222,6 +265,11 @@ class Journal:
             # Create the file 0600 ourselves: SQLite would use 0644, and its -wal/-shm copy our
             # mode.
             os.close(os.open(path, os.O_CREAT | os.O_RDWR, 0o600))
+        except IsADirectoryError:
+            raise StoreError(
+                f"cannot open the send journal at {path}: a folder is in its place. Move it "
+                "aside: a new journal is then started"
+            ) from None
         except OSError as exc:  # a data folder that cannot be written: nothing can be recorded
             from comms_tui.store.paths import DATA_DIR_ENV
 
@@ -232,10 +280,15 @@ class Journal:
             ) from None
         self.path = path
         self.stale_after_seconds = stale_after_seconds
-        with self._connect() as db:
+        self._open()
+
+    def _open(self) -> None:
+        with self._connect(opening=True) as db:
             _use_wal(db)
             db.executescript(_SCHEMA)
             columns = {row["name"] for row in db.execute("PRAGMA table_info(entries)")}
+            if "created_at" not in columns:  # another program's database under our name
+                raise sqlite3.DatabaseError("it holds another program's tables")
             if "sandbox" not in columns:  # a journal written by comms-tui 0.1
                 db.execute("ALTER TABLE entries ADD COLUMN sandbox INTEGER NOT NULL DEFAULT 0")
             try:
@@ -268,7 +321,9 @@ class Journal:
         db.execute("COMMIT")
 
     @contextlib.contextmanager
-    def _connect(self) -> Iterator[sqlite3.Connection]:
+    def _connect(self, *, opening: bool = False) -> Iterator[sqlite3.Connection]:
+        """A connection; every SQLite error a ``StoreError``. ``opening``: one that is not
+        about another process holding the file says the file cannot be used, and what to do."""
         try:
             db = sqlite3.connect(self.path, timeout=10.0, isolation_level=None)
         except sqlite3.Error as exc:
@@ -280,6 +335,8 @@ class Journal:
             db.execute("PRAGMA synchronous = FULL")  # a begun send must survive a crash
             yield db
         except sqlite3.Error as exc:
+            if opening and "locked" not in str(exc) and "busy" not in str(exc):
+                raise StoreError(_damaged(self.path, exc)) from None
             raise StoreError(f"the send journal {self.path} failed: {exc}") from None
         finally:
             db.close()
@@ -536,25 +593,32 @@ class Journal:
         return sorted(found.values(), key=lambda e: e.id, reverse=True)
 
     def _entry(self, row: sqlite3.Row, now: float) -> JournalEntry:
-        outcome = row["outcome"]
-        if outcome == "pending" and row["created_at"] < now - self.stale_after_seconds:
+        """An entry as stored, read leniently: the file is the user's, and a row damaged by
+        hand or by another program shows what it still holds (a time it cannot read as the
+        epoch, an outcome it cannot read as unknown) instead of failing every listing."""
+        created_ts = _number(row["created_at"])
+        outcome = _text(row["outcome"]) or "unknown"
+        if outcome not in OUTCOMES:
+            outcome = "unknown"
+        if outcome == "pending" and (created_ts or 0) < now - self.stale_after_seconds:
             outcome = "unknown"  # the process that began it never completed it
-        created = _utc(row["created_at"])
-        assert created is not None
+        request = _json(row["request"])
+        items = _json(row["items"])
+        status = _number(row["http_status"])
         return JournalEntry(
             id=row["id"],
-            created_at=created,
-            completed_at=_utc(row["completed_at"]),
-            profile=row["profile"],
-            host=row["host"],
-            channel=row["channel"],
-            recipients=json.loads(row["recipients"]),
-            request=json.loads(row["request"]),
+            created_at=_utc(created_ts) or _EPOCH,
+            completed_at=_utc(_number(row["completed_at"])),
+            profile=_text(row["profile"]) or "",
+            host=_text(row["host"]) or "",
+            channel=_text(row["channel"]) or "",
+            recipients=_recipients(row["recipients"]),
+            request=request if isinstance(request, dict) else {},
             outcome=outcome,
-            http_status=row["http_status"],
-            request_id=row["request_id"],
-            items=json.loads(row["items"]),
-            latency_ms=row["latency_ms"],
-            error=row["error"],
+            http_status=int(status) if status is not None else None,
+            request_id=_text(row["request_id"]),
+            items=[i for i in items if isinstance(i, dict)] if isinstance(items, list) else [],
+            latency_ms=_number(row["latency_ms"]),
+            error=_text(row["error"]),
             sandbox=bool(row["sandbox"]),
         )

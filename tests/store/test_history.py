@@ -295,3 +295,67 @@ def test_a_data_dir_that_cannot_be_created_is_a_store_error(
     assert "COMMS_TUI_DATA_DIR" in refused.value.message
     with pytest.raises(StoreError):
         Journal(blocker / "deeper" / "history.sqlite3")
+
+
+@pytest.mark.parametrize(
+    ("column", "value"),
+    [
+        ("created_at", "not a time"),
+        ("created_at", 1e300),
+        ("completed_at", 1e12),
+        ("completed_at", "str"),
+        ("recipients", "not json"),
+        ("recipients", "[5,null]"),
+        ("request", "{"),
+        ("items", "{"),
+        ("items", "null"),
+        ("items", '[1, {"ok": true}]'),
+        ("outcome", "exploded"),
+        ("http_status", "two hundred"),
+        ("request_id", b"\x00\xff"),
+        ("profile", b"\x00\xff"),
+        ("error", b"\xff"),
+        ("latency_ms", "fast"),
+    ],
+)
+def test_a_row_damaged_by_hand_is_read_for_what_it_still_holds(column: str, value: object) -> None:
+    """The journal is the user's file: one row changed by hand or by another program must not
+    make every listing fail (it did: a traceback from `history`, and History in the TUI)."""
+    journal = Journal()
+    damaged, fine = begin(journal, "111"), begin(journal, "222")
+    finish(journal, damaged)
+    with sqlite3.connect(journal.path) as db:
+        db.execute(f"UPDATE entries SET {column} = ? WHERE id = ?", (value, damaged))
+    entries = journal.list()
+    assert [e.id for e in entries] == [fine, damaged] or [e.id for e in entries] == [damaged, fine]
+    entry = next(e for e in entries if e.id == damaged)
+    json.dumps(entry.to_json())  # --json can print it
+    assert entry.outcome in ("accepted", "unknown")
+    assert isinstance(entry.profile, str) and all(isinstance(r, str) for r in entry.recipients)
+    assert all(isinstance(item, dict) for item in entry.items)
+    found, _more = journal.search(recipient="22")  # a filter still reads past the damaged row
+    assert [e.id for e in found] == [fine]
+
+
+@pytest.mark.parametrize("damage", ["random bytes", "another program's tables", "a folder"])
+def test_a_journal_sqlite_cannot_use_says_how_to_start_a_new_one(
+    tmp_path: Path, damage: str
+) -> None:
+    """Nothing is sent without a journal: the message names the file and how to go on (it said
+    only "failed: file is not a database", and the app stayed offline with no way out)."""
+    from comms_tui.store.errors import StoreError
+
+    path = tmp_path / "history.sqlite3"
+    if damage == "random bytes":
+        path.write_bytes(os.urandom(20_000))
+    elif damage == "a folder":
+        path.mkdir()
+    else:
+        with sqlite3.connect(path) as db:
+            db.execute("CREATE TABLE entries (x INTEGER)")
+    with pytest.raises(StoreError) as refused:
+        Journal(path)
+    message = refused.value.message
+    assert str(path) in message and "Move it aside" in message
+    path.rename(tmp_path / "aside")  # as the message says: then a new journal starts
+    assert Journal(path).list() == []
