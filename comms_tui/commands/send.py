@@ -163,7 +163,7 @@ def run(args: argparse.Namespace) -> int:
 
 
 async def _run(args: argparse.Namespace, session: Session, progress: _Progress) -> int:
-    from comms_tui.api.schedule import describe_schedule
+    from comms_tui.api.schedule import describe_schedule, is_past
     from comms_tui.core.flow import send_request
     from comms_tui.store.errors import StoreError
 
@@ -176,7 +176,8 @@ async def _run(args: argparse.Namespace, session: Session, progress: _Progress) 
         except InvalidInput as exc:
             raise Stop(*invalid_lines(exc)) from None
         when = request.items[0].scheduled_time
-        if when is not None and not args.json:  # the zone a time without one was read in
+        # The zone a time without one was read in (a past one is warned of: it goes at once).
+        if when is not None and not args.json and not is_past(when):
             note(f"scheduled for {describe_schedule(when, session.zone)}")
         if args.dry_run or args.curl:
             from comms_tui.core.preflight import request_notes

@@ -16,7 +16,7 @@ from __future__ import annotations
 
 import time
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import datetime, timezone
 from typing import TYPE_CHECKING, Any
 
 from comms_tui.api.client import TARGET_ATTRIBUTION
@@ -44,13 +44,18 @@ class Sent:
     result: SendResult
     not_recorded: str | None = None  # why the journal could not record the outcome, if so
     request: SendRequest | None = None  # what went out (after preflight: each recipient once)
+    sent_at: datetime | None = None  # when it was handed to the server (None: now)
 
     @property
     def scheduled_for(self) -> datetime | None:
-        """When the server is to send it; None: at once."""
+        """When the server is to send it; None: at once — no time given, or one already past
+        when it was sent (the API sends those at once: "held until" a past time is wrong)."""
+        from comms_tui.api.schedule import is_past
+
         if self.request is None or not self.request.items:
             return None
-        return self.request.items[0].scheduled_time
+        when = self.request.items[0].scheduled_time
+        return None if when is None or is_past(when, self.sent_at) else when
 
     def to_json(self) -> dict[str, Any]:
         """What ``--json`` says of a send: the result, its journal entry, when it goes out (ISO
@@ -132,13 +137,14 @@ class Sender:
             sandbox=session.is_sandbox,
             guard=guard,
         )
+        sent_at = datetime.now(timezone.utc)
         result = await self._exchange(request, attribution, progress, cancel)
+        problem = None
         try:
             await session.offload(self._complete, history_id, result)
         except (StoreError, OSError) as exc:
             problem = getattr(exc, "message", None) or str(exc)
-            return Sent(history_id, result, not_recorded=problem, request=request)
-        return Sent(history_id=history_id, result=result, request=request)
+        return Sent(history_id, result, not_recorded=problem, request=request, sent_at=sent_at)
 
     async def _exchange(
         self,

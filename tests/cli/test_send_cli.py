@@ -232,6 +232,23 @@ def test_a_scheduled_send_says_when_it_goes_out(sandbox_env: dict[str, str]) -> 
     assert json.loads(now.stdout)["scheduled_for"] is None
 
 
+def test_a_time_already_past_goes_at_once_and_nothing_says_otherwise(
+    sandbox_env: dict[str, str],
+) -> None:
+    """The API sends a past time at once: the result must not say it "goes out" then (it did,
+    under a warning saying the opposite), and ``scheduled_for`` is null, as documented."""
+    env = {**sandbox_env, "TZ": "Asia/Kolkata"}
+    past = (datetime.now(ZoneInfo("Asia/Kolkata")) - timedelta(hours=2)).strftime("%Y-%m-%dT%H:%M")
+    args = ("send", "sms", "--to", GOOD, "--at", past)
+    as_json = run_cli(*args, "--body", "Past", "--json", env=env)
+    assert as_json.returncode == 0, as_json.stderr
+    assert json.loads(as_json.stdout)["scheduled_for"] is None
+    human = run_cli(*args, "--body", "Past again", env=env)
+    assert human.returncode == 0, human.stderr
+    assert "goes out" not in human.stdout and "scheduled for" not in human.stderr
+    assert "is in the past: it will go out at once" in human.stderr
+
+
 def test_several_recipients_on_the_sandbox_go_without_a_question() -> None:
     proc = run_cli(
         "send", "sms", "--sandbox", "--to", GOOD, "--to", "12025550100", "--body", "x", "--json"

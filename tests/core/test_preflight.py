@@ -63,6 +63,31 @@ def test_a_schedule_in_the_past_is_sent_at_once_with_a_note(on_sandbox: Session)
     assert "in the past" in note and "at once" in note
 
 
+def test_a_send_goes_out_when_its_time_says_unless_that_was_past_when_sent(
+    on_sandbox: Session,
+) -> None:
+    """What every front-end shows as "goes out" (``Sent.scheduled_for``), judged when the send
+    left: a result shown later does not change its mind."""
+    from comms_tui.api.results import Outcome, RedactedRequest, SendResult
+    from comms_tui.core.sender import Sent
+
+    sent_at = datetime(2026, 11, 29, 12, tzinfo=timezone.utc)
+    redacted = RedactedRequest(method="POST", url="http://sandbox/", headers={}, body={})
+    result = SendResult(channel=Channel.SMS, outcome=Outcome.ACCEPTED, request=redacted)
+    for when, goes_out in [
+        (sent_at + timedelta(hours=3), sent_at + timedelta(hours=3)),
+        (sent_at - timedelta(minutes=1), None),
+        (None, None),
+    ]:
+        fields: dict[str, object] = (
+            {"body": "Hi", "scheduledTime": when} if when else {"body": "Hi"}
+        )
+        request = on_sandbox.build_request(Channel.SMS, ["919591471711"], fields)
+        sent = Sent(history_id=1, result=result, request=request, sent_at=sent_at)
+        assert sent.scheduled_for == goes_out
+        assert sent.to_json()["scheduled_for"] == (goes_out.isoformat() if goes_out else None)
+
+
 def test_a_letter_sender_to_the_us_gets_a_note(on_sandbox: Session) -> None:
     request = on_sandbox.build_request(
         Channel.SMS, ["12025550100"], {"body": "Hi", "sender": "CAPNTH"}

@@ -11,6 +11,7 @@ attachments across older records; the newest always), for "resend failed" and a 
 from __future__ import annotations
 
 from collections.abc import Callable
+from dataclasses import replace
 from datetime import datetime, timezone, tzinfo
 from typing import TYPE_CHECKING, ClassVar
 
@@ -119,7 +120,9 @@ class ResultsPane(Vertical):
         target: Target | None = None,
     ) -> ResultRecord:
         """Show a finished send (started ``at``, default now) at the top and select it."""
-        scheduled = request.items[0].scheduled_time if request is not None else None
+        if sent.request is None and request is not None:
+            sent = replace(sent, request=request)
+        scheduled = sent.scheduled_for  # None when it goes at once (a past time too)
         record = ResultRecord(
             seq=len(self.records) + 1,
             at=at or self.clock(),
