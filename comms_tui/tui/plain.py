@@ -36,10 +36,16 @@ def plain(text: object, limit: int | None = SHOWN_CHARS, *, style: str = "") -> 
     return Content.styled(shown(text, limit), style) if style else Content(shown(text, limit))
 
 
+# What a terminal would obey: C0 controls but tab and newline, DEL, C1 controls.
+_TERMINAL_CONTROLS = re.compile("[\x00-\x08\x0b-\x1f\x7f-\x9f]")
+
+
 def editable(text: str) -> str:
-    """Text put into an input from disk (a draft, the history, a profile's template): control
-    characters made visible, but tabs and newlines kept, since a message may hold them."""
-    return "\t".join(visible(part) for part in text.split("\t"))
+    """Text put back into an input from disk (a draft, the history, a profile's template): each
+    character a terminal would obey as a visible stand-in (``ESC`` → ``␛``); everything else as
+    it was typed — tabs, newlines, and the direction and joining marks right-to-left and Indic
+    text needs (made visible, they became literal ``<U+200F>`` in the message that was sent)."""
+    return _TERMINAL_CONTROLS.sub(_one_cell, text)
 
 
 _ONE_CELL = re.compile("[\x00-\x08\x0b-\x1f\x7f-\x9f\u061c\u200e\u200f\u202a-\u202e\u2066-\u2069]")

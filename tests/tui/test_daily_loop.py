@@ -43,6 +43,23 @@ async def test_the_sms_meter_measures_a_restored_draft(
         assert meter.startswith("UCS-2 (because of: ✓) · 1 segment · 50 left"), meter
 
 
+async def test_a_restored_draft_keeps_the_marks_right_to_left_text_needs(
+    app_factory: AppFactory, tmp_path: Path
+) -> None:
+    """A draft is the user's own text: its direction and joining marks come back as they were
+    typed (they came back as literal ``<U+200F>``, and were sent so); only what a terminal
+    would obey is shown as a stand-in."""
+    body = "שלום \u200fעולם 123\u200e ok\tTAB 👨\u200d👩 R\u202eS"
+    drafts = {"sms": {"to": "12025550100", "body": body, "sender": "ACME\x1b[2J"}}
+    (tmp_path / "drafts.json").write_text(json.dumps(drafts), encoding="utf-8")
+    app = app_factory()
+    async with app.run_test(size=SIZE) as pilot:
+        await connected(pilot)
+        form = app.compose_screen.form("sms")
+        assert form.value("body") == body
+        assert form.value("sender") == "ACME␛[2J"
+
+
 async def test_an_invalid_schedule_shows_its_error_and_no_time(app_factory: AppFactory) -> None:
     app = app_factory()
     async with app.run_test(size=SIZE) as pilot:
