@@ -9,9 +9,12 @@ from __future__ import annotations
 import threading
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from comms_tui.store.files import read_json_object, write_json
+
+if TYPE_CHECKING:
+    from comms_tui.api.attachments import Attachment
 
 DRAFTS_FILE_NAME = "drafts.json"
 
@@ -60,6 +63,12 @@ class DraftStore:
         """Replace every draft at once (the final flush on quit)."""
         with self._lock:
             write_json(self.path, {k: v for k, v in drafts.items() if any(v.values())})
+
+
+def source_key(attachment: Attachment) -> tuple[str, str]:
+    """Which file an attachment came from, as far as a draft cares: its content and its name
+    (``report.pdf`` and ``report (1).pdf`` often hold the same bytes, and are two files)."""
+    return attachment.sha256, attachment.file_name
 
 
 @dataclass(frozen=True)

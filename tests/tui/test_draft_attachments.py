@@ -138,3 +138,30 @@ def test_a_relative_path_is_kept_absolute(tmp_path: Path) -> None:
     finally:
         os.chdir(cwd)
     assert kept.path == str(tmp_path / "r.txt") and kept.size == 1
+
+
+async def test_files_with_the_same_bytes_are_each_kept_by_a_draft(
+    app_factory: AppFactory, tmp_path: Path
+) -> None:
+    """``report.pdf`` and ``report (1).pdf`` often hold the same bytes: the draft keeps both
+    files (it kept the last one twice, so a restart attached it twice)."""
+    files = [tmp_path / "report.pdf", tmp_path / "report (1).pdf", tmp_path / "other.pdf"]
+    for path in files:
+        path.write_bytes(b"%PDF-1.4 the same bytes")
+    app = app_factory()
+    async with app.run_test(size=SIZE) as pilot:
+        await connected(pilot)
+        form = email_form(app)
+        for path in files:
+            form.add_attachment(load_attachment(path), DraftAttachment.of_file(path))
+        await pilot.pause()
+        kept = [entry["path"] for entry in form.values()["attachments"]]
+        assert kept == [str(path) for path in files]
+        await app.action_quit()
+
+    again = app_factory()
+    async with again.run_test(size=SIZE) as pilot:
+        await connected(pilot)
+        form = email_form(again)
+        await until(pilot, lambda: len(form.attachments) == 3, "the three files read again")
+        assert [a.file_name for a in form.attachments] == [path.name for path in files]

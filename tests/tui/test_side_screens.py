@@ -25,7 +25,7 @@ from comms_tui.api.attachments import Attachment, AttachmentBudget
 from comms_tui.api.channels import Channel
 from comms_tui.sandbox.server import EmbeddedSandbox
 from comms_tui.store import history as history_module
-from comms_tui.store.drafts import DraftAttachment
+from comms_tui.store.drafts import DraftAttachment, source_key
 from comms_tui.store.history import Journal
 from comms_tui.store.profiles import ProfileStore
 from comms_tui.tui.messages import ComposeAgain
@@ -254,7 +254,7 @@ async def test_attachment_list_attach_button_opens_the_picker(files: Path) -> No
         await wait_for(pilot, lambda: len(widget.attachments) == 2)
     added = widget.attachments[1]
     assert decoded(added) == b"hello, attachments\n"
-    assert widget.sources == {added.sha256: DraftAttachment.of_file(files / "notes.txt")}
+    assert widget.sources == {source_key(added): DraftAttachment.of_file(files / "notes.txt")}
 
 
 # -- history -------------------------------------------------------------------------------------

@@ -21,7 +21,7 @@ from textual.widget import Widget
 from textual.widgets import Button, DataTable, ProgressBar, Static
 
 from comms_tui.api.attachments import Attachment, AttachmentBudget, human_size
-from comms_tui.store.drafts import DraftAttachment
+from comms_tui.store.drafts import DraftAttachment, source_key
 from comms_tui.tui.plain import shown
 
 NEAR_BUDGET = 0.8  # warn from this share of the message budget on
@@ -79,9 +79,9 @@ class AttachmentList(Widget):
         super().__init__(name=name, id=id, classes=classes)
         self.attachments: list[Attachment] = list(attachments)
         self.budget = budget or AttachmentBudget()
-        # sha256 → the file an attachment was read from, and how it was then: what a draft
-        # keeps (never the data). The one place this is known.
-        self.sources: dict[str, DraftAttachment] = {}
+        # ``source_key`` → the file an attachment was read from, and how it was then: what a
+        # draft keeps (never the data). The one place this is known.
+        self.sources: dict[tuple[str, str], DraftAttachment] = {}
 
     def compose(self) -> ComposeResult:
         table: DataTable[Any] = DataTable(id="attachment-table", cursor_type="row")
@@ -119,7 +119,7 @@ class AttachmentList(Widget):
 
     def add(self, attachment: Attachment, source: DraftAttachment | None = None) -> None:
         if source is not None:
-            self.sources[attachment.sha256] = source
+            self.sources[source_key(attachment)] = source
         self.attachments.append(attachment)
         self._changed()
 
@@ -137,8 +137,9 @@ class AttachmentList(Widget):
     def remove_attachment(self, index: int) -> None:
         if 0 <= index < len(self.attachments):
             removed = self.attachments.pop(index)
-            if all(a.sha256 != removed.sha256 for a in self.attachments):
-                self.sources.pop(removed.sha256, None)
+            key = source_key(removed)
+            if all(source_key(a) != key for a in self.attachments):
+                self.sources.pop(key, None)
             self._changed()
 
     def clear(self) -> None:

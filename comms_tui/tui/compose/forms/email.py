@@ -18,7 +18,7 @@ from textual.widgets import Input, Static
 
 from comms_tui.api.channels import Channel
 from comms_tui.api.errors import InvalidInput
-from comms_tui.store.drafts import DraftAttachment
+from comms_tui.store.drafts import DraftAttachment, source_key
 from comms_tui.tui.compose.forms.base import ComposeForm
 from comms_tui.tui.plain import plain
 from comms_tui.tui.widgets.field import form_field
@@ -80,7 +80,7 @@ class EmailForm(ComposeForm):
         for attachment, source in self._pending:
             widget.attachments.append(attachment)
             if source is not None:
-                widget.sources[attachment.sha256] = source
+                widget.sources[source_key(attachment)] = source
         self._pending = []
         self.query_one("#attachments-slot").mount(widget, before=0)
 
@@ -152,12 +152,13 @@ class EmailForm(ComposeForm):
         values = super().values()
         shown = self._attachment_list()
         sources = dict(shown.sources) if shown is not None else {}
-        sources.update({a.sha256: s for a, s in self._pending if s is not None})
+        sources.update({source_key(a): s for a, s in self._pending if s is not None})
         attachments = self.attachments
-        kept = [sources[a.sha256] for a in attachments if a.sha256 in sources] + self._unread
+        keys = [source_key(a) for a in attachments]
+        kept = [sources[key] for key in keys if key in sources] + self._unread
         if kept:
             values["attachments"] = [file.to_draft() for file in kept]
-        lost = [a.file_name for a in attachments if a.sha256 not in sources]
+        lost = [a.file_name for a in attachments if source_key(a) not in sources]
         if lost:
             values["attachments_not_kept"] = lost
         return values
