@@ -232,3 +232,46 @@ async def test_copy_as_curl_puts_a_large_body_in_its_own_file_and_says_where(
         assert stat.S_IMODE(body_file.stat().st_mode) == 0o600
         assert b'"file_name":"report.pdf"' in body_file.read_bytes()
         assert any(f"is in {body_file}" in note for note in notes(app)), notes(app)
+
+
+async def test_compose_again_asks_before_it_replaces_what_is_being_written(
+    app_factory: AppFactory,
+) -> None:
+    """History's "compose again" put the earlier send over the form without a word: the message
+    being written was gone. Now it asks, and keeping it is the default."""
+    from textual.widgets import DataTable
+
+    from comms_tui.tui.screens.history import HistoryScreen
+
+    app = app_factory()
+    async with app.run_test(size=SIZE) as pilot:
+        await connected(pilot)
+        await fill(pilot, "sms", to="919591471711", body="the first message")
+        await send(pilot)
+        sms = await fill(pilot, "sms", body="")
+        sms.set_value("body", "a new message, half written")
+
+        async def compose_the_first_again() -> None:
+            await pilot.press("f2")
+            for _ in range(250):
+                screen = app.screen
+                if isinstance(screen, HistoryScreen) and screen.query_one(DataTable).row_count:
+                    break
+                await pilot.pause(0.02)
+            await pilot.press("c")
+
+        await compose_the_first_again()
+        question = await modal(pilot, "confirm-replace")
+        assert "Replace what is in the SMS form?" in str(
+            question.query_one("#dialog-title").render()
+        )
+        await pilot.press("enter")  # the default: keep mine
+        await pilot.pause()
+        assert sms.value("body") == "a new message, half written"
+
+        await compose_the_first_again()
+        await modal(pilot, "confirm-replace")
+        await pilot.click("#ok")
+        await pilot.pause()
+        assert sms.value("body") == "the first message"
+        assert sms.value("to") == "919591471711"

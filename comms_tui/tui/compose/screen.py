@@ -304,9 +304,8 @@ class ComposeScreen(Screen[None]):
         return self.app.has_class("-narrow")
 
     def action_focus_results(self) -> None:
-        if self._results_shown and self.narrow:
-            self.action_show_form()  # ctrl+r again: back to the form
-            return
+        # Always to the results, never back (esc is the way back): a ctrl+r pressed when they
+        # were already shown must not put the result keys that follow into a form field.
         if not self._in_results():
             self._form_focus = self.focused
         if self.results.records:
@@ -395,9 +394,31 @@ class ComposeScreen(Screen[None]):
         form.show_status(f"{form.label} form and draft cleared.", "$text-muted")  # never piles up
 
     def compose_again(self, again: ComposeAgain) -> None:
-        """Fill a form from history; the user reviews it and sends."""
+        """Fill a form from history; the user reviews it and sends. A form that holds something
+        else is replaced only once the user says so: nothing typed is lost unasked."""
+        from comms_tui.tui.screens.confirm import ConfirmScreen
+
+        form, fields = self.form(again.channel), dict(again.fields)
         self.show_channel(again.channel)
-        self.form(again.channel).restore(dict(again.fields))
+        if form.is_blank:
+            form.restore(fields)
+            return
+
+        def answered(replace: bool | None) -> None:
+            if replace:
+                form.restore(fields)
+                form.query_one(f"#{form.recipient_key}").focus()
+
+        question = ConfirmScreen(
+            f"Replace what is in the {form.label} form?",
+            "The form holds a message you were writing: composing the earlier send again puts "
+            "that send in its place, and what you wrote is gone.",
+            confirm="Replace it",
+            cancel="Keep mine",
+            default_confirm=False,
+            id="confirm-replace",
+        )
+        self.app.push_screen(question, answered)
 
     def on_button_pressed(self, event: Button.Pressed) -> None:
         if event.button.id == "send-button":
