@@ -113,7 +113,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         error(interrupted.message)
         if _wants_json(args, argv):
             print_json(interrupted.to_json())
-        return 130
+        return interrupted.exit_code
     except Exception as exc:
         # Imported only now: the TUI's start must not pay for them.
         from comms_tui.api.errors import InvalidInput

@@ -29,25 +29,35 @@ class Stop(Exception):
 
 
 class Interrupted(Exception):
-    """Ctrl-C. ``sent_maybe``: a request may have left (the outcome is unknown)."""
+    """Ctrl-C. ``sent_maybe``: a request may have left (the outcome is unknown: exit 4, as any
+    unknown outcome); ``history_id``: the journal entry of the send it stopped."""
 
-    def __init__(self, *, sent_maybe: bool = False) -> None:
+    def __init__(self, *, sent_maybe: bool = False, history_id: int | None = None) -> None:
         super().__init__("interrupted")
         self.sent_maybe = sent_maybe
+        self.history_id = history_id
+
+    @property
+    def exit_code(self) -> int:
+        return 4 if self.sent_maybe else 130
 
     @property
     def message(self) -> str:
+        entry = f" (history #{self.history_id})" if self.history_id is not None else ""
         if self.sent_maybe:
             return (
-                "interrupted while sending: the message may have been sent; check "
+                f"interrupted while sending{entry}: the message may have been sent; check "
                 "`comms-tui history` before sending it again"
             )
+        if self.history_id is not None:
+            return f"interrupted before the request left{entry}: nothing was sent"
         return "interrupted"
 
     def to_json(self) -> dict[str, Any]:
         data = invalid_json([self.message])
         if self.sent_maybe:
             data["outcome"] = "unknown"
+        data["history_id"] = self.history_id
         return data
 
 

@@ -148,6 +148,7 @@ def run(args: argparse.Namespace) -> int:
     if flag is not None and _reads_stdin(args):
         raise Stop(f"{flag} and a text of '-' both read standard input: give the text itself")
     from comms_tui.api.transport import run_blocking
+    from comms_tui.core.sender import SendInterrupted
 
     session = open_session(args, sending=not (args.dry_run or args.curl))
     # One send, then the process ends: blocking I/O, no event loop (a third of the time a
@@ -156,6 +157,10 @@ def run(args: argparse.Namespace) -> int:
     progress = _Progress()
     try:
         return run_blocking(_run(args, session, progress))
+    except SendInterrupted as stopped:  # mid-send: its journal entry already says what it means
+        raise Interrupted(
+            sent_maybe=stopped.may_have_arrived, history_id=stopped.history_id
+        ) from None
     except KeyboardInterrupt:
         raise Interrupted(sent_maybe=progress.sending) from None
     finally:

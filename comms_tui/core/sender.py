@@ -14,6 +14,7 @@ stops the waiting: the outcome is recorded as unknown, as it is.
 
 from __future__ import annotations
 
+import contextlib
 import time
 from dataclasses import dataclass
 from datetime import datetime, timezone
@@ -97,6 +98,20 @@ class Upload:
         return self.started and self.total - self.written <= PIECE_BYTES
 
 
+class SendInterrupted(KeyboardInterrupt):
+    """Ctrl-C during a send, once the journal says what it means: ``history_id`` is the entry,
+    recorded at once as unknown (the request may have arrived) or not sent (it cannot have)."""
+
+    def __init__(self, history_id: int, *, may_have_arrived: bool) -> None:
+        super().__init__(history_id)
+        self.history_id = history_id
+        self.may_have_arrived = may_have_arrived
+
+
+INTERRUPTED_AFTER = "interrupted while waiting for the answer: the message may have gone out"
+INTERRUPTED_BEFORE = "interrupted before the server had the whole request: nothing was sent"
+
+
 class Sender:
     """Sends through one client and records every send in the journal."""
 
@@ -138,7 +153,23 @@ class Sender:
             guard=guard,
         )
         sent_at = datetime.now(timezone.utc)
-        result = await self._exchange(request, attribution, progress, cancel)
+        upload = Upload()
+        try:
+            result = await self._exchange(request, attribution, progress, cancel, upload)
+        except KeyboardInterrupt:
+            # No answer will come: the entry says so now, not "pending" until its deadline.
+            arrived = upload.may_have_arrived
+            with contextlib.suppress(StoreError, OSError):  # then it reads unknown at its deadline
+                self.journal.complete(
+                    history_id,
+                    outcome=(Outcome.UNKNOWN if arrived else Outcome.REJECTED).value,
+                    http_status=None,
+                    request_id=None,
+                    items=[],
+                    latency_ms=None,
+                    error=INTERRUPTED_AFTER if arrived else INTERRUPTED_BEFORE,
+                )
+            raise SendInterrupted(history_id, may_have_arrived=arrived) from None
         problem = None
         try:
             await session.offload(self._complete, history_id, result)
@@ -152,9 +183,9 @@ class Sender:
         attribution: Any,
         progress: Progress | None,
         cancel: asyncio.Event | None,
+        upload: Upload,
     ) -> SendResult:
-        """The HTTP exchange, stopped when ``cancel`` is set first."""
-        upload = Upload()
+        """The HTTP exchange, stopped when ``cancel`` is set first; ``upload`` follows the body."""
 
         def tracked(written: int, total: int) -> None:
             upload.update(written, total)

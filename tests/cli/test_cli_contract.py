@@ -294,9 +294,13 @@ def test_ctrl_c_mid_send_still_prints_one_object_saying_unknown(
         out, err = proc.communicate(timeout=20)
     finally:
         proc.kill()
-    assert proc.returncode == 130, err
+    assert proc.returncode == 4, err  # an unknown outcome, as the exit code table says
     data = _one_object(out)
     assert data["outcome"] == "unknown" and "may have been sent" in data["error"]
+    # Its journal entry is named, and says unknown now (not "pending" until the deadline).
+    [entry] = Journal().list()
+    assert data["history_id"] == entry.id and f"history #{entry.id}" in err
+    assert entry.outcome == "unknown" and "interrupted" in (entry.error or "")
     assert "comms-tui: interrupted while sending" in err and "Traceback" not in err
 
 
