@@ -317,8 +317,14 @@ def _remove(args: argparse.Namespace) -> int:
             f"Remove the keyring entries service 'comms-tui', user '{profile.name}:password' / "
             f"'{profile.name}:client_secret' by hand."
         )
-    store.remove(profile.name)
+    before = store.default_name
+    after = store.remove(profile.name)
     say(f"Removed profile '{profile.name}' and its secrets.")
+    if after != before:  # never a silent change of where a send without --profile goes
+        if after is not None:
+            say(f"'{after}' is now the default profile (the only one left).")
+        else:
+            say("There is no default profile now: `comms-tui profile default NAME` sets one.")
     return EXIT_OK
 
 

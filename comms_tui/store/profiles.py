@@ -257,15 +257,20 @@ class ProfileStore:
         profiles = {**loaded.profiles, profile.name: profile}
         self._write(ProfileFile(loaded.default or profile.name, profiles))
 
-    def remove(self, name: str) -> None:
+    def remove(self, name: str) -> str | None:
+        """Remove a profile; returns the default profile's name after it (None: none)."""
         loaded = self.load()
         if name not in loaded.profiles:
             raise ProfileNotFound(name, sorted(loaded.profiles))
         profiles = {k: v for k, v in loaded.profiles.items() if k != name}
         default = loaded.default if loaded.default != name else None
         if default is None and len(profiles) == 1:
-            default = next(iter(profiles))  # the only one left: no reason to make the user pick
+            [left] = profiles.values()
+            # The only one left: no reason to make the user pick — unless it is production,
+            # which a send without --profile must never reach unasked.
+            default = None if left.production else left.name
         self._write(ProfileFile(default, profiles))
+        return default
 
     def set_default(self, name: str) -> None:
         loaded = self.load()

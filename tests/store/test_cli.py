@@ -338,3 +338,17 @@ def test_default_action_switches_the_default(capsys: pytest.CaptureFixture[str])
     assert code == 0 and "'b' is now the default" in out and ProfileStore().default_name == "b"
     code, _, err = run(["profile", "default", "nope"], capsys)
     assert code == 2 and "no profile named 'nope'" in err
+
+
+def test_removing_the_default_says_where_sends_go_now(capsys: pytest.CaptureFixture[str]) -> None:
+    run(ADD, capsys, stdin="pw\n")
+    prod = ["profile", "add", "prod", "--host", "eu", "--client-key", "k", "--production"]
+    run([*prod, "--client-secret-stdin"], capsys, stdin="cs\n")
+    run(["profile", "add", "b", "--host", "apac", "--client-key", "k", "--client-secret-stdin"],
+        capsys, stdin="cs\n")  # fmt: skip
+    code, out, _ = run(["profile", "remove", "work"], capsys)  # the default; two are left
+    assert code == 0 and "There is no default profile now" in out
+    run(["profile", "default", "b"], capsys)
+    code, out, _ = run(["profile", "remove", "b"], capsys)  # only production is left
+    assert code == 0 and "There is no default profile now" in out
+    assert ProfileStore().default_name is None

@@ -81,8 +81,19 @@ def test_first_profile_is_default_and_default_can_change() -> None:
     store.save(OAUTH.model_copy(update={"name": "third"}))
     store.remove("work.in")
     assert store.default_name is None  # no guessing which of two is meant
-    store.remove("third")
+    assert store.remove("third") == "sandbox"
     assert store.default_name == "sandbox"  # the only one left
+
+
+def test_a_production_profile_left_alone_is_not_made_the_default() -> None:
+    """A send without --profile must never reach production unasked: removing the default
+    leaves none rather than the production one (it silently became the default)."""
+    store = ProfileStore()
+    store.save(OAUTH.model_copy(update={"name": "prod", "production": True}))
+    store.save(FULL)
+    store.set_default("work.in")
+    assert store.remove("work.in") is None
+    assert store.default_name is None
 
 
 def test_missing_profile_is_a_clear_key_error() -> None:
@@ -185,7 +196,7 @@ def test_damaged_file_names_file_key_and_line(
     assert problem in err.problem
     assert str(store.path) in str(err) and f"line {line}" in str(err) and key in str(err)
     # Nothing that writes may overwrite what could not be read.
-    changes: list[Callable[[], None]] = [
+    changes: list[Callable[[], object]] = [
         lambda: store.save(OAUTH),
         lambda: store.remove("work"),
         lambda: store.set_default("work"),
