@@ -235,6 +235,14 @@ def _print_curl(session: Session, request: SendRequest, *, as_json: bool) -> Non
         replay = replay_command(request, session.target, body_dir=data_dir())
     except OSError as exc:
         raise Stop(f"cannot write the request body to a file: {exc}") from None
+    if session.sandbox is not None:
+        from comms_tui.core.session import SANDBOX_URL_ENV
+
+        warn(
+            "this command's sandbox stops when it ends, so the command printed cannot reach "
+            "it: start one with `comms-tui sandbox` and set "
+            f"{SANDBOX_URL_ENV}=http://127.0.0.1:8765 before asking for --curl"
+        )
     if as_json:
         print_json(
             {

@@ -401,3 +401,11 @@ def test_curl_puts_a_large_body_in_a_private_file_in_the_data_dir(
     assert "HTTP/1.1 200" in replayed.stdout, replayed.stderr
     [stored] = cli_sandbox.state.outbox()
     assert stored["attachments"][0]["size"] == attachment.stat().st_size
+
+
+def test_curl_on_the_embedded_sandbox_says_the_command_cannot_reach_it() -> None:
+    """The sandbox --sandbox starts stops with the command: a replay of it cannot work."""
+    proc = run_cli("send", "sms", "--sandbox", "--to", GOOD, "--body", "x", "--curl")
+    assert proc.returncode == 0, proc.stderr
+    assert "curl " in proc.stdout
+    assert "sandbox stops when it ends" in proc.stderr and "COMMS_TUI_SANDBOX_URL" in proc.stderr
