@@ -14,14 +14,14 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import threading
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
 from concurrent.futures import Future
 from datetime import datetime, timezone
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, ClassVar, TypeVar
 
 from textual import events, work
-from textual.app import App
+from textual.app import App, SystemCommand
 from textual.binding import Binding, BindingType
 from textual.css.query import NoMatches
 from textual.notifications import SeverityLevel
@@ -467,6 +467,34 @@ class CommsApp(App[None]):
         if action == "outbox":
             return self.is_sandbox
         return True
+
+    def get_system_commands(self, screen: Screen[Any]) -> Iterable[SystemCommand]:
+        """Textual's palette commands that add something (the theme, maximizing a widget),
+        and a screenshot that works in a terminal: ours cover quitting and the keys (f1)."""
+        for command in super().get_system_commands(screen):
+            if command.title in ("Theme", "Maximize", "Minimize"):
+                yield command
+        yield SystemCommand(
+            "Screenshot", "Save the screen as an SVG file in the data folder", self._take_screenshot
+        )
+
+    def _take_screenshot(self) -> None:
+        # Exported here (the compositor lives on this loop), written in a thread.
+        self._save_screenshot(self.export_screenshot(), self.clock().astimezone())
+
+    @work(thread=True, group="screenshot", description="save a screenshot")
+    def _save_screenshot(self, svg: str, at: datetime) -> None:
+        from comms_tui.store.exports import write_export
+        from comms_tui.store.paths import data_dir
+
+        try:
+            [path] = write_export(
+                data_dir(), at.strftime("screenshot-%Y%m%d-%H%M%S"), {".svg": svg}
+            )
+        except OSError as exc:
+            self.call_from_thread(self.notify, f"Screenshot not saved: {exc}", severity="error")
+            return
+        self.call_from_thread(self.notify, f"Saved as {path}", title="Screenshot")
 
     # -- theme ----------------------------------------------------------------------------------
 

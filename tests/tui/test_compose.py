@@ -16,7 +16,15 @@ from comms_tui.tui.app import make_app
 from comms_tui.tui.screens.help import HelpScreen
 from comms_tui.tui.widgets.header import AppHeader
 from tests.tui.conftest import AppFactory
-from tests.tui.helpers import SIZE, connected, error_text, fill, first_form_shown, results
+from tests.tui.helpers import (
+    SIZE,
+    connected,
+    error_text,
+    fill,
+    first_form_shown,
+    notes,
+    results,
+)
 
 
 def text(widget: Static) -> str:
@@ -134,6 +142,33 @@ async def test_header_help_and_palette(app_factory: AppFactory) -> None:
         await pilot.pause()
         shown = app.compose_screen.visible_form()
         assert shown is not None and shown.CHANNEL == "zalo"
+
+
+async def test_the_palette_screenshot_is_saved_in_the_data_folder(
+    app_factory: AppFactory, tmp_path: Path
+) -> None:
+    """Textual's own "Screenshot" failed in a terminal, and its "Quit" and "Keys" doubled ours:
+    the palette's Screenshot writes an SVG to the data folder and says where."""
+    from textual.command import CommandPalette
+
+    from comms_tui.store.paths import data_dir
+
+    app = app_factory()
+    async with app.run_test(size=SIZE) as pilot:
+        await connected(pilot)
+        titles = [command.title for command in app.get_system_commands(app.screen)]
+        assert "Quit" not in titles and "Keys" not in titles and "Screenshot" in titles
+        await pilot.press("ctrl+p")
+        await pilot.pause()
+        assert isinstance(app.screen, CommandPalette)
+        await pilot.press(*"Screenshot")
+        await pilot.pause(0.3)
+        await pilot.press("enter")
+        await app.workers.wait_for_complete()
+        await pilot.pause()
+        [svg] = list(data_dir().glob("screenshot-*.svg"))
+        assert svg.read_text(encoding="utf-8").startswith("<svg")
+        assert any(f"Saved as {svg}" in note for note in notes(app))
 
 
 async def test_the_first_frame_is_header_and_footer_and_early_keys_are_kept(
