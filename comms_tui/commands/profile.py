@@ -96,8 +96,11 @@ def register(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) ->
 
 
 def run(args: argparse.Namespace) -> int:
-    if args.profile_action != "test" and (warning := insecure_file_warning()):
-        warn(warning)  # (test opens a session, which says so itself)
+    # Once: test opens a session, which says so itself; add --insecure-file says it after
+    # saving, with the profile it just added.
+    says_itself = args.profile_action == "test" or getattr(args, "insecure_file", False)
+    if not says_itself and (warning := insecure_file_warning()):
+        warn(warning)
     action = {
         "add": _add,
         "list": _list,

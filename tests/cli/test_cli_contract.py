@@ -121,6 +121,14 @@ def test_the_insecure_file_warning_is_not_doubled(sandbox_env: dict[str, str]) -
         proc = run_cli(*argv, keyring_backend="keyring.backends.fail.Keyring")
         assert "comms-tui: warning: secrets of profile(s) other" in proc.stderr, argv
         assert "warning: warning:" not in proc.stderr
+    # Adding one more there: said once, naming both (it came twice, the first out of date).
+    add = ("profile", "add", "more", "--host", "apac", "--username", "u", "--password-stdin")
+    proc = run_cli(
+        *add, "--insecure-file", input="pw2", keyring_backend="keyring.backends.fail.Keyring"
+    )
+    assert proc.returncode == 0, proc.stderr
+    assert proc.stderr.count("warning: secrets of profile(s)") == 1, proc.stderr
+    assert "warning: secrets of profile(s) more, other" in proc.stderr
 
 
 # -- flags before the subcommand --------------------------------------------------------------
