@@ -33,7 +33,7 @@ from comms_tui.tui.compose.screen import ComposeScreen
 from comms_tui.tui.keys import KeysInOrder, teach_alt_keys
 from comms_tui.tui.masking import Masking
 from comms_tui.tui.messages import ComposeAgain, SessionFailed, SessionReady
-from comms_tui.tui.plain import shown
+from comms_tui.tui.plain import TEXT_MAX_CHARS, shown
 from comms_tui.tui.sizes import NARROW_BELOW
 
 if TYPE_CHECKING:
@@ -161,23 +161,30 @@ class CommsApp(App[None]):
             await super().on_event(event)
 
     def _fitted(self, paste: events.Paste) -> events.Paste:
-        """A paste into a one-line field, cut to what the field may hold (``INPUT_MAX_CHARS``):
-        Textual draws a field's whole value each frame, and tens of thousands of characters
-        (control or combining ones above all) freeze the app for seconds."""
-        from textual.widgets import Input
+        """A paste cut to what the focused field may hold: a one-line field
+        ``INPUT_MAX_CHARS`` (Textual draws its whole value each frame, and tens of thousands
+        of characters freeze the app for seconds), a message ``TEXT_MAX_CHARS`` (each key in
+        a megabyte-long message took a second and a half)."""
+        from textual.widgets import Input, TextArea
 
         field = self.focused
-        if not isinstance(field, Input) or not paste.text:
+        if isinstance(field, Input) and paste.text:
+            lines = paste.text.splitlines()
+            text, limit = (lines[0] if lines else ""), INPUT_MAX_CHARS
+            room = limit - len(field.value) + len(field.selected_text)
+        elif isinstance(field, TextArea) and paste.text:
+            text, limit = paste.text, TEXT_MAX_CHARS
+            room = limit - len(field.text) + len(field.selected_text)
+        else:
             return paste
-        line = paste.text.splitlines()[0] if paste.text.splitlines() else ""
-        room = max(0, INPUT_MAX_CHARS - len(field.value) + len(field.selected_text))
-        if len(line) <= room:
+        room = max(0, room)
+        if len(text) <= room:
             return paste
         self.notify(
-            f"Pasted text cut to {room:,} characters: a field holds at most {INPUT_MAX_CHARS:,}.",
+            f"Pasted text cut to {room:,} characters: a field holds at most {limit:,}.",
             severity="warning",
         )
-        fitted = events.Paste(line[:room])
+        fitted = events.Paste(text[:room])
         fitted.set_sender(self)
         return fitted
 

@@ -20,6 +20,7 @@ from textual.content import Content
 from comms_tui.core.text import shortened, visible
 
 SHOWN_CHARS = 2_000  # of one foreign string in a line, a detail or a notification
+TEXT_MAX_CHARS = 100_000  # of a message field (an email's HTML included); more is cut
 
 
 def shown(text: object, limit: int | None = SHOWN_CHARS, *, newlines: bool = True) -> str:

@@ -13,19 +13,22 @@ The picker's paths (``~nosuchuser``, a NUL character) are in ``test_attachment_p
 
 from __future__ import annotations
 
+import json
 from collections.abc import Sequence
+from pathlib import Path
 from typing import Any
 
 import pytest
 from textual import events
 from textual.pilot import Pilot
 from textual.screen import Screen
-from textual.widgets import Input, Static
+from textual.widgets import Input, Static, TextArea
 
 from comms_tui.core.session import Session
 from comms_tui.tui.app import INPUT_MAX_CHARS
 from comms_tui.tui.compose.template_fill import TemplateFillScreen
 from comms_tui.tui.compose.templates import TemplatePickScreen
+from comms_tui.tui.plain import TEXT_MAX_CHARS
 from comms_tui.tui.screens.attachments import AttachmentPickerScreen
 from comms_tui.tui.screens.confirm import ConfirmScreen
 from comms_tui.tui.screens.help import HelpScreen
@@ -226,3 +229,25 @@ async def test_a_huge_paste_into_a_field_is_cut_to_what_it_holds(app_factory: Ap
         assert len(field.value) == INPUT_MAX_CHARS
         assert field.value.startswith("x\x1b\x00")
         assert any("Pasted text cut to 4,999 characters" in n.message for n in app._notifications)
+
+
+async def test_a_message_holds_at_most_its_limit_pasted_or_restored(
+    app_factory: AppFactory, tmp_path: Path
+) -> None:
+    """Each key in a megabyte-long message took a second and a half (Textual re-wraps the
+    line), and a 50 MB draft froze the start: a message field holds ``TEXT_MAX_CHARS``."""
+    drafts = {"sms": {"to": "12025550100", "body": "draft " * 50_000}}  # 300,000 characters
+    (tmp_path / "drafts.json").write_text(json.dumps(drafts), encoding="utf-8")
+    app = app_factory()
+    async with app.run_test(size=SIZE) as pilot:
+        await connected(pilot)
+        sms = app.compose_screen.form("sms")
+        assert sms.value("body") == ("draft " * 50_000)[:TEXT_MAX_CHARS]
+        assert any("Message cut to 100,000 characters" in n.message for n in app._notifications)
+        body = sms.query_one("#body", TextArea)
+        body.focus()
+        body.select_all()
+        paste(pilot, "pasted " * 20_000)  # 140,000 characters over the selection
+        await press(pilot, ["end"])
+        assert sms.value("body") == ("pasted " * 20_000)[:TEXT_MAX_CHARS]
+        assert any("Pasted text cut to 100,000" in n.message for n in app._notifications)

@@ -22,10 +22,10 @@ from textual.timer import Timer
 from textual.widget import Widget
 from textual.widgets import Button, Input, LoadingIndicator, Static, TextArea
 
-from comms_tui.api.channels import Channel
+from comms_tui.api.channels import FIELD_LABELS, Channel
 from comms_tui.api.errors import InvalidInput
 from comms_tui.tui.masking import is_masked
-from comms_tui.tui.plain import editable, plain
+from comms_tui.tui.plain import TEXT_MAX_CHARS, editable, plain
 from comms_tui.tui.widgets.field import form_field, set_error, set_hint
 from comms_tui.tui.widgets.in_flight import SendProgress
 from comms_tui.tui.widgets.recipients import Checked, check_phones, preview
@@ -179,10 +179,22 @@ class ComposeForm(Vertical):
     def restore(self, draft: dict[str, Any]) -> None:
         """Fill the form from a draft or a history entry (read from disk: control characters
         are made visible); unknown keys are ignored."""
+        cut: list[str] = []
         with self.prevent(Input.Changed, TextArea.Changed):
             for field_id in self.FIELDS:
                 value = draft.get(field_id)
-                self.set_value(field_id, editable(value) if isinstance(value, str) else "")
+                text = editable(value) if isinstance(value, str) else ""
+                limit = TEXT_MAX_CHARS if isinstance(self.part(field_id), TextArea) else None
+                if limit is not None and len(text) > limit:  # a hand-made or damaged draft
+                    text = text[:limit]
+                    cut.append(FIELD_LABELS.get(field_id, field_id))
+                self.set_value(field_id, text)
+        if cut:
+            self.notify(
+                f"{', '.join(cut)} cut to {TEXT_MAX_CHARS:,} characters: a field holds no more.",
+                severity="warning",
+                timeout=15,
+            )
         self.revalidate()
 
     def clear(self) -> None:
