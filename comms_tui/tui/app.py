@@ -353,8 +353,8 @@ class CommsApp(App[None]):
     def on_session_failed(self, message: SessionFailed) -> None:
         self.compose_screen.show_failure(message.error)
         self.notify(
-            f"Could not connect: {message.error}", title="Not connected", severity="error",
-            timeout=30,
+            f"Could not connect: {message.error}\nctrl+p › Connect again tries again.",
+            title="Not connected", severity="error", timeout=30,
         )  # fmt: skip
 
     def _ask_secret(self, missing: MissingSecret) -> None:
@@ -473,7 +473,16 @@ class CommsApp(App[None]):
     def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
         if action == "outbox":
             return self.is_sandbox
+        if action == "reconnect":  # not connected, and not on the way (a prompt cancelled…)
+            return self.session is None and (self._opening is None or self._opening.done())
         return True
+
+    def action_reconnect(self) -> None:
+        """Open the session again after it failed: a secret prompt cancelled, a journal moved
+        aside, a keyring unlocked. (The app stayed offline until it was started again.)"""
+        if self.check_action("reconnect", ()):
+            self.compose_screen.show_connecting()
+            self.open_session(self.given_session)
 
     def get_system_commands(self, screen: Screen[Any]) -> Iterable[SystemCommand]:
         """Textual's palette commands that add something (the theme, maximizing a widget),

@@ -46,6 +46,7 @@ _ACTIONS: tuple[tuple[str, str, str], ...] = (
     ("Mask recipients", "Show recipients as 9195*****711, or not (f6)", "toggle_mask"),
     ("History", "Every send from this machine (f2)", "history"),
     ("Outbox", "What each sandbox recipient received (f3)", "outbox"),
+    ("Connect again", "Open the session again: asks for a secret that is not stored", "reconnect"),
     ("Help", "Keys and tips (f1)", "help"),
     ("Quit", "Leave comms-tui (ctrl+q)", "quit"),
 )  # fmt: skip
@@ -56,7 +57,7 @@ def commands(app: CommsApp) -> list[Command]:
     found: list[Command] = [
         (title, help_text, partial(app.run_action, action))
         for title, help_text, action in _ACTIONS
-        if action != "outbox" or app.is_sandbox
+        if app.check_action(action, ()) is not False
     ]
     profile = app.session.profile if app.session else None
     for name in sorted(profile.templates if profile else {}):

@@ -109,6 +109,15 @@ async def test_declining_leaves_the_app_up_but_not_connected(
         await wait_until(pilot, lambda: "not connected" in header_text(app), "the failure")
         assert "no password stored for profile 'work'" in header_text(app)
         assert app.session is None and sandbox.state.stats()["requests"] == 0
+        # Not offline for good: the palette's "Connect again" asks again (it never came back).
+        assert "ctrl+p: Connect again" in header_text(app)
+        await pilot.press("ctrl+p", *"Connect again")
+        await pilot.pause(0.3)
+        await pilot.press("enter")
+        await wait_until(pilot, lambda: isinstance(app.screen, SecretPromptScreen), "asked again")
+        await pilot.press(*"sandbox", "enter")
+        await wait_until(pilot, lambda: app.session is not None, "the session")
+        assert not app.check_action("reconnect", ())  # connected: not offered any more
 
 
 async def test_save_without_the_secret_opens_the_session_with_what_was_typed(

@@ -260,6 +260,9 @@ class ComposeScreen(Screen[None]):
     def show_failure(self, message: str) -> None:
         self.query_one(AppHeader).show_failure(message)
 
+    def show_connecting(self) -> None:
+        self.query_one(AppHeader).show_connecting()
+
     def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
         if action == "show_form":  # from the results: shown instead of the form, or in focus
             return (self.narrow and self._results_shown) or self._in_results()

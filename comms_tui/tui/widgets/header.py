@@ -46,9 +46,14 @@ class AppHeader(Horizontal):
         label = "SANDBOX" if sandbox else "PRODUCTION" if production else "TEST"
         badge.update(f" {label} ")
 
+    def show_connecting(self) -> None:
+        self.query_one("#target", Static).update(Content.styled("connecting…", "dim"))
+        self.query_one("#env-badge", Static).update("")
+
     def show_failure(self, message: str) -> None:
+        # The palette's "Connect again" is the way out: say so where the failure is.
         self.query_one("#target", Static).update(
-            plain(f"not connected: {message}", 500, style="$text-error")
+            plain(f"not connected: {message} (ctrl+p: Connect again)", 500, style="$text-error")
         )
         badge = self.query_one("#env-badge", Static)
         badge.set_classes("-offline")
