@@ -685,3 +685,23 @@ def test_snapshot_profile_setup_errors(snap_compare: Any) -> None:
 
     app = ScreenHost(ProfileSetupScreen)
     assert snap_compare(app, terminal_size=SIZE, run_before=run_before)
+
+
+async def test_at_80x24_a_save_brings_the_first_marked_field_into_view(
+    memory_keyring: MemoryKeyring,
+) -> None:
+    """ "Fix the marked fields." with the marked one scrolled away left nothing to fix in sight."""
+    from textual.containers import ScrollableContainer
+
+    app = ScreenHost(ProfileSetupScreen)
+    async with app.run_test(size=(80, 24)) as pilot:
+        screen = await fill_profile(pilot, "pw")
+        screen.query_one("#cluster", Select).value = "custom"  # its host left empty
+        screen.query_one("#timezone", Input).focus()  # far below it
+        await pilot.pause()
+        await pilot.press("enter")  # saves, as the hunter did
+        await wait_for(pilot, lambda: text_of(screen, "#host-error"))
+        await pilot.pause(0.2)
+        error_line = screen.query_one("#host-error", Static)
+        [scroller] = [w for w in error_line.ancestors if isinstance(w, ScrollableContainer)][:1]
+        assert scroller.region.contains_region(error_line.region), error_line.region

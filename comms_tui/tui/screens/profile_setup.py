@@ -165,6 +165,11 @@ class ProfileSetupScreen(ModalScreen["str | None"]):
     def _show_errors(self, errors: dict[str, str]) -> None:
         for name in FIELDS:
             self._set_field_error(name, errors.get(name, ""))
+        # At 80×24 the first marked field may be scrolled away: bring it into view (once laid
+        # out, now that its error line has a height).
+        if first := next((name for name in FIELDS if errors.get(name)), None):
+            error_line = self.query_one(f"#{first}-error", Static)
+            self.call_after_refresh(error_line.scroll_visible, top=False, animate=False)
 
     def _set_field_error(self, name: str, message: str) -> None:
         widget = self.query_one(f"#{name}-error", Static)
