@@ -275,3 +275,25 @@ async def test_compose_again_asks_before_it_replaces_what_is_being_written(
         await pilot.pause()
         assert sms.value("body") == "the first message"
         assert sms.value("to") == "919591471711"
+
+
+async def test_a_request_refused_whole_shows_its_items_as_not_sent(
+    app_factory: AppFactory,
+) -> None:
+    """101 recipients pass the sandbox's batch limit (1060): nothing went out, so no row says
+    "failed" and "resend failed" is not offered (it would send the same request again)."""
+    app = app_factory()
+    async with app.run_test(size=SIZE) as pilot:
+        await connected(pilot)
+        numbers = ", ".join(f"91987650{n:04d}" for n in range(101))
+        await fill(pilot, "sms", to=numbers, body="too many at once")
+        await send(pilot)
+        [record] = results(pilot).records
+        assert record.result.sent_nothing and record.result.count == 101
+        view = app.screen.query_one(ItemsView)
+        rows = {" ".join(view.row_text(i).split()[2:5]) for i in range(view.row_count)}
+        assert all(row.startswith("– not sent") for row in rows), rows
+        assert results(pilot).check_action("resend_failed", ()) is None
+        results(pilot).action_resend_failed()
+        await pilot.pause()
+        assert any("Nothing of the selected send went out" in note for note in notes(app))

@@ -31,6 +31,7 @@ RESULTS = {
     False: ("✗ failed", "failed"),
     None: ("? unknown", "unknown"),
 }
+NOT_SENT = ("– not sent", "unknown")  # an item of a request refused whole: it never went out
 
 
 def item_notes(item: ItemResult) -> str:
@@ -71,9 +72,13 @@ class ItemsView(ScrollView, can_focus=True):
     def __init__(self, *, id: str | None = None) -> None:
         super().__init__(id=id)
         self.items: list[ItemResult] = []
+        self.sent_nothing = False  # the request was refused whole: no item went out
 
-    def set_items(self, items: list[ItemResult], cursor: int = 0) -> None:
+    def set_items(
+        self, items: list[ItemResult], cursor: int = 0, *, sent_nothing: bool = False
+    ) -> None:
         self.items = items
+        self.sent_nothing = sent_nothing
         self.virtual_size = Size(self.size.width, len(items))
         self.set_reactive(ItemsView.cursor, min(cursor, max(0, len(items) - 1)))
         self.scroll_to(y=max(0, self.cursor - 2), animate=False)
@@ -87,12 +92,15 @@ class ItemsView(ScrollView, can_focus=True):
     def row_text(self, index: int) -> str:
         """One row as plain text (what tests and screen readers see)."""
         item = self.items[index]
-        label, _ = RESULTS[item.ok]
+        label, _ = self._result(item)
         code = next((str(e.code) for e in item.errors if e.code is not None), "")
         recipient = display_recipient(item.recipient, is_masked(self))
         cells = (str(index + 1), recipient, label, code)
         columns = zip(cells, COLUMNS, strict=True)
         return "".join(c[: w - 1].ljust(w) for c, (_, w) in columns) + item_notes(item)
+
+    def _result(self, item: ItemResult) -> tuple[str, str]:
+        return NOT_SENT if self.sent_nothing and item.ok is False else RESULTS[item.ok]
 
     def action_move(self, delta: int) -> None:
         if self.items:
@@ -114,7 +122,7 @@ class ItemsView(ScrollView, can_focus=True):
         if index >= len(self.items):
             return Strip.blank(width, base)
         text = Text(self.row_text(index), style=base, no_wrap=True, overflow="ellipsis", end="")
-        _, kind = RESULTS[self.items[index].ok]
+        _, kind = self._result(self.items[index])
         start = COLUMNS[0][1] + COLUMNS[1][1]
         text.stylize(self.get_component_rich_style(f"items--{kind}"), start, start + COLUMNS[2][1])
         if index == self.cursor and self.has_focus:

@@ -272,7 +272,7 @@ class ResultDetail(VerticalScroll):
     def show(self, record: ResultRecord) -> None:
         self.record = record
         self.query_one("#result-summary", Static).update(summary(record, self.tz))
-        self._fill_items(record.result.items)
+        self._fill_items(record.result.items, sent_nothing=record.result.sent_nothing)
         raw = self.query_one("#raw", Collapsible)
         raw.display = True
         self._render_raw()
@@ -301,12 +301,12 @@ class ResultDetail(VerticalScroll):
         if item is not None and noteworthy:
             line.update(item_detail(row + 1, item, is_masked(self)))
 
-    def _fill_items(self, items: list[ItemResult]) -> None:
+    def _fill_items(self, items: list[ItemResult], *, sent_nothing: bool = False) -> None:
         for selector in ("#items-header", "#items"):
             self.query_one(selector).display = bool(items)
         # Start on the row worth reading first: the first failure or warning.
         first = next((i for i, item in enumerate(items) if item.errors or item.warnings), 0)
-        self.query_one(ItemsView).set_items(items, cursor=first)
+        self.query_one(ItemsView).set_items(items, cursor=first, sent_nothing=sent_nothing)
         self._show_item(first)
 
     def on_collapsible_expanded(self, event: Collapsible.Expanded) -> None:

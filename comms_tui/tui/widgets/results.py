@@ -191,7 +191,10 @@ class ResultsPane(Vertical):
 
     @staticmethod
     def _resendable(record: ResultRecord) -> bool:
-        return record.request is not None and bool(record.result.failed_items)
+        """Failed items of a request the server acted on (refused whole, nothing was sent:
+        resending "the failed ones" would be the same request again)."""
+        result = record.result
+        return record.request is not None and bool(result.failed_items) and not result.sent_nothing
 
     def on_option_list_option_highlighted(self, event: OptionList.OptionHighlighted) -> None:
         event.stop()
@@ -289,6 +292,13 @@ class ResultsPane(Vertical):
 
     def action_resend_failed(self) -> None:
         record = self.selected
+        if record is not None and record.result.sent_nothing:
+            self.notify(
+                "Nothing of the selected send went out: fix what it says, then send the form "
+                "again (ctrl+j).",
+                severity="warning",
+            )
+            return
         if record is None or not self._resendable(record):
             self.notify("The selected send has no failed items to resend.", severity="warning")
             return
