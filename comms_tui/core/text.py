@@ -12,12 +12,15 @@ from __future__ import annotations
 import re
 
 # C0 controls but newline, DEL, C1 controls; bidi embeddings, overrides and isolates; line and
-# paragraph separators (they break a line where a terminal does not expect it).
+# paragraph separators (they break a line where a terminal does not expect it); characters that
+# take no room and join nothing (zero-width space, word joiner, BOM: `invoice\u200b.pdf` reads
+# as `invoice.pdf`). The zero-width joiners stay: emoji and Indic scripts need them.
 _HIDDEN = re.compile(
-    "[\x00-\x09\x0b-\x1f\x7f-\x9f\u061c\u200e\u200f\u202a-\u202e\u2066-\u2069\u2028\u2029]"
+    "[\x00-\x09\x0b-\x1f\x7f-\x9f\u061c\u200b\u200e\u200f\u202a-\u202e\u2060\u2066-\u2069"
+    "\u2028\u2029\ufeff]"
 )
 _HIDDEN_NO_NEWLINE = re.compile(
-    "[\x00-\x1f\x7f-\x9f\u061c\u200e\u200f\u202a-\u202e\u2066-\u2069\u2028\u2029]"
+    "[\x00-\x1f\x7f-\x9f\u061c\u200b\u200e\u200f\u202a-\u202e\u2060\u2066-\u2069\u2028\u2029\ufeff]"
 )
 
 

@@ -20,6 +20,13 @@ def test_bidi_overrides_cannot_turn_a_file_name_around() -> None:
     assert visible("\u2066x\u2069") == "<U+2066>x<U+2069>"
 
 
+def test_characters_that_take_no_room_cannot_hide_in_a_name() -> None:
+    assert visible("invoice\u200b.pdf") == "invoice<U+200B>.pdf"
+    assert visible("\ufeffreport\u2060.csv") == "<U+FEFF>report<U+2060>.csv"
+    family = "👨\u200d👩\u200d👧 क्\u200dष"  # the joiners emoji and Indic text need stay
+    assert visible(family) == family
+
+
 def test_newlines_are_kept_unless_the_text_is_one_line() -> None:
     assert visible("a\nb") == "a\nb"
     assert visible("a\nb", newlines=False) == "a␊b"
