@@ -297,3 +297,24 @@ async def test_a_request_refused_whole_shows_its_items_as_not_sent(
         results(pilot).action_resend_failed()
         await pilot.pause()
         assert any("Nothing of the selected send went out" in note for note in notes(app))
+
+
+async def test_compose_again_over_only_the_default_sender_does_not_ask(
+    app_factory: AppFactory,
+) -> None:
+    """The email form starts with the profile's From: replacing it with an earlier send from the
+    same address loses nothing, so nothing is asked."""
+    from comms_tui.api.channels import Channel
+    from comms_tui.tui.messages import ComposeAgain
+
+    app = app_factory()
+    async with app.run_test(size=SIZE) as pilot:
+        await connected(pilot)
+        email = app.compose_screen.form("email")
+        default = email.value("from")
+        assert default and email.values() == {"from": default}
+        again = {"from": default, "to": "ana@example.com", "subject": "Statement"}
+        app.compose_screen.compose_again(ComposeAgain(Channel.EMAIL, again))
+        await pilot.pause()
+        assert app.screen is app.compose_screen  # no question
+        assert email.value("to") == "ana@example.com" and email.value("subject") == "Statement"

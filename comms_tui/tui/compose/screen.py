@@ -403,7 +403,8 @@ class ComposeScreen(Screen[None]):
 
         form, fields = self.form(again.channel), dict(again.fields)
         self.show_channel(again.channel)
-        if form.is_blank:
+        # Nothing would be lost: empty, or only what the send brings back (the default From).
+        if all(fields.get(name) == value for name, value in form.values().items()):
             form.restore(fields)
             return
 
