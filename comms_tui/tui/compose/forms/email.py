@@ -158,7 +158,7 @@ class EmailForm(ComposeForm):
         kept = [sources[key] for key in keys if key in sources] + self._unread
         if kept:
             values["attachments"] = [file.to_draft() for file in kept]
-        lost = [a.file_name for a in attachments if source_key(a) not in sources]
+        lost = [a.file_name for a, key in zip(attachments, keys, strict=True) if key not in sources]
         if lost:
             values["attachments_not_kept"] = lost
         return values
