@@ -30,7 +30,7 @@ from textual.theme import Theme
 from comms_tui.store.drafts import DraftStore
 from comms_tui.store.prefs import UiPrefs
 from comms_tui.tui.compose.screen import ComposeScreen
-from comms_tui.tui.keys import KeysInOrder, teach_alt_keys
+from comms_tui.tui.keys import KeysInOrder, teach_alt_keys, typed_text
 from comms_tui.tui.masking import Masking
 from comms_tui.tui.messages import ComposeAgain, SessionFailed, SessionReady
 from comms_tui.tui.plain import TEXT_MAX_CHARS, shown
@@ -154,11 +154,24 @@ class CommsApp(App[None]):
     async def on_event(self, event: events.Event) -> None:
         # A key (or paste) straight from the terminal: one at a time, as if typed slowly.
         if isinstance(event, events.Key | events.Paste) and not event.is_forwarded:
+            if isinstance(event, events.Key):
+                event = self._as_typed(event)
             if isinstance(event, events.Paste):
                 event = self._fitted(event)
             await self.keys_in_order.receive(event)
         else:
             await super().on_event(event)
+
+    def _as_typed(self, key: events.Key) -> events.Key | events.Paste:
+        """A key typing a character a text field would drop (``typed_text``), in a text
+        field: that character, as a paste of it (which fields insert as it is)."""
+        from textual.widgets import Input, TextArea
+
+        if (text := typed_text(key)) is None or not isinstance(self.focused, Input | TextArea):
+            return key
+        typed = events.Paste(text)
+        typed.set_sender(self)
+        return typed
 
     def _fitted(self, paste: events.Paste) -> events.Paste:
         """A paste cut to what the focused field may hold: a one-line field

@@ -1,6 +1,6 @@
 """Keys as terminals really send them, handled in the order they were typed.
 
-Two things Textual does not do for us:
+Three things Textual does not do for us:
 
 - **alt+digit and alt+enter.** Most terminals (xterm, GNOME Terminal, tmux, iTerm2 in its Esc+
   mode) send alt+1 as ESC then ``1``. Textual reads ``ESC 1`` … ``ESC 4`` as the characters a
@@ -14,11 +14,17 @@ Two things Textual does not do for us:
   put everything in To: the Tab moved focus only after it had bubbled up to the screen, by which
   time the rest had been queued to the old field. ``KeysInOrder`` hands over the next key only
   once the previous one and what it set off have been handled, as if typed slowly.
+- **Typed characters that are text but not "printable".** A field inserts a key's character
+  only when ``str.isprintable()``, so typing dropped the joiners emoji are made of (👨‍👩‍👧 became
+  👨👩👧), a flag's tag characters, right-to-left marks, no-break and ideographic spaces, and every
+  character newer than Python's Unicode tables (Python 3.11: emoji since 2022). ``typed_text``
+  finds them; the app inserts them as a paste of that one character would.
 """
 
 from __future__ import annotations
 
 import enum
+import unicodedata
 from collections import deque
 from collections.abc import Awaitable, Callable
 from typing import TYPE_CHECKING, Any, cast
@@ -58,6 +64,20 @@ def teach_alt_keys() -> None:
     table = cast("dict[str, Any]", _ansi_sequences.ANSI_SEQUENCES_KEYS)
     for sequence, key in ALT_SEQUENCES.items():
         table[sequence] = (key,)
+
+
+# Control characters, surrogates, line and paragraph separators: the only characters a key
+# brings that are not text to insert.
+NOT_TEXT = frozenset({"Cc", "Cs", "Zl", "Zp"})
+
+
+def typed_text(key: events.Key) -> str | None:
+    """The character ``key`` types that a Textual field would drop (see the module's notes),
+    or None when the field handles the key itself."""
+    character = key.character
+    if character is None or len(character) != 1 or key.is_printable:
+        return None
+    return None if unicodedata.category(character) in NOT_TEXT else character
 
 
 class KeysInOrder:

@@ -69,6 +69,22 @@ def test_a_burst_with_a_tab_fills_two_fields(app: PtyTerminal, tmp_path: Path) -
     until_drafts(app, tmp_path, {"sms": {"to": "919591471711", "body": "£5 off, 50¢ back"}})
 
 
+TYPED_TEXT = (
+    "Family 👨\u200d👩\u200d👧 "  # the joiners that make one emoji of three
+    "🏴\U000e0067\U000e0062\U000e0073\U000e0063\U000e0074\U000e007f "  # a flag's tag characters
+    "€\u00a05 ·\u3000"  # a no-break space; the ideographic space CJK input methods type
+    "🫨 "  # an emoji newer than Python 3.11's Unicode tables (15.0)
+    "\u200fשלום"  # a right-to-left mark
+)
+
+
+def test_every_typed_character_is_kept(app: PtyTerminal, tmp_path: Path) -> None:
+    """Typed, not pasted: each character arrives as a key. Textual inserts a key's character
+    only when ``str.isprintable()``, which is False for all of these."""
+    app.write(("919591471711\t" + TYPED_TEXT).encode())
+    until_drafts(app, tmp_path, {"sms": {"to": "919591471711", "body": TYPED_TEXT}})
+
+
 def test_a_burst_with_enter_in_a_field_moves_on_as_enter_does(
     app: PtyTerminal, tmp_path: Path
 ) -> None:
