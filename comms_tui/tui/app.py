@@ -145,6 +145,7 @@ class CommsApp(App[None]):
         self.masking = Masking(self)  # recipients shown as 9195*****711 while sharing a screen
         self._owned_session: Session | None = None  # opened here, so closed here
         self._opening: Future[Session] | None = None
+        self.secret_typed = False  # the session's secret was typed at the prompt, not stored
         self._closing_lock = threading.Lock()  # the opening thread and close_session
         self._closed = False
         self.keys_in_order = KeysInOrder(self, super().on_event)
@@ -317,6 +318,7 @@ class CommsApp(App[None]):
             message = getattr(exc, "message", None) or str(exc) or type(exc).__name__
             self.post_message(SessionFailed(message))
         else:
+            self.secret_typed = secret is not None
             self.post_message(SessionReady(opened))
 
     def _open(self, session: Session | None, owned: bool, secret: str | None) -> Session:
@@ -486,16 +488,42 @@ class CommsApp(App[None]):
     def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
         if action == "outbox":
             return self.is_sandbox
-        if action == "reconnect":  # not connected, and not on the way (a prompt cancelled…)
-            return self.session is None and (self._opening is None or self._opening.done())
+        if action == "reconnect":
+            # Not connected (a prompt cancelled, a journal moved aside…), or connected with a
+            # typed secret the server may have refused; never while opening or sending.
+            opening = self._opening is not None and not self._opening.done()
+            idle = self.session is None or (self.secret_typed and not self.compose_screen.busy)
+            return idle and not opening
         return True
 
     def action_reconnect(self) -> None:
-        """Open the session again after it failed: a secret prompt cancelled, a journal moved
-        aside, a keyring unlocked. (The app stayed offline until it was started again.)"""
-        if self.check_action("reconnect", ()):
-            self.compose_screen.show_connecting()
-            self.open_session(self.given_session)
+        """Open the session again: after it failed (a secret prompt cancelled, a journal
+        moved aside, a keyring unlocked), or to type its secret again (a typo the server
+        refused). Without this the app stayed as it was until it was started again."""
+        if not self.check_action("reconnect", ()):
+            return
+        if self.session is not None:
+            self._let_go_of_session()
+        self.compose_screen.show_connecting()
+        self.open_session(self.given_session)
+
+    def _let_go_of_session(self) -> None:
+        """Stop using the open session (its secret is about to be typed again) and close it,
+        in a worker: nothing is sending through it (``check_action``)."""
+        session, self.session = self.session, None
+        self.secret_typed = False
+        self.compose_screen.unbind()
+        with self._closing_lock:
+            if self._owned_session is session:
+                self._owned_session = None
+        if session is not None:
+            self._close_quietly(session)
+
+    @work(group="closing", description="close the previous session")
+    async def _close_quietly(self, session: Session) -> None:
+        with contextlib.suppress(Exception):  # it was replaced: nothing left to tell anyone
+            await session.aclose()
+            await asyncio.to_thread(session.close)
 
     def get_system_commands(self, screen: Screen[Any]) -> Iterable[SystemCommand]:
         """Textual's palette commands that add something (the theme, maximizing a widget),

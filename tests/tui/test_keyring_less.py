@@ -117,7 +117,40 @@ async def test_declining_leaves_the_app_up_but_not_connected(
         await wait_until(pilot, lambda: isinstance(app.screen, SecretPromptScreen), "asked again")
         await pilot.press(*"sandbox", "enter")
         await wait_until(pilot, lambda: app.session is not None, "the session")
-        assert not app.check_action("reconnect", ())  # connected: not offered any more
+        # Connected; still offered, since a typed secret may be a typo the server refuses.
+        assert app.check_action("reconnect", ())
+
+
+async def test_a_typed_secret_the_server_refused_can_be_typed_again(
+    app_factory: AppFactory, work_profile: str, sandbox: EmbeddedSandbox
+) -> None:
+    """A typo in the prompt opens the session all the same (nothing checks a password before
+    a send); the send is refused (401), and the app says how to type it again — no restart."""
+    keyring.set_keyring(fail.Keyring())
+    app = app_factory(session=None, profile=work_profile)
+    async with app.run_test(size=SIZE) as pilot:
+        await wait_until(pilot, lambda: isinstance(app.screen, SecretPromptScreen), "the prompt")
+        await pilot.press(*"sandbxo", "enter")
+        await wait_until(pilot, lambda: app.session is not None, "the session")
+        await fill(pilot, "sms", to="12025550100", body="after a typo")
+        await send(pilot)
+        await wait_until(pilot, lambda: bool(app._notifications), "the notification")
+        [said] = [n.message for n in app._notifications]
+        assert "authentication failed" in said and "ctrl+p › Connect again" in said
+        assert sandbox.state.outbox() == []
+        refused = app.session
+
+        await pilot.press("ctrl+p", *"Connect again")
+        await pilot.pause(0.3)
+        await pilot.press("enter")
+        await wait_until(pilot, lambda: isinstance(app.screen, SecretPromptScreen), "asked again")
+        assert app.session is None  # nothing sends with the refused secret meanwhile
+        await pilot.press(*SECRET, "enter")
+        await wait_until(pilot, lambda: app.session is not None, "the session again")
+        assert app.session is not refused
+        await send(pilot)  # the form kept what was typed
+        [message] = sandbox.state.outbox()
+        assert message["body"] == "after a typo"
 
 
 async def test_save_without_the_secret_opens_the_session_with_what_was_typed(

@@ -27,6 +27,7 @@ from textual.screen import Screen
 from textual.timer import Timer
 
 from comms_tui.api.channels import CHANNELS, Channel
+from comms_tui.api.errors import AuthFailed
 from comms_tui.tui.masking import masking_of
 from comms_tui.tui.messages import ComposeAgain, SendFinished
 from comms_tui.tui.widgets.footer import AppFooter
@@ -255,6 +256,11 @@ class ComposeScreen(Screen[None]):
         self.results.tz = session.zone
         for form in self.forms():
             form.bind_session(session)
+        self.refresh_bindings()
+
+    def unbind(self) -> None:
+        """The session is being opened again: nothing sends until ``bind``."""
+        self.session = None
         self.refresh_bindings()
 
     def show_failure(self, message: str) -> None:
@@ -577,7 +583,10 @@ class ComposeScreen(Screen[None]):
                 timeout=10,
             )
         elif result.error is not None and result.sent_nothing:
-            self.notify(f"Not sent: {result.error.message}", severity="error", timeout=10)
+            text = f"Not sent: {result.error.message}"
+            if isinstance(result.error, AuthFailed) and self.app.check_action("reconnect", ()):
+                text += "\nThe secret was typed for this session: ctrl+p › Connect again."
+            self.notify(text, severity="error", timeout=15)
         elif result.error is not None:  # a 500 with the API's own status: it says it failed
             message_text = result.error.message
             self.notify(
