@@ -36,6 +36,7 @@ from comms_tui.api.outcomes import (
     ACCESS_HINT,
     RetryPolicy,
     describe,
+    did_not_act,
     failure_of,
     retry_after,
     settle,
@@ -263,7 +264,7 @@ class CommsClient:
                 self._oauth.invalidate()
                 refreshed = True
                 continue
-            if status in (429, 503) and not waited:
+            if not waited and did_not_act(status, content):
                 delay = retry_after(response_headers.get("retry-after"), self.retry)
                 if delay is not None:
                     waited = True

@@ -86,6 +86,26 @@ def retry_after(value: str | None, policy: RetryPolicy) -> float | None:
     return seconds if seconds <= policy.max_retry_after else None
 
 
+# The API's status body is a few hundred bytes: a larger answer is not one, and is not parsed
+# on the way to deciding about a retry.
+STATUS_BODY_MAX_BYTES = 64 * 1024
+
+
+def did_not_act(status: int, content: bytes) -> bool:
+    """Whether an answer says the server did not act on the request, so that sending it once
+    more is safe (§6): a 429 (the docs' "not sent"), or a 503 in the API's own status body. A 503
+    without it (a gateway's HTML page, an empty body) is a proxy speaking: the origin may have
+    acted."""
+    if status == 429:
+        return True
+    if status != 503 or len(content) > STATUS_BODY_MAX_BYTES:
+        return False
+    try:
+        return is_api_status(jsonread.loads(content.decode("utf-8", errors="replace")))
+    except (ValueError, RecursionError):
+        return False
+
+
 def failure_of(exc: Exception, base_url: str) -> CommsError:
     """What a POST that got no answer means: not sent if nothing was written, else unknown."""
     if isinstance(exc, (httpx.ConnectError, httpx.ConnectTimeout)):
@@ -210,13 +230,13 @@ def settle_answer(
             retry_after=wait,
             code=code,
         )
-    elif status == 503:  # the server says it did not act (§5: "retry later")
+    elif status == 503 and is_api_status(data):  # it says it did not act (§5: "retry later")
         error = ServerError(f"server unavailable ({detail}): nothing was sent", code=code)
     elif status in GATEWAY_STATUSES:
         error = OutcomeUnknown(
             f"HTTP {status} from a gateway: the messages may or may not have been sent"
         )
-    elif status >= 500 and not _is_api_status(data):
+    elif status >= 500 and not is_api_status(data):
         error = OutcomeUnknown(
             f"HTTP {status} without the API's status body (a proxy's answer?): "
             "the messages may or may not have been sent"
@@ -228,7 +248,7 @@ def settle_answer(
     return settle(result, request, started, error=error)
 
 
-def _is_api_status(data: Any) -> bool:
+def is_api_status(data: Any) -> bool:
     """Whether a body is the API's own §4 status answer, not a proxy's or load balancer's."""
     status = data.get("status") if isinstance(data, dict) else None
     return isinstance(status, dict) and any(k in status for k in ("code", "success", "statusCode"))

@@ -146,7 +146,8 @@ async def test_429_twice_is_rate_limited() -> None:
 
 
 async def test_retry_after_beyond_30_seconds_is_not_waited_for() -> None:
-    rec = Recorder(httpx.Response(503, headers={"Retry-After": "120"}))
+    unavailable = {"status": {"code": 503, "success": False, "message": "retry later"}}
+    rec = Recorder(httpx.Response(503, json=unavailable, headers={"Retry-After": "120"}))
     result = await _send(rec)
     assert isinstance(result.error, ServerError) and rec.sleeps == []
     assert len(rec.requests) == 1
@@ -262,10 +263,14 @@ def _answer(status: int, body: object) -> httpx.Response:
             for code in (502, 504, 520, 521, 522, 523, 524, 598, 599)
             for body in (HTML, API_500)
         ],
-        # 503 and 429: the server says it did not act; one retry, then not sent.
-        (503, HTML, Outcome.REJECTED, ServerError, 2),
+        # A 503 in the API's status body and any 429: the server says it did not act; one
+        # retry, then not sent. A 503 without that body is a proxy's: nothing said, no retry.
         (503, API_500, Outcome.REJECTED, ServerError, 2),
+        (503, HTML, Outcome.UNKNOWN, OutcomeUnknown, 1),
+        (503, "", Outcome.UNKNOWN, OutcomeUnknown, 1),
+        (503, {"message": "Service Unavailable"}, Outcome.UNKNOWN, OutcomeUnknown, 1),
         (429, HTML, Outcome.REJECTED, RateLimited, 2),
+        (429, "", Outcome.REJECTED, RateLimited, 2),
     ],
 )  # fmt: skip
 async def test_5xx_by_what_it_means(

@@ -219,7 +219,8 @@ def test_any_answer_lands_on_one_of_the_five_outcomes(
     assert result.error is None or result.error.message  # never an empty reason
     assert len(result.error.message if result.error else "") < 2000
     json.dumps(result.to_json())  # what --json prints and the journal keeps
-    # §6: sent again only after 401/498 with OAuth (new token) or 429/503 (did not act).
+    # §6: sent again at most after 401/498 with OAuth (new token), or a 429 or a 503 (the
+    # server says it did not act; a 503 only in the API's status body, test_client_edges).
     refreshed = oauth and status in (401, 498)
     waited = status in (429, 503)
     assert 1 <= len(sends) <= 1 + refreshed + waited
