@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 from collections.abc import Sequence
 from dataclasses import dataclass, field, replace
 from enum import Enum
@@ -41,19 +42,30 @@ class Notice:
 
     @classmethod
     def coerce(cls, raw: object) -> Notice:
-        """Whatever the server put where a notice goes: a code that is not a number reads as
-        none; anything that is not ``{"code"?, "message"?: text}`` is kept whole, as text."""
+        """Whatever the server put where a notice goes: a code is a number even as text
+        (``"4205"``), else none; a null message is none; anything else that is not text is
+        kept whole, as the JSON it came as (never as Python's rendering of it)."""
         if isinstance(raw, dict):
-            message = raw.get("message", "")
-            if isinstance(message, str):
-                return cls(code=_code(raw.get("code")), message=message)
-        return cls(message=str(raw))
+            message = raw.get("message")
+            text = "" if message is None else _text(message)
+            return cls(code=_code(raw.get("code")), message=text)
+        return cls(message=_text(raw))
 
     def to_json(self) -> dict[str, Any]:
         return {"code": self.code, "message": self.message}
 
     def __str__(self) -> str:
         return f"{self.code}: {self.message}" if self.code is not None else self.message
+
+
+def _text(value: object) -> str:
+    """A string as it is; any other JSON value as its JSON text."""
+    if isinstance(value, str):
+        return value
+    try:
+        return json.dumps(value, ensure_ascii=False)
+    except (TypeError, ValueError, RecursionError):  # not from JSON, or nested past the limit
+        return f"({type(value).__name__})"
 
 
 def _code(value: object) -> int | None:

@@ -88,7 +88,27 @@ def test_unreadable_shapes_raise_response_format_error(data: object) -> None:
 def test_notice_tolerates_odd_codes() -> None:
     assert Notice.coerce({"code": "4203", "message": "m"}).code == 4203
     assert Notice.coerce({"code": "abc", "message": "m"}).code is None
-    assert Notice.coerce(None).message == "None"
+
+
+@pytest.mark.parametrize(
+    ("raw", "code", "message"),
+    [
+        ({"code": "4205", "message": None}, 4205, ""),
+        ({"code": 4205}, 4205, ""),
+        ({"code": 4205, "message": {"en": "déjà", "n": [1, True]}}, 4205,
+         '{"en": "déjà", "n": [1, true]}'),
+        ({"code": 4205, "message": 12}, 4205, "12"),
+        (None, None, "null"),
+        (["a", None], None, '["a", null]'),
+        ("plain text", None, "plain text"),
+    ],
+)  # fmt: skip
+def test_a_notice_that_is_not_text_reads_as_the_json_it_came_as(
+    raw: object, code: int | None, message: str
+) -> None:
+    """Never Python's rendering (``{'code': '4205', 'message': None}``) in output or JSON."""
+    notice = Notice.coerce(raw)
+    assert (notice.code, notice.message) == (code, message)
 
 
 def test_exit_codes_follow_the_architecture() -> None:
