@@ -12,7 +12,7 @@ user to decide.
 from __future__ import annotations
 
 import time
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from typing import Any
 
 import httpx
@@ -24,6 +24,7 @@ from comms_tui.api.errors import (
     BadRequest,
     CommsError,
     ConnectFailed,
+    NotSent,
     OutcomeUnknown,
     RateLimited,
     RequestRejected,
@@ -142,7 +143,8 @@ def settle(
     error: CommsError | None,
     items: list[ItemResult] | None = None,
 ) -> SendResult:
-    """Fill in the result; without per-item answers every recipient shares the error's fate."""
+    """Fill in the result; without per-item answers every recipient shares the error's fate.
+    A request refused whole (``NotSent``) may come with its items saying why: kept, none sent."""
     result.latency_ms = (time.perf_counter() - started) * 1000
     result.error = error
     if items is None:
@@ -151,6 +153,9 @@ def settle(
             ItemResult(recipient=r, ok=None if unknown else False) for r in request.recipients
         ]
         result.outcome = Outcome.UNKNOWN if unknown else Outcome.REJECTED
+    elif isinstance(error, NotSent):
+        result.items = [replace(item, ok=False) for item in items]
+        result.outcome = Outcome.REJECTED
     else:
         result.items = items
         result.outcome = outcome_of(items)
@@ -245,7 +250,18 @@ def settle_answer(
         error = ServerReported(f"the server reported an error ({detail})", code=code)
     else:
         error = BadRequest(f"request refused ({detail})", code=code)
-    return settle(result, request, started, error=error)
+    items = _refused_items(request, data) if isinstance(error, NotSent) else None
+    return settle(result, request, started, error=error, items=items)
+
+
+def _refused_items(request: SendRequest, data: Any) -> list[ItemResult] | None:
+    """The items of a request refused whole, when the answer says item by item why (a 400
+    naming the recipient whose number is missing); None when it says nothing more."""
+    try:
+        parsed = parse_response(request.channel, data, recipients=request.recipients)
+    except (ResponseFormatError, RecursionError):
+        return None
+    return parsed.items if any(item.errors for item in parsed.items) else None
 
 
 def is_api_status(data: Any) -> bool:

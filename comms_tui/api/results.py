@@ -55,7 +55,9 @@ class Notice:
         return {"code": self.code, "message": self.message}
 
     def __str__(self) -> str:
-        return f"{self.code}: {self.message}" if self.code is not None else self.message
+        if self.code is None:
+            return self.message
+        return f"{self.code}: {self.message}" if self.message else str(self.code)
 
 
 def _text(value: object) -> str:

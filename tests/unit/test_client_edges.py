@@ -293,6 +293,43 @@ async def test_5xx_by_what_it_means(
         assert "nothing was sent" in message and result.sent_nothing
 
 
+async def test_a_request_refused_whole_keeps_what_its_items_say() -> None:
+    """A 400 that names, item by item, why (§4: "handle both, item by item"): each item shows
+    its own reason; none was sent, and the request is still rejected as a whole."""
+    body = {
+        "status": {"code": 400, "success": False, "message": "invalid input"},
+        "smsList": [
+            {"sms": {"to": ""}, "errors": [{"code": 4203, "message": "mobile number missing"}]},
+            {"sms": {"to": "12025550100"}, "errors": []},
+        ],
+    }
+    result = await _send(Recorder(httpx.Response(400, json=body)))
+    assert result.outcome is Outcome.REJECTED and result.sent_nothing and result.exit_code == 3
+    assert isinstance(result.error, BadRequest)
+    assert result.error.message == "request refused (invalid input)"
+    first, second = result.items
+    assert (first.recipient, first.ok, [str(e) for e in first.errors]) == (
+        "919591471711",
+        False,
+        ["4203: mobile number missing"],
+    )
+    assert (second.recipient, second.ok, second.errors) == ("12025550100", False, ())
+
+
+@pytest.mark.parametrize(
+    "body",
+    [
+        {"status": {"code": 400, "success": False, "message": "invalid input"}},
+        {"status": {"code": 400}, "smsList": [{"sms": {}, "errors": []}]},
+        {"status": {"code": 400}, "smsList": "not a list"},
+    ],
+)
+async def test_a_request_refused_whole_without_item_reasons_has_plain_rows(body: object) -> None:
+    result = await _send(Recorder(httpx.Response(400, json=body)))
+    assert result.outcome is Outcome.REJECTED and result.sent_nothing
+    assert [(i.ok, i.errors) for i in result.items] == [(False, ()), (False, ())]
+
+
 async def test_the_500_text_names_the_server_message_and_keeps_the_request_id() -> None:
     rec = Recorder(httpx.Response(500, json=API_500, headers={"X-Cap-Requestid": "rid-500"}))
     result = await _send(rec)

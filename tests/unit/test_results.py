@@ -109,6 +109,7 @@ def test_a_notice_that_is_not_text_reads_as_the_json_it_came_as(
     """Never Python's rendering (``{'code': '4205', 'message': None}``) in output or JSON."""
     notice = Notice.coerce(raw)
     assert (notice.code, notice.message) == (code, message)
+    assert str(notice) == (message if code is None else f"{code}: {message}".removesuffix(": "))
 
 
 def test_exit_codes_follow_the_architecture() -> None:
