@@ -21,7 +21,7 @@ from comms_tui.commands.common import (
     secret_flag,
     warn,
 )
-from comms_tui.commands.output import Interrupted, note, print_json, say
+from comms_tui.commands.output import Interrupted, error, note, print_json, say
 
 if TYPE_CHECKING:
     from comms_tui.api.requests import SendRequest
@@ -157,10 +157,13 @@ def run(args: argparse.Namespace) -> int:
     progress = _Progress()
     try:
         return run_blocking(_run(args, session, progress))
-    except SendInterrupted as stopped:  # mid-send: its journal entry already says what it means
-        raise Interrupted(
-            sent_maybe=stopped.may_have_arrived, history_id=stopped.history_id
-        ) from None
+    except SendInterrupted as stopped:  # mid-send: journaled already, shown as any send is
+        interrupted = Interrupted(
+            sent_maybe=stopped.may_have_arrived, history_id=stopped.sent.history_id
+        )
+        error(interrupted.message)
+        print_result(stopped.sent, as_json=args.json, zone=session.zone)
+        return interrupted.exit_code
     except KeyboardInterrupt:
         raise Interrupted(sent_maybe=progress.sending) from None
     finally:

@@ -21,7 +21,7 @@ from datetime import datetime, timezone
 from typing import TYPE_CHECKING, Any
 
 from comms_tui.api.client import TARGET_ATTRIBUTION
-from comms_tui.api.errors import NotSent, OutcomeUnknown
+from comms_tui.api.errors import CommsError, NotSent, OutcomeUnknown
 from comms_tui.api.outcomes import settle
 from comms_tui.api.results import Outcome, SendResult
 from comms_tui.api.transport import PIECE_BYTES
@@ -99,12 +99,13 @@ class Upload:
 
 
 class SendInterrupted(KeyboardInterrupt):
-    """Ctrl-C during a send, once the journal says what it means: ``history_id`` is the entry,
-    recorded at once as unknown (the request may have arrived) or not sent (it cannot have)."""
+    """Ctrl-C during a send, once the journal says what it means: ``sent`` is the send as any
+    other, recorded at once as unknown (the request may have arrived) or not sent (it cannot
+    have), each recipient with it."""
 
-    def __init__(self, history_id: int, *, may_have_arrived: bool) -> None:
-        super().__init__(history_id)
-        self.history_id = history_id
+    def __init__(self, sent: Sent, *, may_have_arrived: bool) -> None:
+        super().__init__(sent.history_id)
+        self.sent = sent
         self.may_have_arrived = may_have_arrived
 
 
@@ -153,23 +154,19 @@ class Sender:
             guard=guard,
         )
         sent_at = datetime.now(timezone.utc)
+        started = time.perf_counter()
         upload = Upload()
         try:
             result = await self._exchange(request, attribution, progress, cancel, upload)
         except KeyboardInterrupt:
             # No answer will come: the entry says so now, not "pending" until its deadline.
             arrived = upload.may_have_arrived
+            error = OutcomeUnknown(INTERRUPTED_AFTER) if arrived else NotSent(INTERRUPTED_BEFORE)
+            result = self._unanswered(request, attribution, started, error)
             with contextlib.suppress(StoreError, OSError):  # then it reads unknown at its deadline
-                self.journal.complete(
-                    history_id,
-                    outcome=(Outcome.UNKNOWN if arrived else Outcome.REJECTED).value,
-                    http_status=None,
-                    request_id=None,
-                    items=[],
-                    latency_ms=None,
-                    error=INTERRUPTED_AFTER if arrived else INTERRUPTED_BEFORE,
-                )
-            raise SendInterrupted(history_id, may_have_arrived=arrived) from None
+                self._complete(history_id, result)
+            sent = Sent(history_id, result, request=request, sent_at=sent_at)
+            raise SendInterrupted(sent, may_have_arrived=arrived) from None
         problem = None
         try:
             await session.offload(self._complete, history_id, result)
@@ -211,12 +208,19 @@ class Sender:
                 await asyncio.wait({exchange})  # let it close the connection
         if not exchange.cancelled():
             return exchange.result()  # it ended before the cancellation could stop it
+        error = OutcomeUnknown(CANCELLED_AFTER) if arrived else NotSent(CANCELLED_BEFORE)
+        return self._unanswered(request, attribution, started, error)
+
+    def _unanswered(
+        self, request: SendRequest, attribution: Any, started: float, error: CommsError
+    ) -> SendResult:
+        """The result of a send stopped before its answer: each recipient shares ``error``'s
+        fate (unknown, or not sent)."""
         result = SendResult(
             channel=request.channel,
             outcome=Outcome.REJECTED,
             request=self.client.render(request, attribution=attribution),
         )
-        error = OutcomeUnknown(CANCELLED_AFTER) if arrived else NotSent(CANCELLED_BEFORE)
         return settle(result, request, started, error=error)
 
     def _complete(self, history_id: int, result: SendResult) -> None:

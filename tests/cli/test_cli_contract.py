@@ -304,11 +304,15 @@ def test_ctrl_c_mid_send_still_prints_one_object_saying_unknown(
         proc.kill()
     assert proc.returncode == 4, err  # an unknown outcome, as the exit code table says
     data = _one_object(out)
-    assert data["outcome"] == "unknown" and "may have been sent" in data["error"]
+    # The object of any send, as a timeout's unknown reads: each recipient, its fate open.
+    assert data["outcome"] == "unknown" and "may have gone out" in data["error"]
+    assert (data["count"], data["success_count"]) == (1, 0)
+    assert [(i["recipient"], i["ok"]) for i in data["items"]] == [("12025550140", None)]
     # Its journal entry is named, and says unknown now (not "pending" until the deadline).
     [entry] = Journal().list()
     assert data["history_id"] == entry.id and f"history #{entry.id}" in err
     assert entry.outcome == "unknown" and "interrupted" in (entry.error or "")
+    assert [(i["recipient"], i["ok"]) for i in entry.items] == [("12025550140", None)]
     assert "comms-tui: interrupted while sending" in err and "Traceback" not in err
 
 
