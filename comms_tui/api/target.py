@@ -47,7 +47,7 @@ def login_problem(value: str, what: str, *, basic: bool = False) -> str | None:
     7617: the first ':' ends it)."""
     if not _is_text(value):
         return f"the {what} contains bytes that are not valid text (not UTF-8)"
-    if any(ord(c) < 0x20 or 0x7F <= ord(c) < 0xA0 for c in value):
+    if _has_controls(value):
         return f"the {what} contains control characters"
     if basic and ":" in value:
         return f"the {what} contains ':', which Basic authentication cannot carry"
@@ -55,10 +55,21 @@ def login_problem(value: str, what: str, *, basic: bool = False) -> str | None:
 
 
 def secret_problem(value: str, what: str) -> str | None:
-    """Why ``value`` cannot be sent as a secret (never quoting it), or None."""
+    """Why ``value`` cannot be sent as a secret (never quoting it), or None.
+
+    Control characters are refused too: no one types them into a password, but a line end
+    copied with it (a variable set from a file) would be hashed with it, silently, and every
+    send refused as a wrong password."""
     if not _is_text(value):
         return f"the {what} contains bytes that are not valid text (not UTF-8); retype it"
+    if _has_controls(value):
+        where = "at its end" if _has_controls(value[-1]) else "in it"
+        return f"the {what} contains a control character {where} (a line break?)"
     return None
+
+
+def _has_controls(value: str) -> bool:
+    return any(ord(c) < 0x20 or 0x7F <= ord(c) < 0xA0 for c in value)
 
 
 def _is_text(value: str) -> bool:

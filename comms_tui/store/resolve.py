@@ -9,7 +9,7 @@ from comms_tui.api.errors import InvalidInput
 from comms_tui.api.target import BasicCredentials, Credentials, OAuthCredentials, Target
 from comms_tui.api.target import resolve_base_url as _base_url
 from comms_tui.store.errors import MissingSecret, NoTarget, SecretsError, SecretsUnavailable
-from comms_tui.store.secrets import ENV_VARS, SecretKind, SecretStore
+from comms_tui.store.secrets import ENV_VARS, SecretKind, SecretStore, secret_from_env
 
 if TYPE_CHECKING:  # imported when a profile is read: a send set up by the environment needs none
     from comms_tui.store.profiles import Profile, ProfileStore
@@ -93,7 +93,7 @@ def target_from_environment() -> Target | None:
 
 
 def _env_secret(kind: SecretKind, paired_with: str) -> str:
-    value = os.environ.get(ENV_VARS[kind], "")
+    value = secret_from_env(kind)
     if not value:
         raise InvalidInput(f"{paired_with} is set but {ENV_VARS[kind]} is not", field="auth")
     return value

@@ -33,6 +33,21 @@ ENV_VARS: dict[SecretKind, str] = {
     "client_secret": "COMMS_TUI_CLIENT_SECRET",
 }
 INSECURE_FILE_NAME = "secrets-insecure.json"
+
+
+def secret_from_env(kind: SecretKind) -> str | None:
+    """The secret the environment gives for ``kind``, if any. Refused, naming the variable,
+    when it holds what no one means to send (a line end read from a file with it)."""
+    from comms_tui.api.errors import InvalidInput
+    from comms_tui.api.target import secret_problem
+
+    name = ENV_VARS[kind]
+    value = os.environ.get(name)
+    if value and (problem := secret_problem(value, kind.replace("_", " "))):
+        raise InvalidInput(f"{name}: {problem}: remove it from the variable", field="auth")
+    return value or None
+
+
 DEFAULT_TIMEOUT = 5.0  # seconds a keyring call may take before it counts as hung
 TIMEOUT_ENV = "COMMS_TUI_KEYRING_TIMEOUT"
 
@@ -116,7 +131,7 @@ class SecretStore:
 
     def get(self, profile: str, kind: SecretKind) -> str | None:
         """Environment, then the opt-in file, then the keyring; ``None`` if stored nowhere."""
-        from_env = os.environ.get(ENV_VARS[kind])
+        from_env = secret_from_env(kind)
         if from_env:
             return from_env
         from_file = self._read_file().get(_key(profile, kind))

@@ -49,6 +49,31 @@ def test_credentials_that_are_not_text_are_refused_before_the_journal(
     assert _journal_is_empty()  # nothing "pending" that would hold the next send as a duplicate
 
 
+@pytest.mark.parametrize(
+    ("variable", "value"),
+    [
+        ("COMMS_TUI_PASSWORD", "sandbox\n"),  # a line end read from a file with it
+        ("COMMS_TUI_PASSWORD", "sand\x1b[2Jbox"),
+        ("COMMS_TUI_CLIENT_SECRET", "sandbox-secret\r\n"),
+    ],
+)
+def test_a_secret_from_the_environment_with_a_control_character_is_refused_by_name(
+    sandbox_env: dict[str, str], cli_sandbox: EmbeddedSandbox, variable: str, value: str
+) -> None:
+    """Hashed as it was, it would have been refused as a wrong password on every send."""
+    env = {**sandbox_env, variable: value}
+    if variable == "COMMS_TUI_CLIENT_SECRET":
+        env.pop("COMMS_TUI_USERNAME", None)
+        env.pop("COMMS_TUI_PASSWORD", None)
+        env["COMMS_TUI_CLIENT_KEY"] = "sandbox-key"
+    proc = run_cli("send", "sms", "--to", "12025550100", "--body", "x", "--yes", env=env)
+    assert proc.returncode == 2, proc.stderr
+    line = _one_error_line(proc.stderr)
+    assert f"{variable}: the " in line and "contains a control character" in line
+    assert "\x1b" not in proc.stderr and "sandbox" not in line  # described, never quoted
+    assert cli_sandbox.state.stats()["requests"] == 0 and _journal_is_empty()
+
+
 def test_a_piped_password_that_is_not_text_is_not_saved(tmp_path: Path) -> None:
     proc = subprocess.run(
         [sys.executable, "-m", "tests.support.cli", "profile", "add", "p1", "--host", "apac",

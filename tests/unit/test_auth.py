@@ -46,6 +46,10 @@ def test_credentials_repr_hides_secrets() -> None:
         (lambda: BasicCredentials("till", "Zq9\udcffsecret"), "password contains bytes that are"),
         (lambda: OAuthCredentials("key\x85", "s"), "client key contains control characters"),
         (lambda: OAuthCredentials("key", "Zq9\udcffsecret"), "client secret contains bytes"),
+        # A line end copied with a password set from a file: hashed with it, every send 401.
+        (lambda: BasicCredentials("till", "Zq9secret\n"), "control character at its end"),
+        (lambda: BasicCredentials("till", "Zq9\x1b[2Jsecret"), "control character in it"),
+        (lambda: OAuthCredentials("key", "Zq9secret\r\n"), "control character at its end"),
     ],
 )
 def test_credentials_no_request_could_carry_are_refused_when_made(
