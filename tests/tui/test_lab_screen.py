@@ -239,6 +239,31 @@ async def test_save_writes_working_ids_to_a_profile_on_disk(
     }
 
 
+async def test_with_no_saved_ids_tab_goes_where_they_can_be_typed(
+    host: HostFactory, session: Session
+) -> None:
+    """An empty list of saved IDs took focus drawn as nothing: what was typed there was lost,
+    and its letters ran the screen's keys (``s`` saved, ``e`` exported)."""
+    bare = Profile(name="new", host=session.target.base_url, auth="basic", username="sandbox")
+    app = host(session=Session(target=session.target, profile=bare))
+    async with app.run_test(size=SIZE) as pilot:
+        lab = app.lab
+        lab.query_one("#lab-to", Input).focus()
+        await pilot.press("tab", *"CAPNTH")
+        assert app.focused is lab.query_one("#lab-senders-extra", Input)
+        assert lab.query_one("#lab-senders-extra", Input).value == "CAPNTH"
+        assert "None saved" in plain(lab.query_one("#lab-senders-none", Static))
+        assert app.saved == []
+        # Saved by the lab: listed at once, not only when the lab is opened again.
+        await run_lab(pilot, senders="CAPNTH")
+        await pilot.press("s")
+        await app.workers.wait_for_complete()
+        await pilot.pause()
+        senders = lab.query_one("#lab-senders", SelectionList)
+        assert senders.display and senders.selected == ["CAPNTH"]
+        assert not lab.query_one("#lab-senders-none").display
+
+
 async def test_problems_are_shown_at_the_inputs_and_nothing_is_sent(
     host: HostFactory, sandbox: EmbeddedSandbox
 ) -> None:

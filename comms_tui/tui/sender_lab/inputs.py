@@ -50,7 +50,16 @@ class LabInputs(Horizontal):
             )
         with Vertical(classes="lab-column"):
             yield Label("Sender IDs", classes="lab-label")
-            yield SelectionList[str](*sender_choices(self.profile), id="lab-senders", compact=True)
+            saved = sender_choices(self.profile)
+            senders = SelectionList[str](*saved, id="lab-senders", compact=True)
+            # Empty, it would still take focus, drawn as nothing: keys typed "into" it were lost
+            # or ran the screen's letter keys. A line says where to type instead.
+            senders.display = bool(saved)
+            yield senders
+            if not saved:
+                yield Static(
+                    "None saved: type them here.", id="lab-senders-none", classes="lab-note"
+                )
             yield Input(placeholder="more IDs: ABC, 9190…", id="lab-senders-extra", compact=True)
             yield Static(id="lab-senders-error", classes="lab-error")
         with Vertical(classes="lab-column"):
@@ -60,6 +69,17 @@ class LabInputs(Horizontal):
             yield Input(placeholder="more: TILL:code, STORE_CODE:…",
                         id="lab-attributions-extra", compact=True)  # fmt: skip
             yield Static(id="lab-attributions-error", classes="lab-error")
+
+    def show_saved(self, profile: Profile) -> None:
+        """The profile's saved IDs changed (the lab saved the working ones): list them now, as
+        the lab opened again would."""
+        self.profile = profile
+        senders = self.query_one("#lab-senders", SelectionList)
+        senders.clear_options()
+        senders.add_options(saved := sender_choices(profile))
+        senders.display = bool(saved)
+        for line in self.query("#lab-senders-none"):
+            line.display = not saved
 
     def set_error(self, field: str, message: str | None) -> None:
         line = self.query_one(f"#lab-{field}-error", Static)

@@ -262,6 +262,7 @@ class SenderLabScreen(Screen[None]):
 
     def _saved(self, updated: Profile, added: int, *, persisted: bool) -> None:
         self.session.profile = updated
+        self.query_one(LabInputs).show_saved(updated)
         self.post_message(self.ProfileSaved(updated, persisted))
         if not added:
             self.notify("The working sender IDs were already saved.")
