@@ -148,6 +148,24 @@ async def test_template_is_filled_into_the_sms_body(app_factory: AppFactory) -> 
         assert "1 segment" in str(screen.query_one("#body-meter").render())
 
 
+async def test_a_template_over_a_message_says_how_to_get_it_back(app_factory: AppFactory) -> None:
+    app = app_factory()
+    async with app.run_test(size=SIZE) as pilot:
+        screen = await connected(pilot)
+        await fill(pilot, "sms", body="what I was writing")
+        await pilot.press("ctrl+t")
+        await pilot.pause()
+        for value in ("747977", "Northwind", "15"):
+            await pilot.press(*value, "enter")
+        await pilot.pause()
+        body = screen.form("sms").query_one("#body", TextArea)
+        assert body.text.startswith("747977 is your OTP")
+        said = [n.message for n in app._notifications]
+        assert any("ctrl+z brings back" in text for text in said), said
+        await pilot.press("ctrl+z")
+        assert body.text == "what I was writing"
+
+
 async def test_long_sms_asks_first(app_factory: AppFactory, session: Session) -> None:
     app = app_factory()
     async with app.run_test(size=SIZE) as pilot:

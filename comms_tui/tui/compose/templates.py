@@ -53,9 +53,12 @@ def use_template(
         if text is None:
             return
         area = form.query_one(f"#{field}", TextArea)
+        replaced = area.text.strip()
         # From the profile file: control characters made visible before they reach the screen.
         area.replace(editable(text), area.document.start, area.document.end)
         area.focus()
+        if replaced:  # one edit: nothing is lost, but say how to get it back
+            app.notify("The template replaced the message: ctrl+z brings back what was there.")
 
     def fill(chosen: str | None) -> None:
         if chosen is not None:
