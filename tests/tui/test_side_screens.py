@@ -480,6 +480,18 @@ async def test_history_json_is_not_wrapped_mid_token_at_80_columns(tmp_path: Pat
         assert app.screen.query_one("#history-detail").max_scroll_x > 0
 
 
+async def test_history_at_60x15_shows_rows_to_pick_from(tmp_path: Path) -> None:
+    """The detail pane took all the room: "4 entries" and not one row."""
+    journal = fill_journal(tmp_path / "history.sqlite3")
+    app = ScreenHost(lambda: HistoryScreen(journal))
+    async with app.run_test(size=(60, 15)) as pilot:
+        table = app.screen.query_one("#history-table", DataTable)
+        await wait_for(pilot, lambda: table.row_count == 4)
+        await pilot.pause()
+        assert table.scrollable_content_region.height >= 2  # rows, under the header
+        assert app.screen.query_one("#history-detail").region.height >= 5
+
+
 async def test_history_escape_returns_none(tmp_path: Path) -> None:
     app = ScreenHost(lambda: HistoryScreen(Journal(tmp_path / "empty.sqlite3")))
     async with app.run_test(size=SIZE) as pilot:

@@ -141,7 +141,8 @@ class HistoryScreen(Screen["ComposeAgain | None"]):
     HistoryScreen #history-note.-error { color: $text-error; }
     HistoryScreen #history-table { height: 1fr; }
     HistoryScreen #history-detail {
-        height: 12; border-top: solid $panel; padding: 0 1; background: $boost;
+        /* at most half the height: a short terminal (60×15) still shows rows to pick from */
+        height: 12; max-height: 40%; border-top: solid $panel; padding: 0 1; background: $boost;
         overflow-x: auto;  /* for the request: JSON is not wrapped, long lines scroll sideways */
     }
     HistoryScreen #detail-request { width: auto; text-wrap: nowrap; }
@@ -465,7 +466,8 @@ def outcome_badge(outcome: str, colours: dict[str, str]) -> Text:
         return colours.get(name) or None
 
     if outcome == "unknown":
-        return Text(" UNKNOWN ", style=Style(bold=True, reverse=True, color=colour("error")))
+        # In the column's first cell, as the others: a leading space put it out of line.
+        return Text("UNKNOWN", style=Style(bold=True, reverse=True, color=colour("error")))
     if outcome == "accepted":
         style = Style(color=colour("success"))
     elif outcome == "partial":
