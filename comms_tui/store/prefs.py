@@ -1,4 +1,4 @@
-"""Small UI preferences (the theme) in ``ui.json`` in the data dir. Blocking file I/O."""
+"""Small UI preferences (the theme, masking) in ``ui.json`` in the data dir. Blocking file I/O."""
 
 from __future__ import annotations
 
@@ -35,7 +35,18 @@ class UiPrefs:
         return value if isinstance(value, str) else None
 
     def set_theme(self, name: str) -> None:
+        self._set("theme", name)
+
+    def masked(self) -> bool:
+        """Recipients masked at start: a presenter who restarts the app mid-demo must not show
+        them in clear."""
+        return self._read().get("masked") is True
+
+    def set_masked(self, masked: bool) -> None:
+        self._set("masked", masked)
+
+    def _set(self, key: str, value: object) -> None:
         data = self._read()
-        if data.get("theme") != name:
-            data["theme"] = name
+        if data.get(key) != value:
+            data[key] = value
             write_json(self.path, data)

@@ -483,6 +483,7 @@ class CommsApp(App[None]):
 
     def action_toggle_mask(self) -> None:
         masked = self.masking.toggle()
+        self._save_masked(masked)  # kept for the next start, as the theme is
         self.notify("Recipients masked (f6 to show)." if masked else "Recipients shown.")
 
     def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
@@ -553,7 +554,7 @@ class CommsApp(App[None]):
             return
         self.call_from_thread(self.notify, f"Saved as {path}", title="Screenshot")
 
-    # -- theme ----------------------------------------------------------------------------------
+    # -- preferences ----------------------------------------------------------------------------
 
     def _remember_theme(self, theme: Theme) -> None:
         self._save_theme(theme.name)
@@ -562,6 +563,11 @@ class CommsApp(App[None]):
     def _save_theme(self, name: str) -> None:
         with contextlib.suppress(OSError):  # a preference is not worth an error dialog
             self.prefs.set_theme(name)
+
+    @work(thread=True, group="prefs", description="save masking")
+    def _save_masked(self, masked: bool) -> None:
+        with contextlib.suppress(OSError):
+            self.prefs.set_masked(masked)
 
     # -- shutdown -------------------------------------------------------------------------------
 
@@ -629,8 +635,10 @@ def make_app(
         clock=clock,
         **kwargs,
     )
-    # Read before the first frame (tiny file, not on the event loop yet): no theme flash.
+    # Read before the first frame (tiny file, not on the event loop yet): no theme flash, and no
+    # recipient in clear for a moment.
     theme = prefs.theme()
     if theme and theme in app.available_themes:
         app.theme = theme
+    app.masking.set(prefs.masked())
     return app

@@ -73,6 +73,23 @@ async def test_mask_hides_every_recipient_on_screen(app_factory: AppFactory) -> 
         assert not screen.form("sms").query_one("#to", Input).password
 
 
+async def test_masking_is_kept_for_the_next_start(app_factory: AppFactory) -> None:
+    """A presenter who restarts the app mid-demo must not show the numbers in clear."""
+    app = app_factory()
+    async with app.run_test(size=SIZE) as pilot:
+        await connected(pilot)
+        await pilot.press("f6")
+        await pilot.app.workers.wait_for_complete()
+    again = app_factory()
+    assert again.masking.masked  # before its first frame
+    async with again.run_test(size=SIZE) as pilot:
+        screen = await connected(pilot)
+        assert screen.form("sms").query_one("#to", Input).password
+        await pilot.press("f6")
+        await pilot.app.workers.wait_for_complete()
+    assert not app_factory().masking.masked
+
+
 async def test_resend_failed_sends_only_the_failed_items(
     app_factory: AppFactory, session: Session
 ) -> None:

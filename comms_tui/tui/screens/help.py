@@ -30,7 +30,7 @@ KEYS: tuple[tuple[str, str], ...] = (
     ("f2  h", "History of sends (h when not typing)"),
     ("f3", "Outbox: what each recipient received (sandbox)"),
     ("f4", "Sender-ID lab: which sender IDs work for which OU"),
-    ("f6", "Mask recipients (9195*****711) for screen sharing"),
+    ("f6", "Mask recipients (9195*****711) for screen sharing, until f6 again"),
     ("ctrl+p", "Command palette: every action, themes"),
     ("f1", "This help"),
     ("ctrl+q", "Quit"),
