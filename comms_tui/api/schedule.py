@@ -4,11 +4,12 @@ Accepted: empty or ``now``; ``+15m``, ``+2h``, ``+1d``, ``+90s``, ``+1h30m``; ``
 ``tomorrow 09:00``, ``tomorrow`` (09:00), ``18:30`` (today); ISO 8601 date-times with an offset or
 ``Z``, or without one (then the profile's time zone applies).
 
-A time that can only be a typo is refused: more than ``MAX_PAST`` ago (``0001-01-01T00:00``, a
-year typed wrong) or more than ``MAX_AHEAD`` ahead (``9999-12-31…``). Within ``MAX_PAST`` a past
-time is accepted: the API sends it at once (the reference's own examples use past times), and
-the front-ends warn. No function here raises anything but ``InvalidInput``, whatever the input or
-the injected ``now`` (year 1 and 9999 overflow most datetime conversions).
+A time more than ``MAX_AHEAD`` ahead (``9999-12-31…``, 2062 for 2026) can only be a typo: it is
+refused. A past time is accepted, however old (§3: the API sends it at once — the reference's
+own examples use past times — "warn the user, do not block"): the core notes it, and asks first
+when it is old enough to be a typo. No function here raises anything but ``InvalidInput``,
+whatever the input or the injected ``now`` (year 1 and 9999 overflow most datetime
+conversions).
 """
 
 from __future__ import annotations
@@ -22,18 +23,17 @@ from comms_tui.api.errors import InvalidInput
 
 __all__ = [
     "MAX_AHEAD",
-    "MAX_PAST",
     "check_schedule",
     "describe_schedule",
     "is_past",
     "local_zone",
     "parse_schedule",
+    "past_by",
     "to_wire",
     "zone_name",
 ]
 
 MAX_AHEAD = timedelta(days=365)  # the scheduling horizon: later is a typo (2062 for 2026)
-MAX_PAST = timedelta(days=365)  # older than this is a typo too; newer goes out at once
 
 _EXAMPLES = "now, +15m, +1h30m, 18:30, tomorrow 09:00 or 2026-11-28T09:00+05:30"
 _RELATIVE = re.compile(r"\+\s*((?:\d+\s*[dhms]\s*)+)", re.ASCII)
@@ -104,8 +104,8 @@ def parse_schedule(text: str, *, tz: tzinfo, now: datetime | None = None) -> dat
 
 
 def check_schedule(when: datetime, *, now: datetime | None = None, typed: str = "") -> None:
-    """Refuse a schedule that can only be a typo: older than ``MAX_PAST``, or later than
-    ``MAX_AHEAD``. ``typed`` is what the user wrote, for the message."""
+    """Refuse a schedule that can only be a typo (later than ``MAX_AHEAD``) or that no date
+    arithmetic can place. ``typed`` is what the user wrote, for the message."""
     if when.tzinfo is None or when.utcoffset() is None:
         raise _invalid("the schedule needs a time zone")
     shown = f"“{typed}”" if typed else _shown(when)
@@ -115,11 +115,10 @@ def check_schedule(when: datetime, *, now: datetime | None = None, typed: str = 
         raise _invalid(f"{shown} is out of range") from None
     if ahead > MAX_AHEAD:
         raise _invalid(f"{shown} is too far ahead: schedule at most {MAX_AHEAD.days} days ahead")
-    if -ahead > MAX_PAST:
-        raise _invalid(
-            f"{shown} is too far in the past: more than {MAX_PAST.days} days ago can only be a "
-            "typo (a recent past time is sent at once)"
-        )
+    try:
+        when.astimezone(timezone.utc)  # what showing it in any zone needs (year 1 east of UTC)
+    except (OverflowError, ValueError):
+        raise _invalid(f"{shown} is out of range") from None
 
 
 def _now(now: datetime | None, tz: tzinfo) -> datetime:
@@ -222,6 +221,16 @@ def is_past(when: datetime, now: datetime | None = None) -> bool:
         return when < _now(now, when.tzinfo)  # aware comparison: no overflow at the extremes
     except (OverflowError, ValueError, TypeError):
         raise _invalid("the schedule cannot be compared with the current time") from None
+
+
+def past_by(when: datetime, now: datetime | None = None) -> timedelta:
+    """How long ago ``when`` (aware) was: zero if it has not passed, or if no date arithmetic can
+    say (year 1 against a zone; ``check_schedule`` refuses those). A naive ``now`` is taken in
+    ``when``'s zone."""
+    try:
+        return max(timedelta(0), _now(now, when.tzinfo or timezone.utc) - when)
+    except (OverflowError, ValueError, TypeError):
+        return timedelta(0)
 
 
 def to_wire(when: datetime) -> str:

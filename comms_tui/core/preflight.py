@@ -2,15 +2,16 @@
 
 ``check`` returns the request to send (the same recipient given twice is sent once), notes to
 show (a schedule in the past, a sender ID carriers refuse…), and the questions to ask, in order:
-several recipients or a production profile, a long SMS, a duplicate of an earlier send. A front-
-end decides only how to ask (a modal, a ``[y/N]`` prompt, ``--yes``); any "no" sends nothing.
+several recipients or a production profile, a schedule long past, a long SMS, a duplicate of an
+earlier send. A front-end decides only how to ask (a modal, a ``[y/N]`` prompt, ``--yes``); any
+"no" sends nothing.
 """
 
 from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import dataclass, replace
-from datetime import datetime
+from datetime import datetime, timedelta
 from typing import TYPE_CHECKING
 
 from comms_tui.api.channels import Channel
@@ -22,13 +23,18 @@ if TYPE_CHECKING:
     from comms_tui.store.history import JournalEntry
 
 MAX_SEGMENTS_UNASKED = 4  # a longer SMS is billed per segment: ask first
+# A schedule further in the past is more likely a typo (2025 for 2026, 11 for 12) than meant: it
+# still goes out at once (§3), once the user says so. A recent one ("18:30" typed at 18:45) is
+# only noted.
+PAST_UNASKED = timedelta(days=1)
 
 
 @dataclass(frozen=True)
 class Question:
     """A yes/no question to put before sending. Any "no" means nothing is sent."""
 
-    kind: str  # "send" (several recipients, production, resend) · "long_sms" · "duplicate" · "lab"
+    kind: str  # "send" (several recipients, production, resend) · "old_schedule" · "long_sms"
+    # · "duplicate" · "lab"
     title: str
     text: str
     confirm: str  # what the "yes" button says: "Send 2", "Send again"
@@ -60,6 +66,7 @@ def check(
         q
         for q in (
             confirmation(request, session, resend=resend),
+            old_schedule(request, now),
             long_sms(request),
             duplicate(request, session, now=now),
         )
@@ -103,9 +110,40 @@ def schedule_notes(request: SendRequest, now: datetime | None = None) -> list[st
     from comms_tui.api.schedule import is_past
 
     when = request.items[0].scheduled_time
-    if when is not None and is_past(when, now):
+    if when is not None and is_past(when, now) and not _long_past(when, now):
         return [f"the scheduled time {when.isoformat()} is in the past: it will go out at once"]
     return []
+
+
+def old_schedule(request: SendRequest, now: datetime | None = None) -> Question | None:
+    """A schedule more than ``PAST_UNASKED`` ago: sent at once, if the user says so."""
+    when = request.items[0].scheduled_time
+    if when is None or not (ago := _long_past(when, now)):
+        return None
+    return Question(
+        kind="old_schedule",
+        title="Send it now?",
+        text=(
+            f"The scheduled time {when.isoformat()} is {ago} in the past: the API sends it at "
+            "once.\nA typo in the date? Cancel and fix Schedule, or send it now."
+        ),
+        confirm="Send now",
+        refusal=(
+            f"the scheduled time {when.isoformat()} is {ago} in the past (a typo?): fix it, or "
+            "pass --yes to send it at once"
+        ),
+        default_yes=False,
+    )
+
+
+def _long_past(when: datetime, now: datetime | None) -> str:
+    """How long ago ``when`` was, in days, when that is more than ``PAST_UNASKED``; else ""."""
+    from comms_tui.api.schedule import past_by
+
+    ago = past_by(when, now)
+    if ago <= PAST_UNASKED:
+        return ""
+    return "1 day" if ago.days == 1 else f"{ago.days:,} days"
 
 
 def sender_notes(request: SendRequest) -> list[str]:

@@ -5,6 +5,8 @@ from __future__ import annotations
 
 from datetime import datetime, timedelta, timezone
 
+import pytest
+
 from comms_tui.api.channels import Channel
 from comms_tui.core.preflight import MAX_SEGMENTS_UNASKED, check, request_notes
 from comms_tui.core.session import Session
@@ -61,6 +63,30 @@ def test_a_schedule_in_the_past_is_sent_at_once_with_a_note(on_sandbox: Session)
     )
     [note] = check(request, on_sandbox, now=now).notes
     assert "in the past" in note and "at once" in note
+
+
+@pytest.mark.parametrize(
+    ("ago", "asked"),
+    [(timedelta(hours=23), False), (timedelta(days=2), True), (timedelta(days=1000), True)],
+)
+def test_a_schedule_long_past_asks_first_and_goes_out_at_once_if_confirmed(
+    on_sandbox: Session, ago: timedelta, asked: bool
+) -> None:
+    """§3: a past time is sent at once — "warn, do not block". One more than a day old is more
+    likely a typo in the date than meant: asked (default no), then sent as it is."""
+    now = datetime(2026, 11, 29, 12, tzinfo=timezone.utc)
+    request = on_sandbox.build_request(
+        Channel.SMS, ["919591471711"], {"body": "Hi", "scheduledTime": now - ago}, now=now
+    )
+    checked = check(request, on_sandbox, now=now)
+    questions = [q for q in checked.questions if q.kind == "old_schedule"]
+    assert bool(questions) is asked
+    assert bool(checked.notes) is not asked  # the question says it: no note besides
+    if asked:
+        [question] = questions
+        assert f"{ago.days:,} day" in question.text and "at once" in question.text
+        assert not question.default_yes and "--yes" in question.refusal
+        assert checked.request.items[0].scheduled_time == now - ago  # sent as typed
 
 
 def test_a_send_goes_out_when_its_time_says_unless_that_was_past_when_sent(

@@ -72,3 +72,28 @@ async def test_a_time_without_a_zone_is_read_in_the_machine_zone_and_named(
         request = form.build()
         scheduled = request.items[0].scheduled_time
         assert scheduled is not None and scheduled.isoformat() == when.isoformat()
+
+
+async def test_a_schedule_long_past_is_asked_about_and_sent_at_once_if_confirmed(
+    app_factory: AppFactory, session: Session
+) -> None:
+    """The reference's own example time (2024-02-22): §3 sends it at once. Asked first, the
+    default keeps the form to fix; confirmed, it goes out as typed."""
+    app = app_factory()
+    async with app.run_test(size=SIZE) as pilot:
+        await connected(pilot)
+        await fill(pilot, "sms", to=PHONE, body="Hi", scheduledTime="2024-02-22T00:25:06+05:30")
+        await pilot.press("ctrl+j")
+        question = await modal(pilot, "confirm-old-schedule")
+        assert "days in the past" in str(question.query_one("#dialog-body").render())
+        await pilot.press("enter")  # the default: no
+        await pilot.app.workers.wait_for_complete()
+        assert requests(session) == 0
+        await pilot.press("ctrl+j")
+        await modal(pilot, "confirm-old-schedule")
+        await pilot.press("tab", "enter")  # the other button: Send now
+        await pilot.app.workers.wait_for_complete()
+        await pilot.pause()
+        [sent] = session.sandbox.state.outbox() if session.sandbox else []
+        when = datetime.fromisoformat(sent["scheduledTime"].replace("Z", "+00:00"))
+        assert when == datetime.fromisoformat("2024-02-22T00:25:06+05:30")  # the time typed
