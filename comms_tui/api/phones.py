@@ -170,7 +170,16 @@ def _normalise(text: str, region: str | None) -> PhoneNumber | str:
 
     if international or region is None:
         intl = _literal(digits) or _reading("+" + digits, None)
-        return intl if isinstance(intl, PhoneNumber) else f"{shown} {intl}"
+        if isinstance(intl, PhoneNumber):
+            return intl
+        if international:
+            return f"{shown} {intl}"
+        # No region to read a national number in: say how it was read, or 9591471711 (an
+        # Indian mobile without 91) reads as an unexplained "not valid for Myanmar (+95)".
+        return (
+            f"{shown} {intl}, read as country code and number (no default region is set): "
+            "type + and the country code"
+        )
     home_code = str(pn.country_code_for_region(region))
     other = _literal(digits)
     local: PhoneNumber | str | None = _literal(home_code + digits)

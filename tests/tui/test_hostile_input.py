@@ -103,9 +103,7 @@ async def test_a_typo_schedule_is_a_field_error_now_and_at_the_next_start(
     async with app.run_test(size=SIZE) as pilot:
         screen = await connected(pilot)
         sms = await fill(pilot, "sms", to="919591471711", body="Hi", scheduledTime=typo)
-        assert "can only be a typo" in error_text(sms, "scheduledTime") or "too far" in error_text(
-            sms, "scheduledTime"
-        )
+        assert {"too far", "out of range"} & set(_said(error_text(sms, "scheduledTime")))
         await send(pilot)
         assert screen.results.records == []  # nothing sent
         await pilot.press("ctrl+q")
@@ -119,7 +117,13 @@ async def test_a_typo_schedule_is_a_field_error_now_and_at_the_next_start(
         sms = screen.form("sms")
         assert sms.value("scheduledTime") == typo
         await send(pilot)
-        assert "too far" in error_text(sms, "scheduledTime")
+        assert {"too far", "out of range"} & set(_said(error_text(sms, "scheduledTime")))
+
+
+def _said(error: str) -> list[str]:
+    """Which of the schedule's refusals ``error`` is: a year 1 cannot be placed, a 9999 is past
+    the horizon."""
+    return [phrase for phrase in ("too far", "out of range") if phrase in error]
 
 
 @pytest.mark.parametrize("name", ["drafts.json", "ui.json"])

@@ -204,3 +204,16 @@ def test_split_recipients() -> None:
     ]
     assert split_recipients("") == []
     assert split_recipients(" ,;\n") == []
+
+
+def test_a_number_without_its_country_code_and_no_region_says_how_it_was_read() -> None:
+    """From the environment (no profile, no region): 9591471711, an Indian mobile typed without
+    91, read as Myanmar's +95 — said, with what to type instead."""
+    with pytest.raises(InvalidInput) as refused:
+        normalise_phone("9591471711", None)
+    assert "Myanmar (+95)" in refused.value.message
+    assert "no default region is set" in refused.value.message
+    assert "type + and the country code" in refused.value.message
+    with pytest.raises(InvalidInput) as typed_with_plus:
+        normalise_phone("+9591471711", None)  # written as international: no such note
+    assert "region" not in typed_with_plus.value.message
