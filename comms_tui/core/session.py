@@ -295,7 +295,22 @@ class Session:
             session.warnings.append(text)
         if text := session.insecure_transport:
             session.warnings.append(text)
+        if name and profile is not None and (unused := _unused_environment()):
+            session.warnings.append(
+                f"{' and '.join(unused)} {'is' if len(unused) == 1 else 'are'} set, but profile "
+                f"{profile.name} names the host and envelope: the environment gives only its secret"
+            )
         return session
+
+
+def _unused_environment() -> list[str]:
+    """The variables that describe a target from the environment, set while a profile was
+    named (which only takes its secret from there)."""
+    import os
+
+    from comms_tui.store.resolve import ENVELOPE_ENV, HOST_ENV
+
+    return [name for name in (HOST_ENV, ENVELOPE_ENV) if os.environ.get(name)]
 
 
 def zone_of(profile: Profile | None) -> tzinfo:

@@ -22,3 +22,20 @@ def test_a_secret_given_for_this_run_opens_the_profile_and_is_not_stored(
     credentials = session.target.credentials
     assert isinstance(credentials, BasicCredentials) and credentials.password == "typed-once"
     assert memory_keyring.entries == {}  # for this run only
+
+
+def test_a_named_profile_says_which_environment_variables_it_does_not_use(
+    memory_keyring: MemoryKeyring, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """With --profile, the environment gives only the secret: a COMMS_TUI_HOST also set was
+    ignored without a word (someone expecting it to win sent to the profile's host)."""
+    ProfileStore().save(Profile(name="work", host="apac", auth="basic", username="till.1"))
+    monkeypatch.setenv("COMMS_TUI_PASSWORD", "from-env")
+    assert Session.open(profile="work").warnings == []
+    monkeypatch.setenv("COMMS_TUI_HOST", "https://elsewhere.example")
+    [warning] = Session.open(profile="work").warnings
+    assert "COMMS_TUI_HOST is set, but profile work names the host" in warning
+    assert "from-env" not in warning
+    monkeypatch.setenv("COMMS_TUI_ENVELOPE", "bare")
+    [warning] = Session.open(profile="work").warnings
+    assert "COMMS_TUI_HOST and COMMS_TUI_ENVELOPE are set" in warning
