@@ -83,6 +83,7 @@ def request_notes(
     too."""
     request, notes = merge_repeated(request)
     notes += schedule_notes(request, now) + sender_notes(request) + body_notes(request)
+    notes += copies_notes(request)
     return request, notes
 
 
@@ -169,6 +170,17 @@ def body_notes(request: SendRequest) -> list[str]:
         return []
     carries = "the subject and the attachments" if first.attachments else "the subject"
     return [f"the email has no body: it carries only {carries}"]
+
+
+def copies_notes(request: SendRequest) -> list[str]:
+    """An email to several recipients with Cc or Bcc: the API sends one message per recipient,
+    each carrying them, so every Cc and Bcc address gets a copy per recipient."""
+    first = request.items[0]
+    n = len(request.items)
+    if n < 2 or not isinstance(first, EmailMessage) or not (first.cc or first.bcc):
+        return []
+    which = " and ".join(name for name, value in (("Cc", first.cc), ("Bcc", first.bcc)) if value)
+    return [f"one message per recipient: each {which} address gets {n} copies"]
 
 
 def sending_with(session: Session) -> str:

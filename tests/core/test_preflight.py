@@ -134,6 +134,22 @@ def test_an_email_without_a_body_is_sent_with_a_note(on_sandbox: Session) -> Non
     assert check(with_body, on_sandbox).notes == ()
 
 
+def test_cc_to_several_recipients_says_each_copy_arrives_once_per_recipient(
+    on_sandbox: Session,
+) -> None:
+    fields = {"from": "me@example.com", "subject": "Invoice", "body": "Attached."}
+    to = ["ana@example.com", "bo@example.com", "cy@example.com"]
+    both = on_sandbox.build_request(
+        Channel.EMAIL, to, {**fields, "cc": "boss@example.com", "bcc": "audit@example.com"}
+    )
+    notes = check(both, on_sandbox).notes
+    assert "one message per recipient: each Cc and Bcc address gets 3 copies" in notes
+    cc_to_one = on_sandbox.build_request(Channel.EMAIL, to[:1], {**fields, "cc": "b@example.com"})
+    assert check(cc_to_one, on_sandbox).notes == ()
+    no_copies = on_sandbox.build_request(Channel.EMAIL, to, fields)
+    assert not any("copies" in note for note in check(no_copies, on_sandbox).notes)
+
+
 def test_request_notes_need_no_journal(on_sandbox: Session) -> None:
     """What --dry-run and --curl show: the request as it will leave, and its notes."""
     request = on_sandbox.build_request(
