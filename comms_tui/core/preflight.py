@@ -107,30 +107,37 @@ def merge_repeated(request: SendRequest) -> tuple[SendRequest, list[str]]:
     return replace(request, items=tuple(first.values())), [note]
 
 
+# Past by less than this, a schedule is "now" as typed (+0m, the current minute): no note.
+PAST_UNSAID = timedelta(minutes=1)
+
+
 def schedule_notes(request: SendRequest, now: datetime | None = None) -> list[str]:
-    from comms_tui.api.schedule import is_past
+    from comms_tui.api.schedule import past_by, to_wire
 
     when = request.items[0].scheduled_time
-    if when is not None and is_past(when, now) and not _long_past(when, now):
-        return [f"the scheduled time {when.isoformat()} is in the past: it will go out at once"]
-    return []
+    if when is None or past_by(when, now) < PAST_UNSAID or _long_past(when, now):
+        return []
+    return [f"the scheduled time {to_wire(when)} is in the past: it will go out at once"]
 
 
 def old_schedule(request: SendRequest, now: datetime | None = None) -> Question | None:
     """A schedule more than ``PAST_UNASKED`` ago: sent at once, if the user says so."""
+    from comms_tui.api.schedule import to_wire
+
     when = request.items[0].scheduled_time
     if when is None or not (ago := _long_past(when, now)):
         return None
+    shown = to_wire(when)
     return Question(
         kind="old_schedule",
         title="Send it now?",
         text=(
-            f"The scheduled time {when.isoformat()} is {ago} in the past: the API sends it at "
+            f"The scheduled time {shown} is {ago} in the past: the API sends it at "
             "once.\nA typo in the date? Cancel and fix Schedule, or send it now."
         ),
         confirm="Send now",
         refusal=(
-            f"the scheduled time {when.isoformat()} is {ago} in the past (a typo?): fix it, or "
+            f"the scheduled time {shown} is {ago} in the past (a typo?): fix it, or "
             "pass --yes to send it at once"
         ),
         default_yes=False,

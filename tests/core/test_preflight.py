@@ -65,6 +65,15 @@ def test_a_schedule_in_the_past_is_sent_at_once_with_a_note(on_sandbox: Session)
     assert "in the past" in note and "at once" in note
 
 
+def test_a_schedule_of_now_as_typed_is_not_called_past(on_sandbox: Session) -> None:
+    """``+0m`` is past by the time it is checked: "now", not a warning (with microseconds)."""
+    now = datetime(2026, 11, 29, 12, tzinfo=timezone.utc)
+    request = on_sandbox.build_request(
+        Channel.SMS, ["919591471711"], {"body": "Hi", "scheduledTime": now - timedelta(seconds=5)}
+    )
+    assert check(request, on_sandbox, now=now).notes == ()
+
+
 @pytest.mark.parametrize(
     ("ago", "asked"),
     [(timedelta(hours=23), False), (timedelta(days=2), True), (timedelta(days=1000), True)],
