@@ -9,13 +9,20 @@ earlier send. A front-end decides only how to ask (a modal, a ``[y/N]`` prompt, 
 
 from __future__ import annotations
 
+import re
 from collections.abc import Sequence
 from dataclasses import dataclass, replace
 from datetime import datetime, timedelta
 from typing import TYPE_CHECKING
 
 from comms_tui.api.channels import Channel
-from comms_tui.api.models import EmailMessage, Message, SmsMessage
+from comms_tui.api.models import (
+    EmailMessage,
+    Message,
+    SmsMessage,
+    WhatsAppMessage,
+    ZaloMessage,
+)
 
 if TYPE_CHECKING:
     from comms_tui.api.requests import SendRequest
@@ -83,7 +90,7 @@ def request_notes(
     too."""
     request, notes = merge_repeated(request)
     notes += schedule_notes(request, now) + sender_notes(request) + body_notes(request)
-    notes += copies_notes(request)
+    notes += copies_notes(request) + control_notes(request)
     return request, notes
 
 
@@ -188,6 +195,36 @@ def copies_notes(request: SendRequest) -> list[str]:
         return []
     which = " and ".join(name for name, value in (("Cc", first.cc), ("Bcc", first.bcc)) if value)
     return [f"one message per recipient: each {which} address gets {n} copies"]
+
+
+# What a message may carry that its reader never meant to send: C0 controls but tab and line
+# ends, DEL, C1 controls, and the bidi overrides that make text read backwards
+# (``invoice<U+202E>fdp.exe`` reads "invoiceexe.pdf").
+_SENT_BLIND = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f\u202d\u202e]")
+
+
+def control_notes(request: SendRequest) -> list[str]:
+    """Text that goes out holding control characters or a direction override: sent as it is
+    (it may be meant), but said, with the characters shown."""
+    from comms_tui.core.text import shortened, visible
+
+    first = request.items[0]
+    texts: list[tuple[str, str]] = []
+    if isinstance(first, SmsMessage):
+        texts = [("the message", first.body)]
+    elif isinstance(first, EmailMessage):
+        texts = [("the subject", first.subject), ("the body", first.body)]
+        texts += [(f"the attachment name “{visible(a.file_name, newlines=False)}”", a.file_name)
+                  for a in first.attachments]  # fmt: skip
+    elif isinstance(first, WhatsAppMessage | ZaloMessage):
+        texts = [("the template", first.template)]
+    notes = []
+    for where, text in texts:
+        found = "".join(dict.fromkeys(_SENT_BLIND.findall(text)))
+        if found:
+            shown = shortened(" ".join(visible(c) for c in found), 60)
+            notes.append(f"{where} contains control characters ({shown}): sent as they are")
+    return notes
 
 
 def sending_with(session: Session) -> str:

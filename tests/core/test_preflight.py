@@ -159,6 +159,21 @@ def test_cc_to_several_recipients_says_each_copy_arrives_once_per_recipient(
     assert not any("copies" in note for note in check(no_copies, on_sandbox).notes)
 
 
+def test_control_characters_and_direction_overrides_that_go_out_are_said(
+    on_sandbox: Session,
+) -> None:
+    """Sent as they are (they may be meant), but said: an ESC in an SMS, a right-to-left
+    override making ``invoice<U+202E>fdp.exe`` read "invoiceexe.pdf"."""
+    sms = on_sandbox.build_request(Channel.SMS, ["919591471711"], {"body": "Hi\x1b[31m there"})
+    [note] = check(sms, on_sandbox).notes
+    assert note == "the message contains control characters (␛): sent as they are"
+    assert sms.items[0].body == "Hi\x1b[31m there"  # not changed
+    plain = on_sandbox.build_request(
+        Channel.SMS, ["919591471711"], {"body": "Line one\nline two\twith a tab, שלום\u200f"}
+    )
+    assert check(plain, on_sandbox).notes == ()  # line ends, tabs and RTL marks are text
+
+
 def test_request_notes_need_no_journal(on_sandbox: Session) -> None:
     """What --dry-run and --curl show: the request as it will leave, and its notes."""
     request = on_sandbox.build_request(
