@@ -14,6 +14,7 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import threading
+import time
 from collections.abc import Callable, Iterable
 from concurrent.futures import Future
 from datetime import datetime, timezone
@@ -146,6 +147,7 @@ class CommsApp(App[None]):
         self._owned_session: Session | None = None  # opened here, so closed here
         self._opening: Future[Session] | None = None
         self.secret_typed = False  # the session's secret was typed at the prompt, not stored
+        self._on_screen_until: dict[tuple[str, str, str], float] = {}  # notifications shown
         self._closing_lock = threading.Lock()  # the opening thread and close_session
         self._closed = False
         self.keys_in_order = KeysInOrder(self, super().on_event)
@@ -213,14 +215,19 @@ class CommsApp(App[None]):
     ) -> None:
         """Every notification is plain text, whatever ``markup`` says: nearly all of them carry
         foreign text (a server's message, a file or profile name), and none of ours uses markup.
-        Control characters are shown, and a long message is cut (the raw view has it all)."""
-        super().notify(
-            shown(message),
-            title=shown(title, 200, newlines=False),
-            severity=severity,
-            timeout=timeout,
-            markup=False,
-        )
+        Control characters are shown, and a long message is cut (the raw view has it all).
+
+        One that is on screen already is not shown again: a key pressed three times ("Already
+        sending") stacked three copies."""
+        text, heading = shown(message), shown(title, 200, newlines=False)
+        now = time.monotonic()
+        key = (text, heading, severity)
+        if self._on_screen_until.get(key, 0.0) > now:
+            return
+        lasts = self.NOTIFICATION_TIMEOUT if timeout is None else timeout
+        self._on_screen_until = {k: t for k, t in self._on_screen_until.items() if t > now}
+        self._on_screen_until[key] = now + lasts
+        super().notify(text, title=heading, severity=severity, timeout=timeout, markup=False)
 
     # -- startup --------------------------------------------------------------------------------
 
