@@ -403,6 +403,38 @@ def test_curl_puts_a_large_body_in_a_private_file_in_the_data_dir(
     assert stored["attachments"][0]["size"] == attachment.stat().st_size
 
 
+# Typed text a terminal would obey, printed raw: a bidi override, C1 NEL and CSI, a line
+# separator, ESC (which JSON escapes on its own).
+OBEYED = "Total\u202e: 5\u0085 next\u2028line \x9b2J \x1b[2J done"
+
+
+@pytest.mark.skipif(shutil.which("curl") is None, reason="the replay command runs curl")
+def test_curl_escapes_what_a_terminal_would_obey_and_still_sends_the_text(
+    sandbox_env: dict[str, str], cli_sandbox: EmbeddedSandbox
+) -> None:
+    proc = run_cli("send", "sms", "--to", GOOD, "--body", OBEYED, "--curl", env=sandbox_env)
+    assert proc.returncode == 0, proc.stderr
+    assert not set("\u202e\u0085\u2028\x9b\x1b") & set(proc.stdout), proc.stdout
+    assert "\\u202e" in proc.stdout and "\\u0085" in proc.stdout and "\\u009b" in proc.stdout
+    assert "stand-ins" not in proc.stderr  # nothing was left to replace
+    replayed = _replay(proc.stdout, cli_sandbox)
+    assert "HTTP/1.1 200" in replayed.stdout, replayed.stderr
+    [stored] = cli_sandbox.state.outbox()
+    assert stored["body"] == OBEYED
+
+
+def test_dry_run_shows_the_body_as_the_exact_json_it_sends() -> None:
+    args = ("send", "sms", "--sandbox", "--to", GOOD, "--body", OBEYED, "--dry-run")
+    proc = run_cli(*args)
+    assert proc.returncode == 0, proc.stderr
+    _head, body = proc.stdout.split("\n\n", 1)
+    assert json.loads(body)["root"]["sms"][0]["body"] == OBEYED  # valid JSON: no stand-ins
+    assert "<U+" not in proc.stdout and "\\u202e" in body
+    as_json = run_cli(*args, "--json")
+    assert not set("\u202e\u0085\u2028\x9b\x1b") & set(as_json.stdout)
+    assert _json(as_json.stdout)["body"] == json.loads(body)
+
+
 def test_curl_on_the_embedded_sandbox_says_the_command_cannot_reach_it() -> None:
     """The sandbox --sandbox starts stops with the command: a replay of it cannot work."""
     proc = run_cli("send", "sms", "--sandbox", "--to", GOOD, "--body", "x", "--curl")
