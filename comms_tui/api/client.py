@@ -131,7 +131,7 @@ class CommsClient:
     @property
     def _deadline(self) -> float:
         """The longest one attempt (connect + answer) may take, whatever the server trickles."""
-        return self.target.connect_timeout + self.target.read_timeout
+        return self.target.attempt_seconds
 
     async def _token(self) -> str:
         assert self._oauth is not None

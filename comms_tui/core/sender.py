@@ -152,6 +152,10 @@ class Sender:
             fingerprints=guard.fingerprints if guard else fingerprints(request, session),
             sandbox=session.is_sandbox,
             guard=guard,
+            # Pending for as long as this send may wait for its answer, whatever its timeout:
+            # killed mid-send, it then reads unknown (a retry after a 429 may read unknown
+            # early: the safe side, both say "check before sending again").
+            pending_seconds=self.client.target.attempt_seconds,
         )
         sent_at = datetime.now(timezone.utc)
         started = time.perf_counter()

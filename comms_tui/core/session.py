@@ -311,12 +311,12 @@ def zone_of(profile: Profile | None) -> tzinfo:
 
 
 def pending_deadline_seconds() -> float:
-    """How long a send from this machine may be in flight: the client's bound on one attempt,
-    connect timeout + read timeout (``$COMMS_TUI_TIMEOUT``, default 30 s).
+    """How long a send may be in flight when its journal entry does not say (one an older
+    comms-tui wrote): the client's bound on one attempt, connect timeout + read timeout
+    (``$COMMS_TUI_TIMEOUT``, default 30 s). Each send now records its own (``Sender.send``).
 
     A journal entry still ``pending`` after that was left by a process that died mid-send
-    (crash, SIGKILL): it reads as ``unknown``. A live send waiting out a Retry-After may read
-    ``unknown`` a little early — the safe side: both say "check before sending again".
+    (crash, SIGKILL): it reads as ``unknown``.
     """
     from comms_tui.api.target import DEFAULT_CONNECT_TIMEOUT, DEFAULT_READ_TIMEOUT
 
