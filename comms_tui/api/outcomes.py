@@ -11,6 +11,7 @@ user to decide.
 
 from __future__ import annotations
 
+import math
 import time
 from dataclasses import dataclass, replace
 from typing import Any
@@ -69,22 +70,85 @@ class RetryPolicy:
         return None
 
 
-def retry_after(value: str | None, policy: RetryPolicy) -> float | None:
-    """Seconds to wait before the one retry, or None when the wait would be too long."""
-    if value is None:
+def retry_after(value: str | None, policy: RetryPolicy, *, date: str | None = None) -> float | None:
+    """Seconds to wait before the one retry, or None when the wait would be too long.
+
+    ``value`` and ``date``: the answer's Retry-After and Date headers (see ``requested_wait``);
+    without a readable Retry-After, the policy's default wait."""
+    seconds = requested_wait(value, date=date)
+    if seconds is None:
         return policy.default_retry_after
+    return seconds if seconds <= policy.max_retry_after else None
+
+
+def requested_wait(value: str | None, *, date: str | None = None) -> float | None:
+    """The seconds a Retry-After header asks for (RFC 9110 §10.2.3), or None without a readable
+    one. An HTTP-date is read against the answer's own ``Date`` when it has one, so a clock set
+    wrong on either side changes nothing; a date already past asks for no wait."""
+    if value is None or not value.strip():
+        return None
     try:
         seconds = float(value)
     except ValueError:
-        from email.utils import parsedate_to_datetime
+        until = _http_date(value)
+        if until is None:
+            return None
+        sent = _http_date(date) if date else None
+        seconds = until - (time.time() if sent is None else sent)
+    return None if math.isnan(seconds) else max(0.0, seconds)
 
-        try:
-            when = parsedate_to_datetime(value)
-        except (TypeError, ValueError):
-            return policy.default_retry_after
-        seconds = when.timestamp() - time.time()
-    seconds = max(0.0, seconds)
-    return seconds if seconds <= policy.max_retry_after else None
+
+def _http_date(text: str) -> float | None:
+    """An HTTP-date as a Unix time (RFC 9110 §5.6.7: IMF-fixdate, RFC 850 or asctime), or None.
+
+    Always UTC: the asctime form names no zone and ``-0000`` says "UTC, local zone unknown",
+    which ``parsedate_to_datetime`` leaves naive, and a naive time would be read in the local
+    zone (five and a half hours early in India: a wait of 0 s)."""
+    from datetime import timezone
+    from email.utils import parsedate_to_datetime
+
+    try:
+        when = parsedate_to_datetime(text.strip())
+    except (TypeError, ValueError, IndexError, OverflowError):
+        return None
+    if when.tzinfo is None:
+        when = when.replace(tzinfo=timezone.utc)
+    try:
+        return when.timestamp()
+    except (OverflowError, OSError, ValueError):
+        return None
+
+
+@dataclass(frozen=True)
+class RetryWait:
+    """A wait the server asked for (429, or 503 in the API's body) before the one retry: what
+    ``CommsClient.send`` tells its ``waiting`` callback, for a front-end to show."""
+
+    seconds: float
+    status: int
+
+    @property
+    def message(self) -> str:
+        why = "rate limited" if self.status == 429 else "the server is unavailable"
+        return f"{why} (HTTP {self.status}): trying again in {duration(self.seconds)}"
+
+
+def duration(seconds: float) -> str:
+    """A wait as a person reads it, rounded up: ``5 s``, ``3 min``, ``2 h``."""
+    whole = math.ceil(seconds)
+    if whole < 120:
+        return f"{whole} s"
+    if whole < 120 * 60:
+        return f"{math.ceil(whole / 60)} min"
+    return f"{math.ceil(whole / 3600)} h"
+
+
+def _asked_to_wait(headers: httpx.Headers) -> tuple[float | None, str]:
+    """(the wait a final 429/503 asks for, what to tell the user about trying again)."""
+    wait = requested_wait(headers.get("retry-after"), date=headers.get("date"))
+    if wait is None:
+        return None, "try again later"
+    return wait, f"the server asks to wait {duration(wait)} before trying again"
 
 
 # The API's status body is a few hundred bytes: a larger answer is not one, and is not parsed
@@ -229,14 +293,13 @@ def settle_answer(
     elif status == 403:
         error = AccessDenied(f"access denied ({detail}): {ACCESS_HINT}", code=code)
     elif status == 429:
-        wait = retry_after(headers.get("retry-after"), RetryPolicy(max_retry_after=1e9))
+        wait, again = _asked_to_wait(headers)
         error = RateLimited(
-            f"rate limited ({detail}): nothing was sent; try again later",
-            retry_after=wait,
-            code=code,
+            f"rate limited ({detail}): nothing was sent; {again}", retry_after=wait, code=code
         )
     elif status == 503 and is_api_status(data):  # it says it did not act (§5: "retry later")
-        error = ServerError(f"server unavailable ({detail}): nothing was sent", code=code)
+        _wait, again = _asked_to_wait(headers)
+        error = ServerError(f"server unavailable ({detail}): nothing was sent; {again}", code=code)
     elif status in GATEWAY_STATUSES:
         error = OutcomeUnknown(
             f"HTTP {status} from a gateway: the messages may or may not have been sent"

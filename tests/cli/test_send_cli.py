@@ -4,16 +4,18 @@ from __future__ import annotations
 
 import json
 import os
+import re
 import shutil
 import stat
 import subprocess
+import time as clock
 from datetime import datetime, time, timedelta
 from pathlib import Path
 from zoneinfo import ZoneInfo
 
 import pytest
 
-from comms_tui.sandbox import EmbeddedSandbox
+from comms_tui.sandbox import EmbeddedSandbox, SandboxConfig
 from comms_tui.store.history import Journal
 from comms_tui.store.paths import data_dir
 from tests.support.cli import run_cli
@@ -317,6 +319,70 @@ def test_an_email_without_a_body_is_sent_with_a_warning(cli_sandbox: EmbeddedSan
     )
     assert "the email has no body" in dry.stderr
     assert '"body"' not in dry.stdout  # no empty body on the wire either
+
+
+# -- Retry-After: said while waiting, and what is left to wait when it is too long ------------
+
+
+@pytest.mark.parametrize(
+    ("digits", "waiting", "final"),
+    [
+        ("12025550129", "rate limited (HTTP 429): trying again in 1 s", "rate limited ("),
+        ("12025550153", "the server is unavailable (HTTP 503): trying again in 1 s", "server "),
+    ],
+)
+def test_a_wait_the_server_asks_for_is_said_on_stderr_as_it_begins(
+    digits: str, waiting: str, final: str, sandbox_env: dict[str, str]
+) -> None:
+    proc = run_cli("send", "sms", "--to", digits, "--body", "x", env=sandbox_env)
+    assert proc.returncode == 3
+    told, *rest = proc.stderr.splitlines()
+    assert told == f"comms-tui: {waiting}"
+    [refused] = rest  # the second answer asked again: not waited for twice
+    assert refused.startswith(f"comms-tui: {final}")
+    assert refused.endswith("nothing was sent; the server asks to wait 1 s before trying again")
+
+
+def test_a_wait_longer_than_the_client_waits_is_named_not_waited_for() -> None:
+    with EmbeddedSandbox(SandboxConfig(rate_limit_per_minute=1)) as limited:
+        env = {
+            "COMMS_TUI_HOST": limited.base_url,
+            "COMMS_TUI_USERNAME": "sandbox",
+            "COMMS_TUI_PASSWORD": "sandbox",
+        }
+        first = run_cli("send", "sms", "--to", GOOD, "--body", "one", env=env)
+        assert first.returncode == 0, first.stderr
+        second = run_cli("send", "sms", "--to", GOOD, "--body", "two", env=env)
+        assert limited.state.stats()["requests"] == 2  # the limit's ~60 s were not waited
+    assert second.returncode == 3
+    assert "trying again in" not in second.stderr
+    assert re.search(r"nothing was sent; the server asks to wait \d+ s before", second.stderr)
+
+
+def test_a_retry_after_date_is_waited_for_in_any_local_zone() -> None:
+    """An HTTP-date without a zone (asctime) is UTC: read as local time in India it was 5.5 h
+    past, and the retry went at once."""
+    from tests.reliability.rogue_server import Behaviour, ReceivedRequest, RogueServer, echo_body
+
+    def crafted(request: ReceivedRequest) -> tuple[str, dict[str, str], bytes]:
+        if server.requests == 1:
+            in_3_s = clock.asctime(clock.gmtime(clock.time() + 3))  # no Date: ours is the clock
+            return "429 Too Many Requests", {"Retry-After": in_3_s}, b""
+        return "200 OK", {"Content-Type": "application/json"}, echo_body(request)
+
+    with RogueServer(Behaviour.CRAFTED, crafted=crafted) as server:
+        env = {
+            "COMMS_TUI_HOST": server.base_url,
+            "COMMS_TUI_USERNAME": "till.login",
+            "COMMS_TUI_PASSWORD": "till-password",
+            "TZ": "Asia/Kolkata",
+        }
+        proc = run_cli("send", "sms", "--to", GOOD, "--body", "x", "--json", env=env)
+        assert server.requests == 2
+    assert proc.returncode == 0, proc.stderr
+    assert re.fullmatch(
+        r"comms-tui: rate limited \(HTTP 429\): trying again in [23] s\n", proc.stderr
+    )
 
 
 # -- what the human output says (issue 14) ----------------------------------------------------
