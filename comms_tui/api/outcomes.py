@@ -183,9 +183,8 @@ def failure_of(exc: Exception, base_url: str) -> CommsError:
         )
     if isinstance(exc, BodyNotWritten):
         return UploadIncomplete(
-            f"the connection failed or stalled after {exc.written} of {exc.total} bytes of the "
-            f"request ({describe(exc.cause)}): the server never had the whole request, so "
-            "nothing was sent",
+            f"the upload stopped after {exc.written} of {exc.total} bytes of the request: "
+            f"{describe(exc.cause)}. The server never had the whole request, so nothing was sent",
             written=exc.written,
             total=exc.total,
         )
@@ -194,8 +193,7 @@ def failure_of(exc: Exception, base_url: str) -> CommsError:
             f"HTTP {exc.status} with {exc.reason}: the messages may have been sent"
         )
     return OutcomeUnknown(
-        f"the connection failed after the request was sent ({type(exc).__name__}):"
-        " the message may have gone out"
+        f"{describe(exc)}, after the request was sent: the message may have gone out"
     )
 
 
@@ -269,12 +267,8 @@ def settle_answer(
         if not parsed.answered:
             code, message = _status_of(data)
             if parsed.status.get("success") is False or code not in (None, 200, 201):
-                return settle(
-                    result,
-                    request,
-                    started,
-                    error=BadRequest(message or "request rejected", code=code),
-                )
+                refused = (message or "request rejected") + _refusal_hint(status, code, request)
+                return settle(result, request, started, error=BadRequest(refused, code=code))
             return settle(
                 result,
                 request,
@@ -283,23 +277,25 @@ def settle_answer(
             )
         return settle(result, request, started, error=None, items=parsed.items)
     code, message = _status_of(data)
-    detail = message or f"HTTP {status}"
+
+    def said(label: str) -> str:
+        return _headline(label, message, status)
+
     error: CommsError
     if status in (401, 498):
         error = AuthFailed(
-            f"authentication failed ({detail}): check the credentials of this profile",
-            code=code,
+            f"{said('authentication failed')}: check the credentials of this profile", code=code
         )
     elif status == 403:
-        error = AccessDenied(f"access denied ({detail}): {ACCESS_HINT}", code=code)
+        error = AccessDenied(f"{said('access denied')}: {ACCESS_HINT}", code=code)
     elif status == 429:
         wait, again = _asked_to_wait(headers)
         error = RateLimited(
-            f"rate limited ({detail}): nothing was sent; {again}", retry_after=wait, code=code
+            f"{said('rate limited')}: nothing was sent; {again}", retry_after=wait, code=code
         )
     elif status == 503 and is_api_status(data):  # it says it did not act (§5: "retry later")
         _wait, again = _asked_to_wait(headers)
-        error = ServerError(f"server unavailable ({detail}): nothing was sent; {again}", code=code)
+        error = ServerError(f"{said('server unavailable')}: nothing was sent; {again}", code=code)
     elif status in GATEWAY_STATUSES:
         error = OutcomeUnknown(
             f"HTTP {status} from a gateway: the messages may or may not have been sent"
@@ -310,11 +306,45 @@ def settle_answer(
             "the messages may or may not have been sent"
         )
     elif status >= 500:
-        error = ServerReported(f"the server reported an error ({detail})", code=code)
+        error = ServerReported(said("the server reported an error"), code=code)
     else:
-        error = BadRequest(f"request refused ({detail})", code=code)
+        error = BadRequest(
+            said("request refused") + _refusal_hint(status, code, request), code=code
+        )
     items = _refused_items(request, data) if isinstance(error, NotSent) else None
     return settle(result, request, started, error=error, items=items)
+
+
+def _headline(label: str, message: str, status: int) -> str:
+    """``label (the server's words)``, never saying the same twice: a message that starts with
+    the label keeps only the rest (``access denied (access denied)`` was printed), and one that
+    adds nothing gives way to the HTTP status."""
+    said = message.strip()
+    if said.casefold().startswith(label.casefold()):
+        said = said[len(label) :].lstrip(" :;,.-–—")
+    return f"{label} ({said or f'HTTP {status}'})"
+
+
+# The sandbox's default batch limit (code 1060); Capillary does not publish its own.
+SANDBOX_BATCH_LIMIT = 100
+
+
+def _refusal_hint(status: int, code: int | None, request: SendRequest) -> str:
+    """What a refusal the server's words may leave unexplained means (§5), and what to do."""
+    if code == 1060:
+        count = len(request.items)
+        return (
+            f": too many recipients for one request (this one has {count}); send them in "
+            f"smaller batches (the sandbox takes {SANDBOX_BATCH_LIMIT} by default; Capillary "
+            "does not publish its limit)"
+        )
+    if status == 415:
+        return (
+            ": the server refused the body's Content-Type (comms-tui sends application/json, as "
+            "the API asks): check that the host is Capillary's API and that no proxy rewrites "
+            "the request"
+        )
+    return ""
 
 
 def _refused_items(request: SendRequest, data: Any) -> list[ItemResult] | None:
@@ -368,7 +398,38 @@ def _text(value: object) -> str:
         return "(an unreadable message)"
 
 
+# A network failure in words, not a library's class name; True: the exception's own text may say
+# more (which address, "Connection reset by peer").
+_IN_WORDS: tuple[tuple[type[BaseException] | tuple[type[BaseException], ...], str, bool], ...] = (
+    (
+        httpx.RemoteProtocolError,
+        "the server closed the connection without a complete answer",
+        False,
+    ),
+    (httpx.LocalProtocolError, "the request could not be written as HTTP", True),
+    (httpx.ReadError, "the connection broke while waiting for the answer", True),
+    (httpx.WriteError, "the connection broke while sending the request", True),
+    (httpx.ConnectError, "the connection could not be made", True),
+    (httpx.ProxyError, "the proxy refused the connection", True),
+    (
+        httpx.WriteTimeout,
+        "the server stopped reading the request for longer than the timeout",
+        False,
+    ),
+    (httpx.ReadTimeout, "no answer within the timeout", False),
+    (
+        (httpx.TimeoutException, *TIMEOUTS),
+        "the connection stalled for longer than the timeout",
+        False,
+    ),
+)
+
+
 def describe(exc: BaseException) -> str:
-    """What went wrong in a few words, never empty (``str(httpx.ReadError(""))`` is "")."""
-    text = str(exc).strip()
-    return f"{type(exc).__name__}: {clip(text, 200)}" if text else type(exc).__name__
+    """What went wrong in a few words, never empty (``str(httpx.ReadError(""))`` is "") and never
+    a class name (``RemoteProtocolError`` means nothing to a person)."""
+    text = clip(str(exc).strip(), 200)
+    for kind, words, more in _IN_WORDS:
+        if isinstance(exc, kind):
+            return f"{words} ({text})" if more and text else words
+    return f"the connection failed ({text})" if text else "the connection failed"

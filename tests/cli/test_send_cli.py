@@ -385,6 +385,41 @@ def test_a_retry_after_date_is_waited_for_in_any_local_zone() -> None:
     )
 
 
+# -- refusals and failures in words ---------------------------------------------------------
+
+
+def test_access_denied_is_said_once_with_what_the_user_needs(
+    sandbox_env: dict[str, str],
+) -> None:
+    env = {**sandbox_env, "COMMS_TUI_USERNAME": "sandbox-noaccess"}
+    proc = run_cli("send", "sms", "--to", GOOD, "--body", "x", env=env)
+    assert proc.returncode == 3
+    [said] = proc.stderr.splitlines()
+    assert said.casefold().count("access denied") == 1, said
+    assert said.startswith("comms-tui: access denied (needs WRITE on the Communication access")
+    assert "the API user needs WRITE access" in said
+
+
+def test_the_batch_limit_says_to_split_the_recipients(sandbox_env: dict[str, str]) -> None:
+    recipients = ",".join(str(919000000000 + n) for n in range(101))
+    proc = run_cli("send", "sms", "--to", recipients, "--body", "x", "--yes", env=sandbox_env)
+    assert proc.returncode == 3
+    assert proc.stderr.startswith(
+        "comms-tui: request refused (batch limit exceeded): too many recipients for one request "
+        "(this one has 101); send them in smaller batches (the sandbox takes 100 by default"
+    ), proc.stderr
+
+
+def test_a_dropped_connection_is_said_in_words(sandbox_env: dict[str, str]) -> None:
+    proc = run_cli("send", "sms", "--to", "12025550144", "--body", "x", env=sandbox_env)
+    assert proc.returncode == 4
+    assert "Error" not in proc.stderr  # no library's class name (RemoteProtocolError)
+    assert proc.stderr == (
+        "comms-tui: the server closed the connection without a complete answer, after the "
+        "request was sent: the message may have gone out\n"
+    )
+
+
 # -- what the human output says (issue 14) ----------------------------------------------------
 
 

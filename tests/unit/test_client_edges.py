@@ -130,6 +130,55 @@ async def test_failures_after_writing_are_unknown_and_never_retried(exc: Excepti
     assert result.exit_code == 4
 
 
+@pytest.mark.parametrize(
+    ("exc", "words"),
+    [
+        (httpx.RemoteProtocolError("dropped"), "the server closed the connection"),
+        (httpx.ReadError(""), "the connection broke while waiting for the answer"),
+        (httpx.ReadError("[Errno 104] Connection reset by peer"), "([Errno 104] Connection reset"),
+    ],
+)
+async def test_a_dropped_connection_is_said_in_words(exc: Exception, words: str) -> None:
+    result = await _send(Recorder(exc))
+    assert result.error is not None and type(exc).__name__ not in result.error.message
+    assert words in result.error.message
+    assert result.error.message.endswith(
+        ", after the request was sent: the message may have gone out"
+    )
+
+
+@pytest.mark.parametrize("said", ["access denied", "Access Denied.", "", "ACCESS DENIED: no"])
+async def test_a_403_does_not_say_access_denied_twice(said: str) -> None:
+    body = {"status": {"code": 4000, "success": False, "message": said}}
+    result = await _send(Recorder(httpx.Response(403, json=body)))
+    assert isinstance(result.error, AccessDenied)
+    message = result.error.message
+    assert message.casefold().count("access denied") == 1, message
+    reason = "no" if said.endswith(": no") else "HTTP 403"
+    assert message.startswith(f"access denied ({reason}): the API user needs WRITE access")
+
+
+async def test_a_415_says_what_it_means() -> None:
+    result = await _send(Recorder(httpx.Response(415)))
+    assert isinstance(result.error, BadRequest) and result.sent_nothing
+    assert result.error.message.startswith(
+        "request refused (HTTP 415): the server refused the body's Content-Type (comms-tui sends "
+        "application/json, as the API asks)"
+    )
+
+
+@pytest.mark.parametrize("status", [400, 200])
+async def test_a_batch_limit_says_to_split_the_recipients(status: int) -> None:
+    """§5's 1060, as an HTTP 400 or in a 200's failed status block."""
+    body = {"status": {"code": 1060, "success": False, "message": "batch limit exceeded"}}
+    result = await _send(Recorder(httpx.Response(status, json=body)))
+    assert isinstance(result.error, BadRequest) and result.sent_nothing
+    assert "batch limit exceeded" in result.error.message
+    assert "too many recipients for one request (this one has 2); send them in smaller batches" in (
+        result.error.message
+    )
+
+
 async def test_429_is_retried_once_after_retry_after() -> None:
     rec = Recorder(
         httpx.Response(429, headers={"Retry-After": "2"}), httpx.Response(200, json=OK_BODY)
