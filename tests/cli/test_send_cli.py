@@ -113,6 +113,26 @@ def test_missing_attachment_is_a_clear_error(sandbox_env: dict[str, str]) -> Non
     assert proc.returncode == 2 and "report.pdf" in proc.stderr
 
 
+@pytest.mark.parametrize(
+    ("path", "says"),
+    [
+        ("", "attachments: the path is empty: give the file to attach"),
+        ("att/-dash.txt", "attachments: -dash.txt: no such file (att/-dash.txt)"),
+        ("att/nope.txt", "attachments: nope.txt: no such file (att/nope.txt)"),
+        ("tests", "attachments: tests is a folder; attach the files inside it instead"),
+    ],
+)
+def test_each_attachment_error_names_the_field_and_what_is_wrong(path: str, says: str) -> None:
+    """``--attach ''`` said ". is a folder"; a name starting with a dash lost the field's name
+    (it was taken for a message naming its flag)."""
+    proc = run_cli(
+        "send", "email", "--sandbox", "--to", "a@example.com", "--from", "b@example.com",
+        "--subject", "s", "--body", "b", f"--attach={path}", "--dry-run",
+    )  # fmt: skip
+    assert proc.returncode == 2 and proc.stdout == ""
+    assert proc.stderr == f"comms-tui: {says}\n"
+
+
 def test_dry_run_prints_the_request_without_secrets_and_sends_nothing(
     sandbox_env: dict[str, str], cli_sandbox: EmbeddedSandbox
 ) -> None:
