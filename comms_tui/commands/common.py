@@ -45,7 +45,8 @@ def add_target_flags(parser: argparse.ArgumentParser) -> None:
     parser.add_argument(
         "--timeout",
         metavar="SECONDS",
-        help="read timeout (default 30, or $COMMS_TUI_TIMEOUT); a send that times out is unknown",
+        help="read timeout, 1 to 600 (default 30, or $COMMS_TUI_TIMEOUT); a send that times out "
+        "is unknown",
     )
     parser.add_argument("--yes", "-y", action="store_true", help="don't ask for confirmation")
     add_secret_flags(parser, "for this run only (never stored)")

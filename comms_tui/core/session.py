@@ -324,6 +324,11 @@ def pending_deadline_seconds() -> float:
 
 
 TIMEOUT_ENV = "COMMS_TUI_TIMEOUT"
+# The read timeout is how long the server has to answer once it has the whole request; when it
+# runs out, the message may have gone out: unknown. Capillary's API takes hundreds of
+# milliseconds to answer, more under load or across continents, so a timeout under a second
+# would turn sends that succeed into unknowns — for no gain: nobody waits less for one send.
+MIN_TIMEOUT = 1.0
 MAX_TIMEOUT = 600.0
 
 
@@ -333,8 +338,11 @@ def parse_timeout(raw: str) -> float:
         seconds = float(raw)
     except ValueError:
         raise ValueError(f"timeout must be a number of seconds, not {raw!r}") from None
-    if not 0 < seconds <= MAX_TIMEOUT:
-        raise ValueError(f"timeout must be between 0 and {MAX_TIMEOUT:g} seconds")
+    if not MIN_TIMEOUT <= seconds <= MAX_TIMEOUT:
+        raise ValueError(
+            f"timeout must be from {MIN_TIMEOUT:g} to {MAX_TIMEOUT:g} seconds, not {raw.strip()}"
+            + (" (less would leave most sends unknown)" if 0 < seconds < MIN_TIMEOUT else "")
+        )
     return seconds
 
 
