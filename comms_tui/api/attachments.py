@@ -277,6 +277,8 @@ def load_attachment(
     ``progress(done_bytes, total_bytes)`` is called after each chunk (and once for an empty
     file). Raises ``AttachmentError`` for a missing, unreadable, non-regular or too large file.
     """
+    if not str(path).strip():  # Path("") is the current folder: ". is a folder" said nothing
+        raise AttachmentError("the path is empty: give the file to attach")
     file_path = typed_path(path)
     name = file_path.name or str(file_path)
     try:

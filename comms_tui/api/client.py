@@ -7,6 +7,7 @@ What each answer or failure means is decided in ``outcomes``; the wire itself is
 
 from __future__ import annotations
 
+import contextlib
 import time
 from collections.abc import Awaitable, Callable
 from types import TracebackType
@@ -35,6 +36,7 @@ from comms_tui.api.errors import (
 from comms_tui.api.outcomes import (
     ACCESS_HINT,
     RetryPolicy,
+    RetryWait,
     describe,
     did_not_act,
     failure_of,
@@ -62,6 +64,7 @@ SEND_PATH = "/v2/communications/sendMessage"
 # a second, which on the event loop would freeze a TUI.
 PARSE_IN_THREAD_BYTES = 256 * 1024
 TARGET_ATTRIBUTION: Any = object()  # "use the target's attribution" (None means none)
+Waiting = Callable[[RetryWait], object]
 
 
 class CommsClient:
@@ -131,7 +134,7 @@ class CommsClient:
     @property
     def _deadline(self) -> float:
         """The longest one attempt (connect + answer) may take, whatever the server trickles."""
-        return self.target.connect_timeout + self.target.read_timeout
+        return self.target.attempt_seconds
 
     async def _token(self) -> str:
         assert self._oauth is not None
@@ -204,6 +207,7 @@ class CommsClient:
         *,
         attribution: Any = TARGET_ATTRIBUTION,
         progress: Progress | None = None,
+        waiting: Waiting | None = None,
     ) -> SendResult:
         """Send once (with §6's safe retries); never raises for a server or network outcome.
 
@@ -211,17 +215,23 @@ class CommsClient:
         loop, once per 64 KB: keep it cheap); an exception in it is ignored. The upload may take
         as long as the server keeps reading; ``read_timeout`` without progress ends it as
         ``UploadIncomplete`` (not sent), and the answer then has ``read_timeout`` to arrive.
+        ``waiting(RetryWait)`` is called as the server's Retry-After wait begins (nothing of the
+        refused attempt was acted on); an exception in it is ignored too.
         """
         chosen: Attribution | None = (
             self.target.attribution if attribution is TARGET_ATTRIBUTION else attribution
         )
         started = self._timer()
-        result = await self._send(request, chosen, progress)
+        result = await self._send(request, chosen, progress, waiting)
         result.latency_ms = (self._timer() - started) * 1000
         return result
 
     async def _send(
-        self, request: SendRequest, chosen: Attribution | None, progress: Progress | None
+        self,
+        request: SendRequest,
+        chosen: Attribution | None,
+        progress: Progress | None,
+        waiting: Waiting | None,
     ) -> SendResult:
         body = request.body_parts()
         url = self.url(request.channel)
@@ -265,9 +275,16 @@ class CommsClient:
                 refreshed = True
                 continue
             if not waited and did_not_act(status, content):
-                delay = retry_after(response_headers.get("retry-after"), self.retry)
+                delay = retry_after(
+                    response_headers.get("retry-after"),
+                    self.retry,
+                    date=response_headers.get("date"),
+                )
                 if delay is not None:
                     waited = True
+                    if waiting is not None:
+                        with contextlib.suppress(Exception):  # a front-end's bug: still wait
+                            waiting(RetryWait(delay, status))
                     await self._sleep(delay)
                     continue
             if unreadable is not None and 200 <= status < 300:

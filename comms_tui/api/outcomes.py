@@ -11,6 +11,7 @@ user to decide.
 
 from __future__ import annotations
 
+import math
 import time
 from dataclasses import dataclass, replace
 from typing import Any
@@ -69,22 +70,85 @@ class RetryPolicy:
         return None
 
 
-def retry_after(value: str | None, policy: RetryPolicy) -> float | None:
-    """Seconds to wait before the one retry, or None when the wait would be too long."""
-    if value is None:
+def retry_after(value: str | None, policy: RetryPolicy, *, date: str | None = None) -> float | None:
+    """Seconds to wait before the one retry, or None when the wait would be too long.
+
+    ``value`` and ``date``: the answer's Retry-After and Date headers (see ``requested_wait``);
+    without a readable Retry-After, the policy's default wait."""
+    seconds = requested_wait(value, date=date)
+    if seconds is None:
         return policy.default_retry_after
+    return seconds if seconds <= policy.max_retry_after else None
+
+
+def requested_wait(value: str | None, *, date: str | None = None) -> float | None:
+    """The seconds a Retry-After header asks for (RFC 9110 §10.2.3), or None without a readable
+    one. An HTTP-date is read against the answer's own ``Date`` when it has one, so a clock set
+    wrong on either side changes nothing; a date already past asks for no wait."""
+    if value is None or not value.strip():
+        return None
     try:
         seconds = float(value)
     except ValueError:
-        from email.utils import parsedate_to_datetime
+        until = _http_date(value)
+        if until is None:
+            return None
+        sent = _http_date(date) if date else None
+        seconds = until - (time.time() if sent is None else sent)
+    return None if math.isnan(seconds) else max(0.0, seconds)
 
-        try:
-            when = parsedate_to_datetime(value)
-        except (TypeError, ValueError):
-            return policy.default_retry_after
-        seconds = when.timestamp() - time.time()
-    seconds = max(0.0, seconds)
-    return seconds if seconds <= policy.max_retry_after else None
+
+def _http_date(text: str) -> float | None:
+    """An HTTP-date as a Unix time (RFC 9110 §5.6.7: IMF-fixdate, RFC 850 or asctime), or None.
+
+    Always UTC: the asctime form names no zone and ``-0000`` says "UTC, local zone unknown",
+    which ``parsedate_to_datetime`` leaves naive, and a naive time would be read in the local
+    zone (five and a half hours early in India: a wait of 0 s)."""
+    from datetime import timezone
+    from email.utils import parsedate_to_datetime
+
+    try:
+        when = parsedate_to_datetime(text.strip())
+    except (TypeError, ValueError, IndexError, OverflowError):
+        return None
+    if when.tzinfo is None:
+        when = when.replace(tzinfo=timezone.utc)
+    try:
+        return when.timestamp()
+    except (OverflowError, OSError, ValueError):
+        return None
+
+
+@dataclass(frozen=True)
+class RetryWait:
+    """A wait the server asked for (429, or 503 in the API's body) before the one retry: what
+    ``CommsClient.send`` tells its ``waiting`` callback, for a front-end to show."""
+
+    seconds: float
+    status: int
+
+    @property
+    def message(self) -> str:
+        why = "rate limited" if self.status == 429 else "the server is unavailable"
+        return f"{why} (HTTP {self.status}): trying again in {duration(self.seconds)}"
+
+
+def duration(seconds: float) -> str:
+    """A wait as a person reads it, rounded up: ``5 s``, ``3 min``, ``2 h``."""
+    whole = math.ceil(seconds)
+    if whole < 120:
+        return f"{whole} s"
+    if whole < 120 * 60:
+        return f"{math.ceil(whole / 60)} min"
+    return f"{math.ceil(whole / 3600)} h"
+
+
+def _asked_to_wait(headers: httpx.Headers) -> tuple[float | None, str]:
+    """(the wait a final 429/503 asks for, what to tell the user about trying again)."""
+    wait = requested_wait(headers.get("retry-after"), date=headers.get("date"))
+    if wait is None:
+        return None, "try again later"
+    return wait, f"the server asks to wait {duration(wait)} before trying again"
 
 
 # The API's status body is a few hundred bytes: a larger answer is not one, and is not parsed
@@ -119,9 +183,8 @@ def failure_of(exc: Exception, base_url: str) -> CommsError:
         )
     if isinstance(exc, BodyNotWritten):
         return UploadIncomplete(
-            f"the connection failed or stalled after {exc.written} of {exc.total} bytes of the "
-            f"request ({describe(exc.cause)}): the server never had the whole request, so "
-            "nothing was sent",
+            f"the upload stopped after {exc.written} of {exc.total} bytes of the request: "
+            f"{describe(exc.cause)}. The server never had the whole request, so nothing was sent",
             written=exc.written,
             total=exc.total,
         )
@@ -130,8 +193,7 @@ def failure_of(exc: Exception, base_url: str) -> CommsError:
             f"HTTP {exc.status} with {exc.reason}: the messages may have been sent"
         )
     return OutcomeUnknown(
-        f"the connection failed after the request was sent ({type(exc).__name__}):"
-        " the message may have gone out"
+        f"{describe(exc)}, after the request was sent: the message may have gone out"
     )
 
 
@@ -205,12 +267,8 @@ def settle_answer(
         if not parsed.answered:
             code, message = _status_of(data)
             if parsed.status.get("success") is False or code not in (None, 200, 201):
-                return settle(
-                    result,
-                    request,
-                    started,
-                    error=BadRequest(message or "request rejected", code=code),
-                )
+                refused = (message or "request rejected") + _refusal_hint(status, code, request)
+                return settle(result, request, started, error=BadRequest(refused, code=code))
             return settle(
                 result,
                 request,
@@ -219,24 +277,25 @@ def settle_answer(
             )
         return settle(result, request, started, error=None, items=parsed.items)
     code, message = _status_of(data)
-    detail = message or f"HTTP {status}"
+
+    def said(label: str) -> str:
+        return _headline(label, message, status)
+
     error: CommsError
     if status in (401, 498):
         error = AuthFailed(
-            f"authentication failed ({detail}): check the credentials of this profile",
-            code=code,
+            f"{said('authentication failed')}: check the credentials of this profile", code=code
         )
     elif status == 403:
-        error = AccessDenied(f"access denied ({detail}): {ACCESS_HINT}", code=code)
+        error = AccessDenied(f"{said('access denied')}: {ACCESS_HINT}", code=code)
     elif status == 429:
-        wait = retry_after(headers.get("retry-after"), RetryPolicy(max_retry_after=1e9))
+        wait, again = _asked_to_wait(headers)
         error = RateLimited(
-            f"rate limited ({detail}): nothing was sent; try again later",
-            retry_after=wait,
-            code=code,
+            f"{said('rate limited')}: nothing was sent; {again}", retry_after=wait, code=code
         )
     elif status == 503 and is_api_status(data):  # it says it did not act (§5: "retry later")
-        error = ServerError(f"server unavailable ({detail}): nothing was sent", code=code)
+        _wait, again = _asked_to_wait(headers)
+        error = ServerError(f"{said('server unavailable')}: nothing was sent; {again}", code=code)
     elif status in GATEWAY_STATUSES:
         error = OutcomeUnknown(
             f"HTTP {status} from a gateway: the messages may or may not have been sent"
@@ -247,11 +306,45 @@ def settle_answer(
             "the messages may or may not have been sent"
         )
     elif status >= 500:
-        error = ServerReported(f"the server reported an error ({detail})", code=code)
+        error = ServerReported(said("the server reported an error"), code=code)
     else:
-        error = BadRequest(f"request refused ({detail})", code=code)
+        error = BadRequest(
+            said("request refused") + _refusal_hint(status, code, request), code=code
+        )
     items = _refused_items(request, data) if isinstance(error, NotSent) else None
     return settle(result, request, started, error=error, items=items)
+
+
+def _headline(label: str, message: str, status: int) -> str:
+    """``label (the server's words)``, never saying the same twice: a message that starts with
+    the label keeps only the rest (``access denied (access denied)`` was printed), and one that
+    adds nothing gives way to the HTTP status."""
+    said = message.strip()
+    if said.casefold().startswith(label.casefold()):
+        said = said[len(label) :].lstrip(" :;,.-–—")
+    return f"{label} ({said or f'HTTP {status}'})"
+
+
+# The sandbox's default batch limit (code 1060); Capillary does not publish its own.
+SANDBOX_BATCH_LIMIT = 100
+
+
+def _refusal_hint(status: int, code: int | None, request: SendRequest) -> str:
+    """What a refusal the server's words may leave unexplained means (§5), and what to do."""
+    if code == 1060:
+        count = len(request.items)
+        return (
+            f": too many recipients for one request (this one has {count}); send them in "
+            f"smaller batches (the sandbox takes {SANDBOX_BATCH_LIMIT} by default; Capillary "
+            "does not publish its limit)"
+        )
+    if status == 415:
+        return (
+            ": the server refused the body's Content-Type (comms-tui sends application/json, as "
+            "the API asks): check that the host is Capillary's API and that no proxy rewrites "
+            "the request"
+        )
+    return ""
 
 
 def _refused_items(request: SendRequest, data: Any) -> list[ItemResult] | None:
@@ -305,7 +398,38 @@ def _text(value: object) -> str:
         return "(an unreadable message)"
 
 
+# A network failure in words, not a library's class name; True: the exception's own text may say
+# more (which address, "Connection reset by peer").
+_IN_WORDS: tuple[tuple[type[BaseException] | tuple[type[BaseException], ...], str, bool], ...] = (
+    (
+        httpx.RemoteProtocolError,
+        "the server closed the connection without a complete answer",
+        False,
+    ),
+    (httpx.LocalProtocolError, "the request could not be written as HTTP", True),
+    (httpx.ReadError, "the connection broke while waiting for the answer", True),
+    (httpx.WriteError, "the connection broke while sending the request", True),
+    (httpx.ConnectError, "the connection could not be made", True),
+    (httpx.ProxyError, "the proxy refused the connection", True),
+    (
+        httpx.WriteTimeout,
+        "the server stopped reading the request for longer than the timeout",
+        False,
+    ),
+    (httpx.ReadTimeout, "no answer within the timeout", False),
+    (
+        (httpx.TimeoutException, *TIMEOUTS),
+        "the connection stalled for longer than the timeout",
+        False,
+    ),
+)
+
+
 def describe(exc: BaseException) -> str:
-    """What went wrong in a few words, never empty (``str(httpx.ReadError(""))`` is "")."""
-    text = str(exc).strip()
-    return f"{type(exc).__name__}: {clip(text, 200)}" if text else type(exc).__name__
+    """What went wrong in a few words, never empty (``str(httpx.ReadError(""))`` is "") and never
+    a class name (``RemoteProtocolError`` means nothing to a person)."""
+    text = clip(str(exc).strip(), 200)
+    for kind, words, more in _IN_WORDS:
+        if isinstance(exc, kind):
+            return f"{words} ({text})" if more and text else words
+    return f"the connection failed ({text})" if text else "the connection failed"

@@ -2,12 +2,12 @@
 
 from __future__ import annotations
 
-import json
 import secrets
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
 
+from comms_tui.api import jsontext
 from comms_tui.api.attachments import Attachment
 from comms_tui.api.channels import FIELD_LABELS, Channel
 from comms_tui.api.errors import InvalidInput
@@ -25,8 +25,10 @@ MAX_ITEMS = 1000
 
 
 def _json(value: object) -> bytes:
-    """Compact JSON, non-ASCII text as UTF-8 (as the API's own examples are written)."""
-    return json.dumps(value, ensure_ascii=False, separators=(",", ":")).encode()
+    """Compact JSON, non-ASCII text as UTF-8 (as the API's own examples are written), but what
+    a terminal could act on as ``\\u`` escapes: the same document for the server, and a replay
+    command (``--curl``) that holds these bytes can be printed as it is."""
+    return jsontext.dumps(value, separators=(",", ":")).encode()
 
 
 @dataclass(frozen=True)

@@ -363,11 +363,13 @@ class RedactedRequest:
         }
 
     def to_text(self) -> str:
-        import json
+        """The request as text; its body is the JSON sent (what a terminal could act on as
+        ``\\u`` escapes, as on the wire)."""
+        from comms_tui.api import jsontext
 
         lines = [f"{self.method} {self.url}"]
         lines += [f"{name}: {value}" for name, value in self.headers.items()]
-        lines += ["", json.dumps(self.body, indent=2, ensure_ascii=False)]
+        lines += ["", jsontext.dumps(self.body, indent=2)]
         if self.omitted_attachment_data:
             lines += ["", f"({self.OMITTED_NOTE})"]
         return "\n".join(lines)
@@ -377,13 +379,14 @@ class RedactedRequest:
 
         A sketch for reading, not a replay: see ``comms_tui.api.curl.replay_command``.
         """
-        import json
         import shlex
+
+        from comms_tui.api import jsontext
 
         parts = ["curl", "-sS", "-X", self.method, shlex.quote(self.url)]
         for name, value in self.headers.items():
             parts += ["-H", shlex.quote(f"{name}: {value}")]
-        parts += ["--data-binary", shlex.quote(json.dumps(self.body, ensure_ascii=False))]
+        parts += ["--data-binary", shlex.quote(jsontext.dumps(self.body))]
         command = " \\\n  ".join([" ".join(parts[:5]), *_pairs(parts[5:])])
         if self.omitted_attachment_data:
             return f"# {self.OMITTED_NOTE}: this command does not send them\n{command}"

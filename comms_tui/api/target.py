@@ -252,6 +252,11 @@ class Target:
     label: str = ""  # profile name, or "sandbox"
 
     @property
+    def attempt_seconds(self) -> float:
+        """The longest one attempt may take: connecting, then the answer once it is written."""
+        return self.connect_timeout + self.read_timeout
+
+    @property
     def is_loopback(self) -> bool:
         try:
             return is_loopback_host(urlsplit(self.base_url).hostname or "")

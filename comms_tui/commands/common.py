@@ -8,6 +8,7 @@ terminal asks (``[y/N]`` on stderr, or ``--yes``), where a secret for this run c
 from __future__ import annotations
 
 import argparse
+import re
 import sys
 from collections.abc import Sequence
 from datetime import timezone, tzinfo
@@ -44,7 +45,8 @@ def add_target_flags(parser: argparse.ArgumentParser) -> None:
     parser.add_argument(
         "--timeout",
         metavar="SECONDS",
-        help="read timeout (default 30, or $COMMS_TUI_TIMEOUT); a send that times out is unknown",
+        help="read timeout, 1 to 600 (default 30, or $COMMS_TUI_TIMEOUT); a send that times out "
+        "is unknown",
     )
     parser.add_argument("--yes", "-y", action="store_true", help="don't ask for confirmation")
     add_secret_flags(parser, "for this run only (never stored)")
@@ -99,12 +101,17 @@ def recipients_of(values: Sequence[str]) -> list[str]:
     return [r for value in values for r in split_recipients(value)]
 
 
+# A message that names its flag or variable itself: ``--timeout: …``, ``$COMMS_TUI_TIMEOUT: …``
+# (not any text that starts with a dash: a file ``-dash.txt`` lost its field's name).
+_NAMES_ITSELF = re.compile(r"(--[a-z][a-z0-9-]*|\$[A-Z][A-Z0-9_]*): ")
+
+
 def invalid_lines(exc: InvalidInput) -> list[str]:
     """One line per field that failed, named as the API names it (unless the message names the
-    flag or variable itself: ``--timeout: …``, ``$COMMS_TUI_TIMEOUT: …``)."""
+    flag or variable itself)."""
     if exc.errors:
         return [
-            text if not field or text.startswith(("-", "$")) else f"{field}: {text}"
+            text if not field or _NAMES_ITSELF.match(text) else f"{field}: {text}"
             for field, text in exc.errors.items()
         ]
     return [exc.message]

@@ -50,7 +50,7 @@ class Interrupted(Exception):
                 "`comms-tui history` before sending it again"
             )
         if self.history_id is not None:
-            return f"interrupted before the request left{entry}: nothing was sent"
+            return f"interrupted{entry}: nothing was sent"
         return "interrupted"
 
     def to_json(self) -> dict[str, Any]:

@@ -88,7 +88,7 @@ def register(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) ->
     test.add_argument(
         "--timeout",
         metavar="SECONDS",
-        help="how long to wait for the host (default 30, or $COMMS_TUI_TIMEOUT)",
+        help="how long to wait for the host, 1 to 600 (default 30, or $COMMS_TUI_TIMEOUT)",
     )
     add_secret_flags(test, "for this check only (never stored)")
     default = actions.add_parser("default", help="make a profile the default")

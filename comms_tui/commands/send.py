@@ -24,6 +24,7 @@ from comms_tui.commands.common import (
 from comms_tui.commands.output import Interrupted, error, note, print_json, say
 
 if TYPE_CHECKING:
+    from comms_tui.api.outcomes import RetryWait
     from comms_tui.api.requests import SendRequest
     from comms_tui.core.session import Session
 
@@ -206,9 +207,17 @@ async def _run(args: argparse.Namespace, session: Session, progress: _Progress) 
         def sending() -> None:
             progress.sending = True
 
+        def waiting(wait: RetryWait) -> None:  # seconds of silence otherwise
+            note(wait.message)
+
         try:
             sent = await send_request(
-                session, request, ask=confirmed, show_notes=notes, sending=sending
+                session,
+                request,
+                ask=confirmed,
+                show_notes=notes,
+                sending=sending,
+                waiting=waiting,
             )
         except StoreError as exc:
             raise Stop(exc.message, "Nothing was sent.") from None

@@ -18,6 +18,7 @@ from comms_tui.store.errors import DuplicateSend
 if TYPE_CHECKING:
     import asyncio
 
+    from comms_tui.api.client import Waiting
     from comms_tui.api.requests import SendRequest
     from comms_tui.api.results import SendResult
     from comms_tui.api.transport import Progress
@@ -38,12 +39,13 @@ async def send_request(
     now: datetime | None = None,
     progress: Progress | None = None,
     cancel: asyncio.Event | None = None,
+    waiting: Waiting | None = None,
 ) -> Sent | None:
     """Check, ask, send. ``None`` when a question was answered no (nothing was sent).
 
     ``sending()`` is called once every question is answered, as the send starts. Raises
-    ``StoreError`` when the journal cannot record the send (nothing was sent). ``progress`` and
-    ``cancel`` are as for ``Sender.send``.
+    ``StoreError`` when the journal cannot record the send (nothing was sent). ``progress``,
+    ``cancel`` and ``waiting`` are as for ``Sender.send``.
     """
     checked = await session.offload(check, request, session, resend=resend, now=now)
     show_notes(checked.notes)
@@ -56,7 +58,11 @@ async def send_request(
     while True:
         try:
             return await sender.send(
-                checked.request, acknowledged=acknowledged, progress=progress, cancel=cancel
+                checked.request,
+                acknowledged=acknowledged,
+                progress=progress,
+                cancel=cancel,
+                waiting=waiting,
             )
         except DuplicateSend as exc:
             question = duplicate_question(exc.entries, checked.request.recipients, now=now)

@@ -30,7 +30,8 @@ from comms_tui.store.errors import StoreError
 if TYPE_CHECKING:
     import asyncio
 
-    from comms_tui.api.client import CommsClient
+    from comms_tui.api.client import CommsClient, Waiting
+    from comms_tui.api.outcomes import RetryWait
     from comms_tui.api.requests import SendRequest
     from comms_tui.api.transport import Progress
     from comms_tui.core.session import Session
@@ -68,6 +69,10 @@ class Sent:
 
 
 CANCELLED_BEFORE = "cancelled before the server had the whole request: nothing was sent"
+CANCELLED_WAITING = (
+    "cancelled while waiting to try again: the server had refused the request unread (it asked "
+    "to wait), so nothing was sent"
+)
 CANCELLED_AFTER = (
     "cancelled while waiting for the answer, after the request was sent: the message may have "
     "gone out; check before resending"
@@ -83,9 +88,16 @@ class Upload:
 
     written: int = -1
     total: int = 0
+    waiting: bool = False  # out a Retry-After: the server refused the last attempt unread
 
     def update(self, written: int, total: int) -> None:
         self.written, self.total = written, total
+        self.waiting = False
+
+    def refused(self) -> None:
+        """The server answered that it did not act (a 429 before its Retry-After wait): nothing
+        is in flight until the next attempt writes its body."""
+        self.written, self.waiting = -1, True
 
     @property
     def started(self) -> bool:
@@ -111,6 +123,10 @@ class SendInterrupted(KeyboardInterrupt):
 
 INTERRUPTED_AFTER = "interrupted while waiting for the answer: the message may have gone out"
 INTERRUPTED_BEFORE = "interrupted before the server had the whole request: nothing was sent"
+INTERRUPTED_WAITING = (
+    "interrupted while waiting to try again: the server had refused the request unread (it "
+    "asked to wait), so nothing was sent"
+)
 
 
 class Sender:
@@ -130,13 +146,15 @@ class Sender:
         attribution: Any = TARGET_ATTRIBUTION,
         progress: Progress | None = None,
         cancel: asyncio.Event | None = None,
+        waiting: Waiting | None = None,
     ) -> Sent:
         """Send once. Raises before anything leaves: ``DuplicateSend`` when an earlier send the
         user was not asked about matches (``guarded``; ``acknowledged`` are the ones they were),
         ``StoreError`` when the journal cannot record the send.
 
-        ``progress(bytes_written, total)`` as for ``CommsClient.send``. Setting ``cancel`` stops
-        the send: not sent while the server cannot hold the whole request, else unknown.
+        ``progress(bytes_written, total)`` and ``waiting(RetryWait)`` as for
+        ``CommsClient.send``. Setting ``cancel`` stops the send: not sent while the server cannot
+        hold the whole request (nor while waiting out a Retry-After), else unknown.
         """
         from comms_tui.core.guard import duplicate_guard, fingerprints
 
@@ -152,16 +170,24 @@ class Sender:
             fingerprints=guard.fingerprints if guard else fingerprints(request, session),
             sandbox=session.is_sandbox,
             guard=guard,
+            # Pending for as long as this send may wait for its answer, whatever its timeout:
+            # killed mid-send, it then reads unknown (a retry after a 429 may read unknown
+            # early: the safe side, both say "check before sending again").
+            pending_seconds=self.client.target.attempt_seconds,
         )
         sent_at = datetime.now(timezone.utc)
         started = time.perf_counter()
         upload = Upload()
         try:
-            result = await self._exchange(request, attribution, progress, cancel, upload)
+            result = await self._exchange(request, attribution, progress, cancel, upload, waiting)
         except KeyboardInterrupt:
             # No answer will come: the entry says so now, not "pending" until its deadline.
             arrived = upload.may_have_arrived
-            error = OutcomeUnknown(INTERRUPTED_AFTER) if arrived else NotSent(INTERRUPTED_BEFORE)
+            error: CommsError = (
+                OutcomeUnknown(INTERRUPTED_AFTER)
+                if arrived
+                else NotSent(INTERRUPTED_WAITING if upload.waiting else INTERRUPTED_BEFORE)
+            )
             result = self._unanswered(request, attribution, started, error)
             with contextlib.suppress(StoreError, OSError):  # then it reads unknown at its deadline
                 self._complete(history_id, result)
@@ -181,6 +207,7 @@ class Sender:
         progress: Progress | None,
         cancel: asyncio.Event | None,
         upload: Upload,
+        waiting: Waiting | None = None,
     ) -> SendResult:
         """The HTTP exchange, stopped when ``cancel`` is set first; ``upload`` follows the body."""
 
@@ -189,8 +216,15 @@ class Sender:
             if progress is not None:
                 progress(written, total)
 
+        def refused(wait: RetryWait) -> None:
+            upload.refused()
+            if waiting is not None:
+                waiting(wait)
+
         started = time.perf_counter()
-        sending = self.client.send(request, attribution=attribution, progress=tracked)
+        sending = self.client.send(
+            request, attribution=attribution, progress=tracked, waiting=refused
+        )
         if cancel is None:
             return await sending
         import asyncio
@@ -198,17 +232,22 @@ class Sender:
         exchange = asyncio.ensure_future(sending)
         stop = asyncio.ensure_future(cancel.wait())
         arrived = True  # unless seen otherwise: a send stopped by someone else may have arrived
+        waited = False
         try:
             await asyncio.wait({exchange, stop}, return_when=asyncio.FIRST_COMPLETED)
         finally:
             stop.cancel()
             if not exchange.done():  # cancelled, by the user or with the whole app
                 arrived = upload.may_have_arrived  # before the cancellation closes the socket
+                waited = upload.waiting
                 exchange.cancel()
                 await asyncio.wait({exchange})  # let it close the connection
         if not exchange.cancelled():
             return exchange.result()  # it ended before the cancellation could stop it
-        error = OutcomeUnknown(CANCELLED_AFTER) if arrived else NotSent(CANCELLED_BEFORE)
+        if arrived:
+            error: CommsError = OutcomeUnknown(CANCELLED_AFTER)
+        else:
+            error = NotSent(CANCELLED_WAITING if waited else CANCELLED_BEFORE)
         return self._unanswered(request, attribution, started, error)
 
     def _unanswered(

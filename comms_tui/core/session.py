@@ -326,12 +326,12 @@ def zone_of(profile: Profile | None) -> tzinfo:
 
 
 def pending_deadline_seconds() -> float:
-    """How long a send from this machine may be in flight: the client's bound on one attempt,
-    connect timeout + read timeout (``$COMMS_TUI_TIMEOUT``, default 30 s).
+    """How long a send may be in flight when its journal entry does not say (one an older
+    comms-tui wrote): the client's bound on one attempt, connect timeout + read timeout
+    (``$COMMS_TUI_TIMEOUT``, default 30 s). Each send now records its own (``Sender.send``).
 
     A journal entry still ``pending`` after that was left by a process that died mid-send
-    (crash, SIGKILL): it reads as ``unknown``. A live send waiting out a Retry-After may read
-    ``unknown`` a little early — the safe side: both say "check before sending again".
+    (crash, SIGKILL): it reads as ``unknown``.
     """
     from comms_tui.api.target import DEFAULT_CONNECT_TIMEOUT, DEFAULT_READ_TIMEOUT
 
@@ -339,6 +339,11 @@ def pending_deadline_seconds() -> float:
 
 
 TIMEOUT_ENV = "COMMS_TUI_TIMEOUT"
+# The read timeout is how long the server has to answer once it has the whole request; when it
+# runs out, the message may have gone out: unknown. Capillary's API takes hundreds of
+# milliseconds to answer, more under load or across continents, so a timeout under a second
+# would turn sends that succeed into unknowns — for no gain: nobody waits less for one send.
+MIN_TIMEOUT = 1.0
 MAX_TIMEOUT = 600.0
 
 
@@ -348,8 +353,11 @@ def parse_timeout(raw: str) -> float:
         seconds = float(raw)
     except ValueError:
         raise ValueError(f"timeout must be a number of seconds, not {raw!r}") from None
-    if not 0 < seconds <= MAX_TIMEOUT:
-        raise ValueError(f"timeout must be between 0 and {MAX_TIMEOUT:g} seconds")
+    if not MIN_TIMEOUT <= seconds <= MAX_TIMEOUT:
+        raise ValueError(
+            f"timeout must be from {MIN_TIMEOUT:g} to {MAX_TIMEOUT:g} seconds, not {raw.strip()}"
+            + (" (less would leave most sends unknown)" if 0 < seconds < MIN_TIMEOUT else "")
+        )
     return seconds
 
 

@@ -48,16 +48,9 @@ def shortened(text: str, limit: int) -> str:
     return f"{text[:limit]}… ({len(text) - limit:,} more characters)"
 
 
-# What ``json.dumps(ensure_ascii=False)`` leaves raw that a terminal may act on: DEL, the C1
-# controls (0x9B is an 8-bit CSI), bidi controls and line separators. (It escapes C0 itself.)
-_JSON_UNSAFE = re.compile("[\x7f-\x9f\u061c\u200e\u200f\u202a-\u202e\u2066-\u2069\u2028\u2029]")
-
-
 def safe_json(value: object, *, indent: int | None = None) -> str:
     """``value`` as JSON that reads back exactly, with every character a terminal could act on
     written as a ``\\uXXXX`` escape (other non-ASCII text stays readable)."""
-    import json
+    from comms_tui.api import jsontext
 
-    text = json.dumps(value, ensure_ascii=False, indent=indent)
-    # Outside strings JSON has only ASCII punctuation: every match is inside a string literal.
-    return _JSON_UNSAFE.sub(lambda match: f"\\u{ord(match.group()):04x}", text)
+    return jsontext.dumps(value, indent=indent)

@@ -2,8 +2,10 @@
 
 A row is written and committed *before* the request goes out (``begin``) and completed after
 (``complete``), so a crash or SIGKILL mid-send leaves a ``pending`` row that later reads as
-``unknown`` — the user is never left guessing whether something went out. Every call opens its own
-connection (sqlite3 objects cannot cross threads), so a ``Journal`` is safe to use from workers.
+``unknown`` — the user is never left guessing whether something went out. Each row says how long
+its own send may be in flight (its timeout): still pending after that, it reads unknown. Every
+call opens its own connection (sqlite3 objects cannot cross threads), so a ``Journal`` is safe to
+use from workers.
 """
 
 from __future__ import annotations
@@ -27,6 +29,8 @@ JOURNAL_FILE_NAME = "history.sqlite3"
 OUTCOMES = ("pending", "accepted", "partial", "failed", "rejected", "unknown")
 FINAL_OUTCOMES = frozenset(OUTCOMES) - {"pending"}
 UNKNOWN_LOOKBACK_SECONDS = 24 * 3600
+# No send is in flight longer (the longest timeout is 600 s): a larger stored value is damage.
+MAX_PENDING_SECONDS = 3600.0
 # A recipient filter matches fragments: served by a trigram index of the recipients (every
 # entry). Where SQLite has no FTS5 trigram tokenizer, it scans this many newest entries instead.
 RECIPIENT_SCAN_LIMIT = 5000
@@ -52,7 +56,9 @@ CREATE TABLE IF NOT EXISTS entries (
     items        TEXT NOT NULL DEFAULT '[]', -- JSON list
     latency_ms   REAL,
     error        TEXT,
-    sandbox      INTEGER NOT NULL DEFAULT 0  -- sent to a sandbox: nobody received it
+    sandbox      INTEGER NOT NULL DEFAULT 0, -- sent to a sandbox: nobody received it
+    pending_seconds REAL                    -- how long its send may be in flight (NULL: the
+                                            -- journal's stale_after_seconds)
 );
 CREATE INDEX IF NOT EXISTS entries_created ON entries(created_at);
 CREATE TABLE IF NOT EXISTS fingerprints (
@@ -222,6 +228,27 @@ class DuplicateGuard:
     window_seconds: float = 600
 
 
+def _pending_until(table: str = "entries") -> str:
+    """SQL for when an entry still pending is given up for ``unknown`` (its parameters: the
+    default for a row that records no time of its own, then ``MAX_PENDING_SECONDS``): its own
+    time when it holds a number, as ``Journal._pending_seconds`` reads it."""
+    seconds = f"{table}.pending_seconds"
+    return (
+        f"({table}.created_at + CASE WHEN typeof({seconds}) NOT IN ('integer', 'real') THEN ?"
+        f" ELSE min(max({seconds}, 0), ?) END)"
+    )
+
+
+def _add_column(db: sqlite3.Connection, definition: str) -> None:
+    """Add a column to ``entries`` (a journal an older comms-tui wrote), unless another process
+    opening the same journal has just done it."""
+    try:
+        db.execute(f"ALTER TABLE entries ADD COLUMN {definition}")
+    except sqlite3.OperationalError as exc:
+        if "duplicate column" not in str(exc):
+            raise
+
+
 def _use_wal(db: sqlite3.Connection, patience: float = 10.0) -> None:
     """Switch the journal to WAL. The switch needs the file to itself and SQLite answers
     "locked" at once, without waiting the busy timeout, while another process is switching
@@ -256,6 +283,8 @@ class Journal:
     """Plain synchronous calls; each opens and closes its own connection."""
 
     def __init__(self, path: Path | None = None, *, stale_after_seconds: float = 60.0) -> None:
+        """``stale_after_seconds``: how long a send may be in flight when its entry does not say
+        (one an older comms-tui wrote)."""
         try:
             if path is None:
                 from comms_tui.store.paths import data_dir
@@ -290,7 +319,9 @@ class Journal:
             if "created_at" not in columns:  # another program's database under our name
                 raise sqlite3.DatabaseError("it holds another program's tables")
             if "sandbox" not in columns:  # a journal written by comms-tui 0.1
-                db.execute("ALTER TABLE entries ADD COLUMN sandbox INTEGER NOT NULL DEFAULT 0")
+                _add_column(db, "sandbox INTEGER NOT NULL DEFAULT 0")
+            if "pending_seconds" not in columns:  # journals from before sends had their own
+                _add_column(db, "pending_seconds REAL")
             try:
                 db.executescript(_RECIPIENT_INDEX)
             except sqlite3.OperationalError:  # an SQLite without FTS5 or its trigrams: scan
@@ -352,8 +383,13 @@ class Journal:
         fingerprints: builtins.list[str],
         sandbox: bool = False,
         guard: DuplicateGuard | None = None,
+        pending_seconds: float | None = None,
     ) -> int:
         """Record a send about to go out; committed before this returns.
+
+        ``pending_seconds``: how long this send may be in flight (its connect and read
+        timeouts); still pending after that, its process died mid-send and it reads unknown.
+        Without it, the journal's ``stale_after_seconds`` applies.
 
         With a ``guard``, raises ``DuplicateSend`` instead when an earlier send it has not been
         told about matches: checked and recorded in one ``BEGIN IMMEDIATE`` transaction, which
@@ -371,9 +407,8 @@ class Journal:
                 if found:
                     raise DuplicateSend(found)
             cursor = db.execute(
-                "INSERT INTO entries"
-                " (created_at, profile, host, channel, recipients, request, sandbox)"
-                " VALUES (?, ?, ?, ?, ?, ?, ?)",
+                "INSERT INTO entries (created_at, profile, host, channel, recipients, request,"
+                " sandbox, pending_seconds) VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
                 (
                     now,
                     profile,
@@ -382,6 +417,7 @@ class Journal:
                     json.dumps(list(recipients)),
                     json.dumps(redact(request)),
                     int(sandbox),
+                    pending_seconds,
                 ),
             )
             entry_id = cursor.lastrowid
@@ -533,18 +569,19 @@ class Journal:
     ) -> tuple[builtins.list[str], builtins.list[object], float]:
         """(SQL conditions, their parameters, the time "pending" is judged at)."""
         now = time.time()
-        stale_before = now - self.stale_after_seconds
         where: builtins.list[str] = []
         params: builtins.list[object] = []
         if channel:
             where.append("channel = ?")
             params.append(channel.lower())
         if outcome == "unknown":
-            where.append("(outcome = 'unknown' OR (outcome = 'pending' AND created_at < ?))")
-            params.append(stale_before)
+            where.append(
+                f"(outcome = 'unknown' OR (outcome = 'pending' AND {_pending_until()} < ?))"
+            )
+            params.extend((self.stale_after_seconds, MAX_PENDING_SECONDS, now))
         elif outcome == "pending":
-            where.append("outcome = 'pending' AND created_at >= ?")
-            params.append(stale_before)
+            where.append(f"outcome = 'pending' AND {_pending_until()} >= ?")
+            params.extend((self.stale_after_seconds, MAX_PENDING_SECONDS, now))
         elif outcome:
             where.append("outcome = ?")
             params.append(outcome)
@@ -574,7 +611,6 @@ class Journal:
         window_seconds: float,
     ) -> builtins.list[JournalEntry]:
         window_start = now_ts - window_seconds
-        stale_before = now_ts - self.stale_after_seconds
         found: dict[int, JournalEntry] = {}
         unique = list(dict.fromkeys(fingerprints))
         for start in range(0, len(unique), 500):  # stay under SQLite's variable limit
@@ -585,12 +621,28 @@ class Journal:
                 WHERE f.fp IN ({marks}) AND e.created_at <= ? AND (
                     (e.created_at >= ? AND e.outcome NOT IN ('rejected', 'failed'))
                     OR (e.created_at >= ? AND (e.outcome = 'unknown'
-                        OR (e.outcome = 'pending' AND e.created_at < ?))))""",
-                (*chunk, now_ts, window_start, now_ts - UNKNOWN_LOOKBACK_SECONDS, stale_before),
+                        OR (e.outcome = 'pending' AND {_pending_until("e")} < ?))))""",
+                (
+                    *chunk,
+                    now_ts,
+                    window_start,
+                    now_ts - UNKNOWN_LOOKBACK_SECONDS,
+                    self.stale_after_seconds,
+                    MAX_PENDING_SECONDS,
+                    now_ts,
+                ),
             ).fetchall()
             for row in rows:
                 found[row["id"]] = self._entry(row, now_ts)
         return sorted(found.values(), key=lambda e: e.id, reverse=True)
+
+    def _pending_seconds(self, row: sqlite3.Row) -> float:
+        """How long the entry's send may be in flight: its own time (a damaged one bounded),
+        else the journal's default."""
+        seconds = _number(row["pending_seconds"])
+        if seconds is None:
+            return self.stale_after_seconds
+        return min(max(seconds, 0.0), MAX_PENDING_SECONDS)
 
     def _entry(self, row: sqlite3.Row, now: float) -> JournalEntry:
         """An entry as stored, read leniently: the file is the user's, and a row damaged by
@@ -600,7 +652,7 @@ class Journal:
         outcome = _text(row["outcome"]) or "unknown"
         if outcome not in OUTCOMES:
             outcome = "unknown"
-        if outcome == "pending" and (created_ts or 0) < now - self.stale_after_seconds:
+        if outcome == "pending" and (created_ts or 0) + self._pending_seconds(row) < now:
             outcome = "unknown"  # the process that began it never completed it
         request = _json(row["request"])
         items = _json(row["items"])

@@ -145,3 +145,39 @@ def test_a_file_where_the_config_folder_should_be_is_a_clean_exit_2(tmp_path: Pa
         line = _one_error_line(proc.stderr)
         assert "as the config folder: a file is in its place" in line
         assert "COMMS_TUI_CONFIG_DIR" in line
+
+
+@pytest.mark.parametrize(
+    ("value", "says"),
+    [
+        ("0.001", "not 0.001 (less would leave most sends unknown)"),
+        ("0.5", "not 0.5 (less would leave most sends unknown)"),
+        ("0", "not 0"),
+        ("601", "not 601"),
+        ("nan", "not nan"),
+    ],
+)
+@pytest.mark.parametrize("where", ["--timeout", "$COMMS_TUI_TIMEOUT"])
+def test_a_timeout_outside_its_range_says_the_range(
+    sandbox_env: dict[str, str], cli_sandbox: EmbeddedSandbox, value: str, says: str, where: str
+) -> None:
+    """`--timeout 0` was refused "between 0 and 600" while 0.001 was taken, and could only end
+    each send unknown: the range is 1 to 600 s, and the message says so."""
+    if where == "--timeout":
+        proc = run_cli("send", "sms", "--to", "12025550100", "--body", "x", "--timeout", value,
+                       env=sandbox_env)  # fmt: skip
+    else:
+        env = {**sandbox_env, "COMMS_TUI_TIMEOUT": value}
+        proc = run_cli("send", "sms", "--to", "12025550100", "--body", "x", env=env)
+    assert proc.returncode == 2, proc.stderr
+    assert _one_error_line(proc.stderr) == (
+        f"comms-tui: {where}: timeout must be from 1 to 600 seconds, {says}"
+    )
+    assert cli_sandbox.state.stats()["requests"] == 0
+
+
+@pytest.mark.parametrize("value", ["1", "600"])
+def test_the_ends_of_the_timeout_range_are_taken(sandbox_env: dict[str, str], value: str) -> None:
+    proc = run_cli("send", "sms", "--to", "12025550100", "--body", "x", "--timeout", value,
+                   "--json", env=sandbox_env)  # fmt: skip
+    assert proc.returncode == 0, proc.stderr

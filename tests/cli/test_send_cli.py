@@ -4,16 +4,18 @@ from __future__ import annotations
 
 import json
 import os
+import re
 import shutil
 import stat
 import subprocess
+import time as clock
 from datetime import datetime, time, timedelta
 from pathlib import Path
 from zoneinfo import ZoneInfo
 
 import pytest
 
-from comms_tui.sandbox import EmbeddedSandbox
+from comms_tui.sandbox import EmbeddedSandbox, SandboxConfig
 from comms_tui.store.history import Journal
 from comms_tui.store.paths import data_dir
 from tests.support.cli import run_cli
@@ -109,6 +111,26 @@ def test_missing_attachment_is_a_clear_error(sandbox_env: dict[str, str]) -> Non
         "--body", "b", "--attach", "/nonexistent/report.pdf", env=sandbox_env,
     )  # fmt: skip
     assert proc.returncode == 2 and "report.pdf" in proc.stderr
+
+
+@pytest.mark.parametrize(
+    ("path", "says"),
+    [
+        ("", "attachments: the path is empty: give the file to attach"),
+        ("att/-dash.txt", "attachments: -dash.txt: no such file (att/-dash.txt)"),
+        ("att/nope.txt", "attachments: nope.txt: no such file (att/nope.txt)"),
+        ("tests", "attachments: tests is a folder; attach the files inside it instead"),
+    ],
+)
+def test_each_attachment_error_names_the_field_and_what_is_wrong(path: str, says: str) -> None:
+    """``--attach ''`` said ". is a folder"; a name starting with a dash lost the field's name
+    (it was taken for a message naming its flag)."""
+    proc = run_cli(
+        "send", "email", "--sandbox", "--to", "a@example.com", "--from", "b@example.com",
+        "--subject", "s", "--body", "b", f"--attach={path}", "--dry-run",
+    )  # fmt: skip
+    assert proc.returncode == 2 and proc.stdout == ""
+    assert proc.stderr == f"comms-tui: {says}\n"
 
 
 def test_dry_run_prints_the_request_without_secrets_and_sends_nothing(
@@ -319,6 +341,105 @@ def test_an_email_without_a_body_is_sent_with_a_warning(cli_sandbox: EmbeddedSan
     assert '"body"' not in dry.stdout  # no empty body on the wire either
 
 
+# -- Retry-After: said while waiting, and what is left to wait when it is too long ------------
+
+
+@pytest.mark.parametrize(
+    ("digits", "waiting", "final"),
+    [
+        ("12025550129", "rate limited (HTTP 429): trying again in 1 s", "rate limited ("),
+        ("12025550153", "the server is unavailable (HTTP 503): trying again in 1 s", "server "),
+    ],
+)
+def test_a_wait_the_server_asks_for_is_said_on_stderr_as_it_begins(
+    digits: str, waiting: str, final: str, sandbox_env: dict[str, str]
+) -> None:
+    proc = run_cli("send", "sms", "--to", digits, "--body", "x", env=sandbox_env)
+    assert proc.returncode == 3
+    told, *rest = proc.stderr.splitlines()
+    assert told == f"comms-tui: {waiting}"
+    [refused] = rest  # the second answer asked again: not waited for twice
+    assert refused.startswith(f"comms-tui: {final}")
+    assert refused.endswith("nothing was sent; the server asks to wait 1 s before trying again")
+
+
+def test_a_wait_longer_than_the_client_waits_is_named_not_waited_for() -> None:
+    with EmbeddedSandbox(SandboxConfig(rate_limit_per_minute=1)) as limited:
+        env = {
+            "COMMS_TUI_HOST": limited.base_url,
+            "COMMS_TUI_USERNAME": "sandbox",
+            "COMMS_TUI_PASSWORD": "sandbox",
+        }
+        first = run_cli("send", "sms", "--to", GOOD, "--body", "one", env=env)
+        assert first.returncode == 0, first.stderr
+        second = run_cli("send", "sms", "--to", GOOD, "--body", "two", env=env)
+        assert limited.state.stats()["requests"] == 2  # the limit's ~60 s were not waited
+    assert second.returncode == 3
+    assert "trying again in" not in second.stderr
+    assert re.search(r"nothing was sent; the server asks to wait \d+ s before", second.stderr)
+
+
+def test_a_retry_after_date_is_waited_for_in_any_local_zone() -> None:
+    """An HTTP-date without a zone (asctime) is UTC: read as local time in India it was 5.5 h
+    past, and the retry went at once."""
+    from tests.reliability.rogue_server import Behaviour, ReceivedRequest, RogueServer, echo_body
+
+    def crafted(request: ReceivedRequest) -> tuple[str, dict[str, str], bytes]:
+        if server.requests == 1:
+            in_3_s = clock.asctime(clock.gmtime(clock.time() + 3))  # no Date: ours is the clock
+            return "429 Too Many Requests", {"Retry-After": in_3_s}, b""
+        return "200 OK", {"Content-Type": "application/json"}, echo_body(request)
+
+    with RogueServer(Behaviour.CRAFTED, crafted=crafted) as server:
+        env = {
+            "COMMS_TUI_HOST": server.base_url,
+            "COMMS_TUI_USERNAME": "till.login",
+            "COMMS_TUI_PASSWORD": "till-password",
+            "TZ": "Asia/Kolkata",
+        }
+        proc = run_cli("send", "sms", "--to", GOOD, "--body", "x", "--json", env=env)
+        assert server.requests == 2
+    assert proc.returncode == 0, proc.stderr
+    assert re.fullmatch(
+        r"comms-tui: rate limited \(HTTP 429\): trying again in [23] s\n", proc.stderr
+    )
+
+
+# -- refusals and failures in words ---------------------------------------------------------
+
+
+def test_access_denied_is_said_once_with_what_the_user_needs(
+    sandbox_env: dict[str, str],
+) -> None:
+    env = {**sandbox_env, "COMMS_TUI_USERNAME": "sandbox-noaccess"}
+    proc = run_cli("send", "sms", "--to", GOOD, "--body", "x", env=env)
+    assert proc.returncode == 3
+    [said] = proc.stderr.splitlines()
+    assert said.casefold().count("access denied") == 1, said
+    assert said.startswith("comms-tui: access denied (needs WRITE on the Communication access")
+    assert "the API user needs WRITE access" in said
+
+
+def test_the_batch_limit_says_to_split_the_recipients(sandbox_env: dict[str, str]) -> None:
+    recipients = ",".join(str(919000000000 + n) for n in range(101))
+    proc = run_cli("send", "sms", "--to", recipients, "--body", "x", "--yes", env=sandbox_env)
+    assert proc.returncode == 3
+    assert proc.stderr.startswith(
+        "comms-tui: request refused (batch limit exceeded): too many recipients for one request "
+        "(this one has 101); send them in smaller batches (the sandbox takes 100 by default"
+    ), proc.stderr
+
+
+def test_a_dropped_connection_is_said_in_words(sandbox_env: dict[str, str]) -> None:
+    proc = run_cli("send", "sms", "--to", "12025550144", "--body", "x", env=sandbox_env)
+    assert proc.returncode == 4
+    assert "Error" not in proc.stderr  # no library's class name (RemoteProtocolError)
+    assert proc.stderr == (
+        "comms-tui: the server closed the connection without a complete answer, after the "
+        "request was sent: the message may have gone out\n"
+    )
+
+
 # -- what the human output says (issue 14) ----------------------------------------------------
 
 
@@ -401,6 +522,38 @@ def test_curl_puts_a_large_body_in_a_private_file_in_the_data_dir(
     assert "HTTP/1.1 200" in replayed.stdout, replayed.stderr
     [stored] = cli_sandbox.state.outbox()
     assert stored["attachments"][0]["size"] == attachment.stat().st_size
+
+
+# Typed text a terminal would obey, printed raw: a bidi override, C1 NEL and CSI, a line
+# separator, ESC (which JSON escapes on its own).
+OBEYED = "Total\u202e: 5\u0085 next\u2028line \x9b2J \x1b[2J done"
+
+
+@pytest.mark.skipif(shutil.which("curl") is None, reason="the replay command runs curl")
+def test_curl_escapes_what_a_terminal_would_obey_and_still_sends_the_text(
+    sandbox_env: dict[str, str], cli_sandbox: EmbeddedSandbox
+) -> None:
+    proc = run_cli("send", "sms", "--to", GOOD, "--body", OBEYED, "--curl", env=sandbox_env)
+    assert proc.returncode == 0, proc.stderr
+    assert not set("\u202e\u0085\u2028\x9b\x1b") & set(proc.stdout), proc.stdout
+    assert "\\u202e" in proc.stdout and "\\u0085" in proc.stdout and "\\u009b" in proc.stdout
+    assert "stand-ins" not in proc.stderr  # nothing was left to replace
+    replayed = _replay(proc.stdout, cli_sandbox)
+    assert "HTTP/1.1 200" in replayed.stdout, replayed.stderr
+    [stored] = cli_sandbox.state.outbox()
+    assert stored["body"] == OBEYED
+
+
+def test_dry_run_shows_the_body_as_the_exact_json_it_sends() -> None:
+    args = ("send", "sms", "--sandbox", "--to", GOOD, "--body", OBEYED, "--dry-run")
+    proc = run_cli(*args)
+    assert proc.returncode == 0, proc.stderr
+    _head, body = proc.stdout.split("\n\n", 1)
+    assert json.loads(body)["root"]["sms"][0]["body"] == OBEYED  # valid JSON: no stand-ins
+    assert "<U+" not in proc.stdout and "\\u202e" in body
+    as_json = run_cli(*args, "--json")
+    assert not set("\u202e\u0085\u2028\x9b\x1b") & set(as_json.stdout)
+    assert _json(as_json.stdout)["body"] == json.loads(body)
 
 
 def test_curl_on_the_embedded_sandbox_says_the_command_cannot_reach_it() -> None:

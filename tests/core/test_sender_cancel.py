@@ -12,13 +12,14 @@ from pathlib import Path
 from comms_tui.api.channels import Channel
 from comms_tui.api.client import CommsClient
 from comms_tui.api.errors import NotSent, OutcomeUnknown
+from comms_tui.api.outcomes import RetryWait
 from comms_tui.api.target import BasicCredentials, Target
 from comms_tui.core.flow import send_request
 from comms_tui.core.preflight import Question
-from comms_tui.core.sender import CANCELLED_AFTER, CANCELLED_BEFORE, Upload
+from comms_tui.core.sender import CANCELLED_AFTER, CANCELLED_BEFORE, CANCELLED_WAITING, Upload
 from comms_tui.core.session import Session
 from comms_tui.store.history import Journal
-from tests.reliability.rogue_server import Behaviour, RogueServer
+from tests.reliability.rogue_server import Behaviour, Crafted, ReceivedRequest, RogueServer
 from tests.support.sessions import sender_for
 
 
@@ -83,6 +84,36 @@ async def test_cancelled_while_waiting_for_the_answer_is_unknown(tmp_path: Path)
     assert isinstance(result.error, OutcomeUnknown) and result.error.message == CANCELLED_AFTER
     [entry] = journal.list(5)
     assert entry.outcome == "unknown" and entry.error == CANCELLED_AFTER
+
+
+async def test_cancelled_while_waiting_out_a_retry_after_is_not_sent(tmp_path: Path) -> None:
+    """The server refused the request unread (429) and asked to wait: stopping then sends
+    nothing, and the journal says so (it said unknown: the body had been written)."""
+
+    def rate_limited(_request: ReceivedRequest) -> Crafted:
+        return "429 Too Many Requests", {"Retry-After": "20"}, b""
+
+    with RogueServer(Behaviour.CRAFTED, crafted=rate_limited) as server:
+        target = Target(base_url=server.base_url, credentials=BasicCredentials("u", "p"))
+        journal = Journal(tmp_path / "history.sqlite3")
+        async with CommsClient(target) as client:
+            sender = sender_for(client, journal, name="rogue")
+            request = sender.session.build_request(Channel.SMS, ["919591471711"], {"body": "hi"})
+            cancel = asyncio.Event()
+            told: list[RetryWait] = []
+
+            def waiting(wait: RetryWait) -> None:
+                told.append(wait)
+                cancel.set()
+
+            sent = await sender.send(request, cancel=cancel, waiting=waiting)
+        assert server.requests == 1
+    assert [wait.seconds for wait in told] == [20.0]
+    result = sent.result
+    assert result.outcome.value == "rejected" and result.sent_nothing
+    assert isinstance(result.error, NotSent) and result.error.message == CANCELLED_WAITING
+    [entry] = journal.list(5)
+    assert entry.outcome == "rejected" and entry.error == CANCELLED_WAITING
 
 
 def test_an_upload_may_have_arrived_once_only_its_last_piece_is_left() -> None:

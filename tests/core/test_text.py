@@ -2,10 +2,13 @@
 
 from __future__ import annotations
 
+import json
+import sys
+
 from hypothesis import given
 from hypothesis import strategies as st
 
-from comms_tui.core.text import shortened, visible
+from comms_tui.core.text import safe_json, shortened, visible
 
 
 def test_terminal_controls_become_visible_stand_ins() -> None:
@@ -47,3 +50,16 @@ def test_nothing_a_terminal_obeys_is_left(text: str) -> None:
 def test_shortened_says_how_much_was_left_out() -> None:
     assert shortened("abc", 5) == "abc"
     assert shortened("a" * 12, 10) == "aaaaaaaaaa… (2 more characters)"
+
+
+def test_json_shows_as_it_is_what_visible_would_change_is_escaped() -> None:
+    """JSON a command prints (``--json``, the body in ``--dry-run`` and ``--curl``) holds none of
+    what ``visible`` replaces: printed as it is, it stays the exact document, and valid JSON."""
+    hidden = "".join(
+        c for c in map(chr, range(sys.maxunicode + 1)) if c != "\n" and visible(c) != c
+    )
+    assert "\u202e" in hidden and "\x85" in hidden and "\u200b" in hidden
+    text = safe_json({"body": f"a{hidden}b"}, indent=2)
+    assert visible(text) == text
+    assert json.loads(text) == {"body": f"a{hidden}b"}
+    assert "\\u202e" in text and "\\u0085" in text and "€ ₹" in safe_json("€ ₹")

@@ -3,9 +3,9 @@
 Against a recording server it must deliver exactly the request ``CommsClient.send`` delivers
 (method, path and query, headers, body bytes; only the transport's own Accept-Encoding and
 Connection differ); against the sandbox it must be accepted and the text must arrive intact.
-For an SMS whose text holds quotes, ``$``, backticks, a newline and unicode, and for an email
-with a 300 KB attachment (its body goes to a 0600 file), with Basic and with OAuth (a token
-from the environment, or one fetched from the token endpoint).
+For an SMS whose text holds quotes, ``$``, backticks, a newline, unicode, a bidi override and a
+C1 control, and for an email with a 300 KB attachment (its body goes to a 0600 file), with Basic
+and with OAuth (a token from the environment, or one fetched from the token endpoint).
 """
 
 from __future__ import annotations
@@ -42,7 +42,7 @@ pytestmark = pytest.mark.skipif(
     shutil.which("curl") is None, reason="curl is not installed: the replay command runs curl"
 )
 
-SMS_TEXT = "He said \"hi\" & it's $HOME `whoami` $(id) \\ 100%s\n🎉 naïve ‘curly’ '"
+SMS_TEXT = "He said \"hi\" & it's $HOME `whoami` $(id) \\ 100%s\n🎉 naïve ‘curly’ ' \u202eRTL\u0085"
 # bash, and the system's sh when it is another shell (dash here): the command must be POSIX.
 SHELLS = ["bash"] + (
     ["sh"] if shutil.which("sh") and os.path.realpath(shutil.which("sh") or "").find("bash") < 0

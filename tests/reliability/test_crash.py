@@ -59,14 +59,13 @@ def _wait_for(predicate: object, timeout: float, what: str) -> None:
         time.sleep(0.02)
 
 
-def test_sigkill_mid_send_leaves_an_entry_that_reads_unknown(
-    slow_sandbox: EmbeddedSandbox,
-) -> None:
-    env = _env(slow_sandbox)
-    # The body differs per run: the duplicate guard must see *this* send only.
+def _killed_mid_send(sandbox: EmbeddedSandbox, env: dict[str, str], *args: str) -> str:
+    """Start ``comms-tui send sms --to SLOW ARGS`` and SIGKILL it once the sandbox has the
+    request; the body it sent (it differs per run: the duplicate guard must see *this* send)."""
     body = f"747977 is your OTP ({time.time_ns()})"
+    command = ["send", "sms", "--to", SLOW, "--body", body, *args]
     proc = subprocess.Popen(
-        [sys.executable, "-m", "tests.support.cli", "send", "sms", "--to", SLOW, "--body", body],
+        [sys.executable, "-m", "tests.support.cli", *command],
         env=env,
         cwd=REPO_ROOT,
         stdout=subprocess.PIPE,
@@ -74,7 +73,7 @@ def test_sigkill_mid_send_leaves_an_entry_that_reads_unknown(
         text=True,
     )
     try:
-        _wait_for(lambda: slow_sandbox.state.stats()["requests"] == 1, 15, "the request")
+        _wait_for(lambda: sandbox.state.stats()["requests"] == 1, 15, "the request")
         os.kill(proc.pid, signal.SIGKILL)
         proc.wait(timeout=5)
     finally:
@@ -84,6 +83,35 @@ def test_sigkill_mid_send_leaves_an_entry_that_reads_unknown(
         proc.stdout.close()  # type: ignore[union-attr]
         proc.stderr.close()  # type: ignore[union-attr]
     assert proc.returncode == -signal.SIGKILL
+    return body
+
+
+def _history_until_unknown(env: dict[str, str], patience: float) -> dict[str, object]:
+    """The one entry as `comms-tui history --json` shows it, polled until it reads unknown
+    (pending until then, for at most ``patience`` seconds)."""
+    deadline = time.monotonic() + patience
+    while True:
+        listed = run_cli("history", "--json", env=env)
+        assert listed.returncode == 0, listed.stderr
+        (shown,) = json.loads(listed.stdout)
+        assert isinstance(shown, dict)
+        if shown["outcome"] == "unknown":
+            return shown
+        assert shown["outcome"] == "pending"
+        assert time.monotonic() < deadline, "history never showed the abandoned send as unknown"
+        time.sleep(0.5)
+
+
+def _age(shown: dict[str, object]) -> float:
+    created = datetime.fromisoformat(str(shown["created_at"]))
+    return (datetime.now(timezone.utc) - created).total_seconds()
+
+
+def test_sigkill_mid_send_leaves_an_entry_that_reads_unknown(
+    slow_sandbox: EmbeddedSandbox,
+) -> None:
+    env = _env(slow_sandbox)
+    body = _killed_mid_send(slow_sandbox, env)
     killed_at = time.time()
 
     # Killed mid-send: begun (committed before the request left), never completed.
@@ -91,29 +119,30 @@ def test_sigkill_mid_send_leaves_an_entry_that_reads_unknown(
     assert entry.outcome == "pending" and entry.completed_at is None
     assert entry.recipients == [SLOW] and entry.channel == "sms"
     assert entry.request["root"]["sms"][0]["body"] == body
-    # The store's rule: pending and older than the stale time means nobody will complete it.
-    assert Journal(stale_after_seconds=0).list()[0].outcome == "unknown"
+    # Pending for as long as its own send could last, whatever the journal's default.
+    assert Journal(stale_after_seconds=0).list()[0].outcome == "pending"
 
-    # `comms-tui history` applies it with the client's own deadline (connect + read timeout).
-    history_env = {"COMMS_TUI_TIMEOUT": str(READ_TIMEOUT)}
-    deadline = time.monotonic() + PENDING_DEADLINE + 10
-    while True:
-        listed = run_cli("history", "--json", env=history_env)
-        assert listed.returncode == 0, listed.stderr
-        (shown,) = json.loads(listed.stdout)
-        if shown["outcome"] == "unknown":
-            break
-        assert shown["outcome"] == "pending"
-        assert time.monotonic() < deadline, "history never showed the abandoned send as unknown"
-        time.sleep(0.5)
-    age = datetime.now(timezone.utc) - datetime.fromisoformat(shown["created_at"])
-    assert age.total_seconds() >= PENDING_DEADLINE  # not before the send could have ended
+    # Then `comms-tui history` shows it unknown: nobody will complete it.
+    shown = _history_until_unknown({"COMMS_TUI_TIMEOUT": str(READ_TIMEOUT)}, PENDING_DEADLINE + 10)
+    assert _age(shown) >= PENDING_DEADLINE  # not before the send could have ended
     assert time.time() - killed_at < PENDING_DEADLINE + 10
 
     # Sending the same again is stopped: it may have gone out.
     again = run_cli("send", "sms", "--to", SLOW, "--body", body, env=env)
     assert again.returncode == 2 and "--yes" in again.stderr
     assert slow_sandbox.state.stats()["requests"] == 1
+
+
+def test_a_killed_send_is_pending_for_its_own_timeout_not_the_default(
+    slow_sandbox: EmbeddedSandbox,
+) -> None:
+    """`send --timeout 2`, killed: `history` (default timeout, 30 s) shows it pending for the
+    5 + 2 s that send could have lasted, not the 5 + 30 s a send of its own would."""
+    env = {k: v for k, v in _env(slow_sandbox).items() if k != "COMMS_TUI_TIMEOUT"}
+    _killed_mid_send(slow_sandbox, env, "--timeout", "2")
+    own_deadline, default_deadline = 5.0 + 2, 5.0 + 30
+    shown = _history_until_unknown({"COMMS_TUI_TIMEOUT": ""}, own_deadline + 10)
+    assert own_deadline <= _age(shown) < default_deadline
 
 
 # --------------------------------------------------------------------------- drafts in the TUI

@@ -43,6 +43,7 @@ from tests.support.sessions import sender_for
 GOOD = "919591471711"
 TIMEOUT = 0.5  # connect and read timeout of the client-level tests
 DEADLINE = 2 * TIMEOUT  # the client's bound on one attempt: connect + read
+CLI_TIMEOUT = 1.0  # --timeout and $COMMS_TUI_TIMEOUT take no less
 SLACK = 1.5  # scheduling noise on a loaded 2-core CI machine
 EXIT = {"accepted": 0, "partial": 1, "failed": 1, "rejected": 3, "unknown": 4}  # architecture.md
 
@@ -244,7 +245,7 @@ def _rogue_env(server: RogueServer) -> dict[str, str]:
         "COMMS_TUI_HOST": server.base_url,
         "COMMS_TUI_USERNAME": "till.login",
         "COMMS_TUI_PASSWORD": "till-password",
-        "COMMS_TUI_TIMEOUT": str(TIMEOUT),
+        "COMMS_TUI_TIMEOUT": str(CLI_TIMEOUT),
     }
 
 
@@ -287,14 +288,15 @@ def test_cli_timeout_bounds_a_trickling_answer(rogue: Callable[..., RogueServer]
     del env["COMMS_TUI_TIMEOUT"]
     started = time.monotonic()
     proc = run_cli(
-        "send", "sms", "--to", GOOD, "--body", "x", "--json", "--timeout", "0.5", env=env
-    )
+        "send", "sms", "--to", GOOD, "--body", "x", "--json", "--timeout", str(CLI_TIMEOUT),
+        env=env,
+    )  # fmt: skip
     elapsed = time.monotonic() - started
     assert proc.returncode == 4, proc.stderr
     assert json.loads(proc.stdout)["outcome"] == "unknown"
     assert server.requests == 1
     # The per-attempt deadline is the default connect timeout (5 s) + --timeout, not the trickle.
-    assert elapsed < 5.0 + 0.5 + 3.0, elapsed
+    assert elapsed < 5.0 + CLI_TIMEOUT + 3.0, elapsed
     history = run_cli("history", "--json")
     assert history.returncode == 0
     (entry,) = json.loads(history.stdout)

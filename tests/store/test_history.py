@@ -124,6 +124,67 @@ def test_stale_pending_reads_as_unknown() -> None:
     assert [e.id for e in journal.list(outcome="pending")] == [fresh]
 
 
+def test_each_entry_is_pending_for_as_long_as_its_own_send_may_take() -> None:
+    """A send killed mid-flight reads unknown once its own timeout has passed, and a live one
+    with a long timeout reads pending until then: not the journal's default for both."""
+    journal = Journal(stale_after_seconds=35)
+    quick = begin(journal, "1", pending_seconds=8)  # --timeout 3 (+ 5 s to connect)
+    slow = begin(journal, "2", pending_seconds=125)  # --timeout 120
+    unsaid = begin(journal, "3")  # an entry that does not say: the journal's default
+    for entry_id in (quick, slow, unsaid):
+        age(journal, entry_id, 20)
+
+    def outcomes(**filters: Any) -> dict[int, str]:
+        return {e.id: e.outcome for e in journal.list(**filters)}
+
+    assert outcomes() == {quick: "unknown", slow: "pending", unsaid: "pending"}
+    assert outcomes(outcome="unknown") == {quick: "unknown"}
+    assert outcomes(outcome="pending") == {slow: "pending", unsaid: "pending"}
+    for entry_id in (quick, slow, unsaid):
+        age(journal, entry_id, 700)  # beyond the duplicate window: only an unknown one counts
+    assert outcomes() == {quick: "unknown", slow: "unknown", unsaid: "unknown"}
+    found = journal.find_duplicates(["fp-1", "fp-2", "fp-3"])
+    assert [e.id for e in found] == [unsaid, slow, quick]
+
+
+@pytest.mark.parametrize(
+    ("stored", "aged", "outcome"),
+    [("soon", 60, "pending"), (1e300, 3601, "unknown"), (-5, 1, "unknown")],
+)
+def test_a_damaged_pending_time_is_read_leniently(stored: object, aged: int, outcome: str) -> None:
+    """Text reads as the journal's default (120 s here); a number is bounded (0 to an hour)."""
+    journal = Journal(stale_after_seconds=120)
+    entry_id = begin(journal)
+    with sqlite3.connect(journal.path) as db:
+        db.execute("UPDATE entries SET pending_seconds = ? WHERE id = ?", (stored, entry_id))
+    age(journal, entry_id, aged)
+    assert [e.outcome for e in journal.list()] == [outcome]
+    assert [e.id for e in journal.list(outcome=outcome)] == [entry_id]
+
+
+def test_a_journal_from_before_entries_had_their_own_deadline(tmp_path: Path) -> None:
+    path = tmp_path / "history.sqlite3"
+    with sqlite3.connect(path) as db:  # the schema comms-tui 0.1 wrote
+        db.executescript(
+            """CREATE TABLE entries (id INTEGER PRIMARY KEY AUTOINCREMENT,
+            created_at REAL NOT NULL, completed_at REAL, profile TEXT NOT NULL,
+            host TEXT NOT NULL, channel TEXT NOT NULL, recipients TEXT NOT NULL,
+            request TEXT NOT NULL, outcome TEXT NOT NULL DEFAULT 'pending', http_status INTEGER,
+            request_id TEXT, items TEXT NOT NULL DEFAULT '[]', latency_ms REAL, error TEXT,
+            sandbox INTEGER NOT NULL DEFAULT 0);"""
+        )
+        db.execute(
+            "INSERT INTO entries (created_at, profile, host, channel, recipients, request)"
+            " VALUES (?, 'work', 'https://eu.example.com', 'sms', '[\"1\"]', '{}')",
+            (datetime.now(timezone.utc).timestamp() - 40,),
+        )
+    assert [e.outcome for e in Journal(path, stale_after_seconds=60).list()] == ["pending"]
+    journal = Journal(path, stale_after_seconds=35)
+    assert [e.outcome for e in journal.list()] == ["unknown"]
+    new = begin(journal, pending_seconds=8)
+    assert [(e.id, e.outcome) for e in journal.list()] == [(new, "pending"), (1, "unknown")]
+
+
 def test_list_is_newest_first_with_filters_and_limit() -> None:
     journal = Journal()
     a = begin(journal, "111")

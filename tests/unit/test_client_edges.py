@@ -6,8 +6,9 @@ Everything that a real server can do is tested against the sandbox over HTTP
 
 from __future__ import annotations
 
+import email.utils
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 
 import httpx
 import pytest
@@ -25,7 +26,7 @@ from comms_tui.api.errors import (
     ServerError,
     ServerReported,
 )
-from comms_tui.api.outcomes import RetryPolicy
+from comms_tui.api.outcomes import RetryPolicy, RetryWait
 from comms_tui.api.requests import build_request
 from comms_tui.api.results import Outcome, RedactedRequest, SendResult
 from comms_tui.api.target import BasicCredentials, OAuthCredentials, Target
@@ -129,6 +130,55 @@ async def test_failures_after_writing_are_unknown_and_never_retried(exc: Excepti
     assert result.exit_code == 4
 
 
+@pytest.mark.parametrize(
+    ("exc", "words"),
+    [
+        (httpx.RemoteProtocolError("dropped"), "the server closed the connection"),
+        (httpx.ReadError(""), "the connection broke while waiting for the answer"),
+        (httpx.ReadError("[Errno 104] Connection reset by peer"), "([Errno 104] Connection reset"),
+    ],
+)
+async def test_a_dropped_connection_is_said_in_words(exc: Exception, words: str) -> None:
+    result = await _send(Recorder(exc))
+    assert result.error is not None and type(exc).__name__ not in result.error.message
+    assert words in result.error.message
+    assert result.error.message.endswith(
+        ", after the request was sent: the message may have gone out"
+    )
+
+
+@pytest.mark.parametrize("said", ["access denied", "Access Denied.", "", "ACCESS DENIED: no"])
+async def test_a_403_does_not_say_access_denied_twice(said: str) -> None:
+    body = {"status": {"code": 4000, "success": False, "message": said}}
+    result = await _send(Recorder(httpx.Response(403, json=body)))
+    assert isinstance(result.error, AccessDenied)
+    message = result.error.message
+    assert message.casefold().count("access denied") == 1, message
+    reason = "no" if said.endswith(": no") else "HTTP 403"
+    assert message.startswith(f"access denied ({reason}): the API user needs WRITE access")
+
+
+async def test_a_415_says_what_it_means() -> None:
+    result = await _send(Recorder(httpx.Response(415)))
+    assert isinstance(result.error, BadRequest) and result.sent_nothing
+    assert result.error.message.startswith(
+        "request refused (HTTP 415): the server refused the body's Content-Type (comms-tui sends "
+        "application/json, as the API asks)"
+    )
+
+
+@pytest.mark.parametrize("status", [400, 200])
+async def test_a_batch_limit_says_to_split_the_recipients(status: int) -> None:
+    """§5's 1060, as an HTTP 400 or in a 200's failed status block."""
+    body = {"status": {"code": 1060, "success": False, "message": "batch limit exceeded"}}
+    result = await _send(Recorder(httpx.Response(status, json=body)))
+    assert isinstance(result.error, BadRequest) and result.sent_nothing
+    assert "batch limit exceeded" in result.error.message
+    assert "too many recipients for one request (this one has 2); send them in smaller batches" in (
+        result.error.message
+    )
+
+
 async def test_429_is_retried_once_after_retry_after() -> None:
     rec = Recorder(
         httpx.Response(429, headers={"Retry-After": "2"}), httpx.Response(200, json=OK_BODY)
@@ -151,6 +201,96 @@ async def test_retry_after_beyond_30_seconds_is_not_waited_for() -> None:
     result = await _send(rec)
     assert isinstance(result.error, ServerError) and rec.sleeps == []
     assert len(rec.requests) == 1
+
+
+# Retry-After as an HTTP-date (RFC 9110 §5.6.7), in each of its three forms: the asctime form
+# names no zone and RFC 5322's "-0000" means UTC, and both parse to a naive time.
+HTTP_DATE_FORMS = {
+    "imf-fixdate": lambda t: email.utils.formatdate(t, usegmt=True),
+    "rfc850": lambda t: time.strftime("%A, %d-%b-%y %H:%M:%S GMT", time.gmtime(t)),
+    "asctime": lambda t: time.asctime(time.gmtime(t)),
+    "minus-zero": lambda t: email.utils.formatdate(t),
+}
+
+
+@pytest.fixture
+def zone_in_india(monkeypatch: pytest.MonkeyPatch) -> Iterator[None]:
+    """The machine's zone 5 h 30 ahead of UTC: a date read as local time is that far off."""
+    monkeypatch.setenv("TZ", "Asia/Kolkata")
+    time.tzset()
+    yield
+    monkeypatch.undo()
+    time.tzset()
+
+
+@pytest.mark.parametrize("form", list(HTTP_DATE_FORMS))
+async def test_a_retry_after_date_is_utc_whatever_the_local_zone(
+    form: str, zone_in_india: None
+) -> None:
+    """It was read as local time: in India a date 3 s ahead was 5.5 h past, and the retry went
+    at once."""
+    when = HTTP_DATE_FORMS[form](time.time() + 3)
+    rec = Recorder(
+        httpx.Response(429, headers={"Retry-After": when}), httpx.Response(200, json=OK_BODY)
+    )
+    result = await _send(rec)
+    assert result.outcome is Outcome.ACCEPTED and len(rec.requests) == 2
+    [wait] = rec.sleeps
+    assert 1.5 < wait <= 3, (when, wait)
+
+
+async def test_a_retry_after_date_is_read_against_the_answers_own_date() -> None:
+    """A clock set wrong on either side changes nothing: the server's Date is the reference."""
+    rec = Recorder(
+        httpx.Response(
+            429,
+            headers={
+                "Retry-After": "Sun, 06 Nov 1994 08:49:40 GMT",
+                "Date": "Sun, 06 Nov 1994 08:49:37 GMT",
+            },
+        ),
+        httpx.Response(200, json=OK_BODY),
+    )
+    result = await _send(rec)
+    assert result.outcome is Outcome.ACCEPTED and rec.sleeps == [3.0]
+
+
+async def test_the_wait_is_told_to_the_caller_as_it_begins() -> None:
+    rec = Recorder(
+        httpx.Response(429, headers={"Retry-After": "5"}), httpx.Response(200, json=OK_BODY)
+    )
+    told: list[RetryWait] = []
+
+    def waiting(wait: RetryWait) -> None:
+        assert rec.sleeps == []  # before the wait, not after
+        told.append(wait)
+        raise RuntimeError("a front-end's bug does not stop the send")
+
+    async with rec.client() as client:
+        result = await client.send(REQUEST, waiting=waiting)
+    assert result.outcome is Outcome.ACCEPTED and rec.sleeps == [5.0]
+    assert [wait.message for wait in told] == ["rate limited (HTTP 429): trying again in 5 s"]
+
+
+@pytest.mark.parametrize(
+    ("retry_after", "says", "seconds"),
+    [
+        ("60", "the server asks to wait 60 s before trying again", 60.0),
+        ("120", "the server asks to wait 2 min before trying again", 120.0),
+        ("1.2", "the server asks to wait 2 s before trying again", 1.2),
+        (None, "try again later", None),
+        ("soon", "try again later", None),
+    ],
+)
+async def test_a_final_429_says_how_long_the_server_asks_to_wait(
+    retry_after: str | None, says: str, seconds: float | None
+) -> None:
+    headers = {} if retry_after is None else {"Retry-After": retry_after}
+    rec = Recorder(httpx.Response(429, headers=headers))
+    result = await _send(rec)
+    assert isinstance(result.error, RateLimited) and result.error.retry_after == seconds
+    assert result.error.message == f"rate limited (HTTP 429): nothing was sent; {says}"
+    assert len(rec.requests) == (1 if seconds and seconds > 30 else 2)
 
 
 async def test_basic_401_is_not_retried() -> None:
