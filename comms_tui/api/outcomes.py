@@ -133,8 +133,14 @@ class RetryWait:
         return f"{why} (HTTP {self.status}): trying again in {duration(self.seconds)}"
 
 
+YEAR_SECONDS = 365 * 24 * 3600
+
+
 def duration(seconds: float) -> str:
-    """A wait as a person reads it, rounded up: ``5 s``, ``3 min``, ``2 h``."""
+    """A wait as a person reads it, rounded up: ``5 s``, ``3 min``, ``2 h``. A header may ask
+    for anything (``inf``, ``1e308``): past a year it is said so."""
+    if not math.isfinite(seconds) or seconds > YEAR_SECONDS:
+        return "more than a year"
     whole = math.ceil(seconds)
     if whole < 120:
         return f"{whole} s"

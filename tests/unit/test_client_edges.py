@@ -583,3 +583,11 @@ async def test_the_dry_run_view_says_in_one_line_when_it_left_attachment_data_ou
     assert with_files.to_curl().startswith("# attachment data left out")
     assert with_files.to_json()["omitted_attachment_data"] is True
     assert "left out" not in plain.to_text() + plain.to_curl()
+
+
+@pytest.mark.parametrize("asked", ["inf", "1e308", "99999999999"])
+async def test_a_wait_no_one_would_make_is_said_not_crashed_on(asked: str) -> None:
+    """Found by the answer fuzzing: ``Retry-After: inf`` made the wait's wording raise."""
+    result = await _send(Recorder(httpx.Response(429, headers={"Retry-After": asked})))
+    assert isinstance(result.error, RateLimited) and result.outcome is Outcome.REJECTED
+    assert "more than a year" in result.error.message
