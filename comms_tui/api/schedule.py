@@ -35,7 +35,10 @@ __all__ = [
 
 MAX_AHEAD = timedelta(days=365)  # the scheduling horizon: later is a typo (2062 for 2026)
 
-_EXAMPLES = "now, +15m, +1h30m, 18:30, tomorrow 09:00 or {iso}"
+# No dated example: a fixed one is soon in the past, and one from the clock changes every day.
+_EXAMPLES = (
+    "now, +15m, +1h30m, 18:30, tomorrow 09:00 or an ISO time with its offset (…T09:00+05:30)"
+)
 _RELATIVE = re.compile(r"\+\s*((?:\d+\s*[dhms]\s*)+)", re.ASCII)
 _RELATIVE_PART = re.compile(r"(\d+)\s*([dhms])", re.ASCII)
 _UNIT_SECONDS = {"d": 86400, "h": 3600, "m": 60, "s": 1}
@@ -181,10 +184,7 @@ def _iso(raw: str, tz: tzinfo) -> datetime:
 
 
 def _invalid(reason: str) -> InvalidInput:
-    # The ISO example is tomorrow at 09:00 (a fixed date would be an example in the past).
-    tomorrow = (datetime.now(timezone.utc) + timedelta(days=1)).date().isoformat()
-    examples = _EXAMPLES.format(iso=f"{tomorrow}T09:00+05:30")
-    return InvalidInput(f"{reason}. Try: {examples}", field="scheduledTime")
+    return InvalidInput(f"{reason}. Try: {_EXAMPLES}", field="scheduledTime")
 
 
 def describe_schedule(when: datetime | None, tz: tzinfo) -> str:

@@ -8,6 +8,7 @@ from datetime import datetime, timedelta, timezone
 import pytest
 
 from comms_tui.api.channels import Channel
+from comms_tui.api.models import SmsMessage
 from comms_tui.core.preflight import MAX_SEGMENTS_UNASKED, check, request_notes
 from comms_tui.core.session import Session
 from tests.core.conftest import real
@@ -167,7 +168,8 @@ def test_control_characters_and_direction_overrides_that_go_out_are_said(
     sms = on_sandbox.build_request(Channel.SMS, ["919591471711"], {"body": "Hi\x1b[31m there"})
     [note] = check(sms, on_sandbox).notes
     assert note == "the message contains control characters (␛): sent as they are"
-    assert sms.items[0].body == "Hi\x1b[31m there"  # not changed
+    [item] = sms.items
+    assert isinstance(item, SmsMessage) and item.body == "Hi\x1b[31m there"  # not changed
     plain = on_sandbox.build_request(
         Channel.SMS, ["919591471711"], {"body": "Line one\nline two\twith a tab, שלום\u200f"}
     )
