@@ -229,6 +229,14 @@ class CommsApp(App[None]):
         self._on_screen_until[key] = now + lasts
         super().notify(text, title=heading, severity=severity, timeout=timeout, markup=False)
 
+    def action_help_quit(self) -> None:
+        """ctrl+c where nothing is selected to copy: how to quit. Textual's says it with markup
+        (``[b]ctrl+q[/b]``), which ``notify`` shows as it is: here, in words."""
+        for key, active in self.active_bindings.items():
+            if active.binding.action in ("quit", "app.quit"):
+                self.notify(f"Press {key} to quit the app.", title="Do you want to quit?")
+                return
+
     # -- startup --------------------------------------------------------------------------------
 
     def get_driver_class(self) -> type[Driver]:
