@@ -22,6 +22,7 @@ from comms_tui.store.drafts import DraftAttachment, source_key
 from comms_tui.tui.compose.forms.base import ComposeForm
 from comms_tui.tui.plain import plain
 from comms_tui.tui.widgets.field import form_field
+from comms_tui.tui.widgets.list_input import ListInput
 from comms_tui.tui.widgets.recipients import Checked, check_emails
 
 if TYPE_CHECKING:
@@ -46,8 +47,9 @@ class EmailForm(ComposeForm):
         self._notes: list[str] = []  # what happened to a draft's files, shown at the field
 
     def compose_fields(self) -> ComposeResult:
-        yield from form_field("Cc", Input(placeholder="optional, comma separated", id="cc"))
-        yield from form_field("Bcc", Input(placeholder="optional, comma separated", id="bcc"))
+        copies = "optional, comma separated"
+        yield from form_field("Cc", ListInput(placeholder=copies, id="cc"))
+        yield from form_field("Bcc", ListInput(placeholder=copies, id="bcc"))
         yield from form_field("From", Input(placeholder="noreply@yourbrand.com", id="from"))
         yield from form_field("Subject", Input(id="subject"))
         # Optional (the API sends an email without one; the send notes that it has none).
