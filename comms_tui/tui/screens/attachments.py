@@ -41,7 +41,8 @@ from comms_tui.api.attachments import (
 )
 from comms_tui.core.text import visible
 from comms_tui.store.drafts import DraftAttachment
-from comms_tui.tui.plain import ControlsVisible, plain, shown
+from comms_tui.tui.plain import plain, shown
+from comms_tui.tui.widgets.plain_input import PlainInput
 
 PROGRESS_FROM_BYTES = 1024 * 1024  # smaller files encode in a blink: no bar
 PROGRESS_INTERVAL = 0.05  # seconds between progress updates from the encoder thread
@@ -223,10 +224,9 @@ class AttachmentPickerScreen(ModalScreen["Attachment | None"]):
                 id="picker-title",
             )
             yield PickerTree(start, id="picker-tree")
-            yield Input(
+            yield PlainInput(  # a file name may hold control characters, a line end too
                 placeholder="A file, or a folder to open (~, .., →: complete), then Enter",
                 suggester=PathSuggester(),
-                highlighter=ControlsVisible(),  # a file name may hold them
                 id="picker-path",
             )
             yield Static("", id="picker-error", classes="-empty")

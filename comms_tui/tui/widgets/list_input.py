@@ -10,12 +10,12 @@ from __future__ import annotations
 
 from typing import ClassVar
 
-from textual.widgets import Input
+from comms_tui.tui.widgets.plain_input import PlainInput
 
 _SEPARATORS = (",", ";")
 
 
-class ListInput(Input):
+class ListInput(PlainInput):
     SEPARATOR: ClassVar[str] = ", "
 
     def pasted(self, lines: list[str]) -> str:
