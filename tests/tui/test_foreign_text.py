@@ -212,10 +212,11 @@ async def test_a_draft_with_hostile_attachment_paths_starts_and_says_so(
         email = screen.form("email")
         assert email.value("subject") == "Report ␛[2J [b]"
         assert email.value("body") == "Hi [/x]␛]52;c;aGk=␇"
-        # Both named under the attachments (the form's note, not a notification), as data.
+        # Both named under the attachments and in a notification, as data.
         note = str(email.query_one("#attachments-note", Static).render())
         assert "[/x] [@click=app.quit]q[/]␛[2J<U+202E>fdp.exe" in note
         assert "[/y].pdf␛[2J" in note
+        assert notes(app) == [note]
         assert_harmless(app)
 
 

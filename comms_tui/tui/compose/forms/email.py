@@ -3,7 +3,8 @@
 Attachments come from the attachment picker and live in its ``AttachmentList`` widget, which
 alone knows which file each came from. A draft keeps each file's path, size and mtime (never its
 data); restoring reads and encodes them again in a worker, and says at the field when a file is
-gone or has changed since. Until then the draft's entries stay in the form's values, so a save
+gone or has changed since, and in a notification once all are read (the field is below the fold
+of a 40-row terminal). Until then the draft's entries stay in the form's values, so a save
 meanwhile keeps them.
 """
 
@@ -141,12 +142,23 @@ class EmailForm(ComposeForm):
             self.add_attachment(attachment, source)
         else:
             self._edited()  # the draft no longer has it
+        if not self._unread:
+            self._tell_notes()
 
     def _show_notes(self, notes: list[str]) -> None:
         self._notes = notes
         shown = self.query_one("#attachments-note", Static)
         shown.update(plain("\n".join(notes)))  # file names from disk
         shown.set_class(bool(notes), "-shown")
+
+    def _tell_notes(self) -> None:
+        """The notes in a notification too, once the restored files are all read: the field
+        is out of sight (below the fold, or on a tab not shown), and a send without a file
+        the user thinks attached must not go unnoticed. Plain text (``notify``): file names."""
+        if self._notes:
+            self.notify(
+                "\n".join(self._notes), title="Email attachments", severity="warning", timeout=20
+            )
 
     # -- values ---------------------------------------------------------------------------------
 
@@ -184,6 +196,8 @@ class EmailForm(ComposeForm):
         if isinstance(lost, list) and lost:
             notes.append("Attach again: " + ", ".join(str(name) for name in lost))
         self._show_notes(notes)
+        if not self._unread:  # else once they are read again (``_reattached``)
+            self._tell_notes()
 
     def api_fields(self) -> dict[str, Any]:
         fields = super().api_fields()
