@@ -106,12 +106,16 @@ class EmailForm(ComposeForm):
     @work(thread=True, group="attachments", description="load attachments")
     def _reattach(self, restore: int, files: list[DraftAttachment]) -> None:
         """Read and encode a draft's files again, off the event loop."""
-        from comms_tui.api.attachments import load_attachment
+        from comms_tui.api.attachments import load_attachment, same_file
 
         used = 0
-        for kept in files:
+        for index, kept in enumerate(files):
             attachment: Attachment | None = None
             note = ""
+            if same_file(kept.path, [earlier.path for earlier in files[:index]]) is not None:
+                # An older draft's second copy of a file (attached twice): attached once.
+                self.app.call_from_thread(self._reattached, restore, kept, None, kept, "")
+                continue
             try:
                 attachment = load_attachment(kept.path, used_bytes=used)
             except InvalidInput as exc:
