@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import binascii
 import hashlib
+import os
 import stat
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
@@ -30,6 +31,7 @@ __all__ = [
     "file_type_for",
     "human_size",
     "load_attachment",
+    "same_file",
 ]
 
 DEFAULT_MAX_FILE_BYTES = 10 * 1024 * 1024
@@ -263,6 +265,16 @@ def typed_path(path: str | Path) -> Path:
         return Path(path).expanduser()
     except RuntimeError:  # ~name: no such user
         raise AttachmentError(f"{path}: no such user's home folder") from None
+
+
+def same_file(path: str | Path, others: Iterable[str]) -> str | None:
+    """Which of ``others`` is the file at ``path``, if one is (blocking: links are followed,
+    so that two paths to one file are one file)."""
+    try:
+        resolved = os.path.realpath(path)
+        return next((other for other in others if os.path.realpath(other) == resolved), None)
+    except (OSError, ValueError):  # ValueError: a NUL in a path
+        return None
 
 
 def load_attachment(

@@ -41,6 +41,7 @@ if TYPE_CHECKING:
     from textual.command import Provider
     from textual.driver import Driver
     from textual.screen import Screen
+    from textual.widgets import Input
 
     from comms_tui.core.session import Session
     from comms_tui.store.errors import MissingSecret
@@ -150,20 +151,25 @@ class CommsApp(App[None]):
         self._on_screen_until: dict[tuple[str, str, str], float] = {}  # notifications shown
         self._closing_lock = threading.Lock()  # the opening thread and close_session
         self._closed = False
-        self.keys_in_order = KeysInOrder(self, super().on_event)
+        self.keys_in_order = KeysInOrder(self, self._in_turn)
         self._startup = contextlib.ExitStack()  # the collector's pause while the app starts
         self._history: HistoryScreen | None = None  # built at the first F2, then kept
 
     async def on_event(self, event: events.Event) -> None:
         # A key (or paste) straight from the terminal: one at a time, as if typed slowly.
         if isinstance(event, events.Key | events.Paste) and not event.is_forwarded:
-            if isinstance(event, events.Key):
-                event = self._as_typed(event)
-            if isinstance(event, events.Paste):
-                event = self._fitted(event)
             await self.keys_in_order.receive(event)
         else:
             await super().on_event(event)
+
+    async def _in_turn(self, event: events.Event) -> None:
+        """A key or paste from the terminal, its turn come: made to fit the field focused now,
+        not when it arrived (a tab typed just before it may have moved the focus since)."""
+        if isinstance(event, events.Key):
+            event = self._as_typed(event)
+        if isinstance(event, events.Paste):
+            event = self._fitted(event)
+        await super().on_event(event)
 
     def _as_typed(self, key: events.Key) -> events.Key | events.Paste:
         """A key typing a character a text field would drop (``typed_text``), in a text
@@ -177,16 +183,16 @@ class CommsApp(App[None]):
         return typed
 
     def _fitted(self, paste: events.Paste) -> events.Paste:
-        """A paste cut to what the focused field may hold: a one-line field
-        ``INPUT_MAX_CHARS`` (Textual draws its whole value each frame, and tens of thousands
-        of characters freeze the app for seconds), a message ``TEXT_MAX_CHARS`` (each key in
-        a megabyte-long message took a second and a half)."""
+        """A paste as the focused field may hold it: in one line for a one-line field
+        (``_one_line``), cut to ``INPUT_MAX_CHARS`` there (Textual draws its whole value each
+        frame, and tens of thousands of characters freeze the app for seconds), and to
+        ``TEXT_MAX_CHARS`` in a message (each key in a megabyte-long message took a second
+        and a half)."""
         from textual.widgets import Input, TextArea
 
         field = self.focused
         if isinstance(field, Input) and paste.text:
-            lines = paste.text.splitlines()
-            text, limit = (lines[0] if lines else ""), INPUT_MAX_CHARS
+            text, limit = self._one_line(field, paste.text), INPUT_MAX_CHARS
             room = limit - len(field.value) + len(field.selected_text)
         elif isinstance(field, TextArea) and paste.text:
             text, limit = paste.text, TEXT_MAX_CHARS
@@ -194,15 +200,36 @@ class CommsApp(App[None]):
         else:
             return paste
         room = max(0, room)
-        if len(text) <= room:
+        if len(text) > room:
+            self.notify(
+                f"Pasted text cut to {room:,} characters: a field holds at most {limit:,}.",
+                severity="warning",
+            )
+            text = text[:room]
+        if text == paste.text:
             return paste
-        self.notify(
-            f"Pasted text cut to {room:,} characters: a field holds at most {limit:,}.",
-            severity="warning",
-        )
-        fitted = events.Paste(text[:room])
+        fitted = events.Paste(text)
         fitted.set_sender(self)
         return fitted
+
+    def _one_line(self, field: Input, text: str) -> str:
+        """A paste for a one-line field, which would keep its first line and drop the rest in
+        silence: each line an item of a list field (a column of numbers into "To"), or all of
+        them joined by spaces in another field, saying so."""
+        from comms_tui.tui.widgets.list_input import ListInput
+
+        lines = text.splitlines()
+        if len(lines) <= 1:
+            return text
+        filled = [line for line in lines if line.strip()]
+        if len(filled) <= 1:  # one line between blank ones: nothing is dropped but line ends
+            return filled[0] if filled else ""
+        if isinstance(field, ListInput):
+            return field.pasted(filled)
+        self.notify(
+            f"Pasted {len(filled)} lines as one, joined by spaces: this field holds one line."
+        )
+        return " ".join(line.strip() for line in filled)
 
     def notify(
         self,
@@ -228,6 +255,14 @@ class CommsApp(App[None]):
         self._on_screen_until = {k: t for k, t in self._on_screen_until.items() if t > now}
         self._on_screen_until[key] = now + lasts
         super().notify(text, title=heading, severity=severity, timeout=timeout, markup=False)
+
+    def action_help_quit(self) -> None:
+        """ctrl+c where nothing is selected to copy: how to quit. Textual's says it with markup
+        (``[b]ctrl+q[/b]``), which ``notify`` shows as it is: here, in words."""
+        for key, active in self.active_bindings.items():
+            if active.binding.action in ("quit", "app.quit"):
+                self.notify(f"Press {key} to quit the app.", title="Do you want to quit?")
+                return
 
     # -- startup --------------------------------------------------------------------------------
 

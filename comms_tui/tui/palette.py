@@ -8,8 +8,9 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from functools import partial
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
+from textual.actions import parse
 from textual.command import DiscoveryHit, Hit, Hits, Provider
 from textual.content import Content
 
@@ -18,6 +19,7 @@ from comms_tui.tui.plain import shown
 
 if TYPE_CHECKING:
     from textual.fuzzy import Matcher
+    from textual.screen import Screen
 
     from comms_tui.tui.app import CommsApp
 
@@ -52,21 +54,46 @@ _ACTIONS: tuple[tuple[str, str, str], ...] = (
 )  # fmt: skip
 
 
-def commands(app: CommsApp) -> list[Command]:
-    """(title, help, callback) for each action available now, in palette order."""
+def offered(app: CommsApp, action: str, screen: Screen[Any]) -> bool:
+    """Whether ``action`` would do something now: enabled where it runs (``screen``, the one
+    under the palette, for ``screen.`` actions), there at all, and meant for the visible form
+    (``applies``). A command picked that does nothing would leave the user guessing."""
+    from comms_tui.tui.compose.screen import ComposeScreen
+
+    namespace, name, parameters = parse(action)
+    target: CommsApp | Screen[Any] = screen if namespace == "screen" else app
+    if getattr(target, f"action_{name}", None) is None:
+        return False  # the screen shown has no such action (the compose screen's, on History)
+    if not target.check_action(name, parameters):
+        return False
+    return not isinstance(target, ComposeScreen) or target.applies(name)
+
+
+def commands(app: CommsApp, screen: Screen[Any] | None = None) -> list[Command]:
+    """(title, help, callback) for each action available now on ``screen`` (the one the palette
+    opened over; the app's screen by default), in palette order."""
+    screen = screen or app.screen
     found: list[Command] = [
         (title, help_text, partial(app.run_action, action))
         for title, help_text, action in _ACTIONS
-        if app.check_action(action, ()) is not False
+        if offered(app, action, screen)
     ]
     profile = app.session.profile if app.session else None
-    for name in sorted(profile.templates if profile else {}):
+    for name in sorted(profile.templates if profile and _templates_apply(app) else {}):
         # Called, not an action string: a template name may hold quotes or parentheses.
         use = partial(_use_template, app, name)
         found.append(
             (f"Template: {shown(name, 100, newlines=False)}", "Fill it in as the message", use)
         )
     return found
+
+
+def _templates_apply(app: CommsApp) -> bool:
+    """A template fills the visible compose form (from any screen), unless it is Email's."""
+    try:
+        return app.compose_screen.applies("template")
+    except LookupError:
+        return False
 
 
 def _use_template(app: CommsApp, name: str) -> None:
@@ -80,7 +107,7 @@ class CommsCommands(Provider):
     def _commands(self) -> list[Command]:
         from comms_tui.tui.app import CommsApp
 
-        return commands(self.app) if isinstance(self.app, CommsApp) else []
+        return commands(self.app, self.screen) if isinstance(self.app, CommsApp) else []
 
     async def discover(self) -> Hits:
         for title, help_text, callback in self._commands():

@@ -49,7 +49,9 @@ def editable(text: str) -> str:
     return _TERMINAL_CONTROLS.sub(_one_cell, text)
 
 
-_ONE_CELL = re.compile("[\x00-\x08\x0b-\x1f\x7f-\x9f\u061c\u200e\u200f\u202a-\u202e\u2066-\u2069]")
+# What a one-line input must not draw as it is: every control character (a tab and a line end
+# too: a file name may hold them, and the line would break), and the marks that reorder text.
+_ONE_CELL = re.compile("[\x00-\x1f\x7f-\x9f\u061c\u200e\u200f\u202a-\u202e\u2066-\u2069]")
 
 
 def _one_cell(match: re.Match[str]) -> str:
@@ -59,12 +61,19 @@ def _one_cell(match: re.Match[str]) -> str:
     return "␡" if code == 0x7F else "�"
 
 
+def one_cell_each(text: str) -> str:
+    """``text`` as a one-line input draws it: each control character (tab and line end too)
+    and each mark that reorders text as a one-cell stand-in (``␊``, ``␛``, ``�``)."""
+    return _ONE_CELL.sub(_one_cell, text)
+
+
 class ControlsVisible(Highlighter):
     """For an ``Input`` whose value may be foreign (a file path, pasted text): each control
     character is drawn as a one-cell stand-in (``␛``, ``�``), so the cursor stays in step; the
-    value itself is untouched (a path must still open its file)."""
+    value itself is untouched (a path must still open its file). Rich drops BEL, backspace and
+    CR before a highlighter sees the text: ``PlainInput`` draws those too."""
 
     def highlight(self, text: Text) -> None:
-        drawn = _ONE_CELL.sub(_one_cell, text.plain)
+        drawn = one_cell_each(text.plain)
         if drawn != text.plain:
             text.plain = drawn

@@ -6,9 +6,11 @@ import json
 from pathlib import Path
 
 import pytest
+from textual.pilot import Pilot
 from textual.widgets import Input, Static
 
 from comms_tui.sandbox.rules import MAGIC_RECIPIENTS
+from comms_tui.tui.compose.forms.email import EmailForm
 from comms_tui.tui.screens.attachments import AttachmentPickerScreen
 from comms_tui.tui.screens.help import HelpScreen
 from comms_tui.tui.widgets.sms_meter import SmsMeter
@@ -127,3 +129,68 @@ async def test_the_picker_says_each_problem_once(tmp_path: Path) -> None:
         await wait_for(pilot, lambda: picker_text(screen, "#picker-error"))
         assert "no such file" in picker_text(screen, "#picker-error")
         assert str(info.render()) == ""  # said once, not twice
+
+
+async def picked(pilot: Pilot[None], path: Path) -> tuple[AttachmentPickerScreen, str]:
+    """ctrl+o, ``path`` typed: the picker, and what it says of the file."""
+    await pilot.press("ctrl+o")
+    await pilot.pause()
+    picker = pilot.app.screen
+    assert isinstance(picker, AttachmentPickerScreen)
+    picker.query_one("#picker-path", Input).value = str(path)
+    info = picker.query_one("#picker-info", Static)
+    await wait_for(pilot, lambda: str(info.render()))
+    return picker, str(info.render())
+
+
+async def test_a_file_attached_already_is_not_attached_again(
+    app_factory: AppFactory, tmp_path: Path
+) -> None:
+    """Picked again (by the same path, or a link to it): two copies went out, counted twice
+    against the 20 MB. The picker says so as soon as the file is picked, and attaches nothing."""
+    report = tmp_path / "report.pdf"
+    report.write_bytes(b"%PDF-1.4 statement")
+    (tmp_path / "latest.pdf").symlink_to(report)
+    app = app_factory()
+    async with app.run_test(size=SIZE) as pilot:
+        await connected(pilot)
+        await pilot.press("alt+2")
+        email = app.compose_screen.form("email")
+        assert isinstance(email, EmailForm)
+        first, said = await picked(pilot, report)
+        assert "fits" in said
+        await pilot.press("enter")
+        await wait_for(pilot, lambda: app.screen is not first)
+        for again, expected in [
+            (report, "report.pdf is attached already."),
+            (tmp_path / "latest.pdf", "latest.pdf is attached already, as report.pdf."),
+        ]:
+            picker, said = await picked(pilot, again)
+            assert said == expected
+            await pilot.press("enter")  # attach anyway: refused, the picker stays
+            await wait_for(pilot, lambda: picker_text(picker, "#picker-error"))  # noqa: B023
+            assert app.screen is picker
+            assert picker_text(picker, "#picker-error") == expected
+            await pilot.press("escape")
+        [attached] = email.attachments
+        assert attached.file_name == "report.pdf"
+
+
+async def test_a_draft_with_a_file_twice_restores_it_once(
+    app_factory: AppFactory, tmp_path: Path
+) -> None:
+    report = tmp_path / "report.pdf"
+    report.write_bytes(b"%PDF-1.4 statement")
+    entry = {"path": str(report), "size": report.stat().st_size, "mtime": report.stat().st_mtime}
+    drafts = {"email": {"to": "ana@example.com", "attachments": [entry, entry]}}
+    (tmp_path / "drafts.json").write_text(json.dumps(drafts), encoding="utf-8")
+    app = app_factory()
+    async with app.run_test(size=SIZE) as pilot:
+        await connected(pilot)
+        email = app.compose_screen.form("email")
+        assert isinstance(email, EmailForm)
+        await wait_for(pilot, lambda: email.attachments)
+        await app.workers.wait_for_complete()
+        await pilot.pause()
+        assert len(email.attachments) == 1
+        assert email.values()["attachments"] == [entry]

@@ -1,5 +1,6 @@
 """An email draft keeps its attachments: path, size and mtime in the draft, the file read and
-encoded again on restore, and a note at the field (not a toast) when a file is gone or changed."""
+encoded again on restore, and a note at the field (it stays) and a notification (the field is
+out of sight) when a file is gone or changed."""
 
 from __future__ import annotations
 
@@ -15,7 +16,7 @@ from comms_tui.store.drafts import DraftAttachment
 from comms_tui.tui.app import CommsApp
 from comms_tui.tui.compose.forms.email import EmailForm
 from tests.tui.conftest import AppFactory
-from tests.tui.helpers import SIZE, connected
+from tests.tui.helpers import SIZE, connected, notes
 
 
 def email_form(app: CommsApp) -> EmailForm:
@@ -95,6 +96,43 @@ async def test_a_file_gone_or_changed_is_said_at_the_field(
         assert kept[0]["size"] == changed.stat().st_size
         await pilot.pause(0.3)
         assert note(form) == text  # stays: not a toast that vanishes
+        # … and said at once, in one notification: the note is below the fold, on a tab
+        # not shown at the start.
+        assert notes(app) == [text]
+
+
+async def test_the_notification_comes_once_every_file_is_read_again(
+    app_factory: AppFactory, tmp_path: Path
+) -> None:
+    here = tmp_path / "here.txt"
+    here.write_text("still here")
+    gone = DraftAttachment(str(tmp_path / "gone.pdf"), size=10, mtime=1.0)
+    write_draft(tmp_path / "drafts.json", DraftAttachment.of_file(here).to_draft(), gone.to_draft())
+    app = app_factory()
+    async with app.run_test(size=SIZE) as pilot:
+        await connected(pilot)  # on the SMS tab: the Email form is not shown
+        form = email_form(app)
+        await until(pilot, lambda: form.attachments and note(form), "the files read again")
+        [told] = notes(app)
+        assert "gone.pdf: no such file" in told and "here.txt" not in told
+        form.restore({"to": "ana@example.com"})  # filled again from the history: no files
+        await pilot.pause()
+        assert len(notes(app)) == 1
+
+
+async def test_a_draft_whose_files_all_came_back_says_nothing(
+    app_factory: AppFactory, tmp_path: Path
+) -> None:
+    here = tmp_path / "here.txt"
+    here.write_text("still here")
+    write_draft(tmp_path / "drafts.json", DraftAttachment.of_file(here).to_draft())
+    app = app_factory()
+    async with app.run_test(size=SIZE) as pilot:
+        await connected(pilot)
+        form = email_form(app)
+        await until(pilot, lambda: form.attachments, "the file read again")
+        await pilot.pause()
+        assert notes(app) == []
 
 
 async def test_a_save_while_files_are_read_again_keeps_them(

@@ -17,8 +17,9 @@ from typing import Any
 import pytest
 from textual.app import App, ComposeResult
 from textual.pilot import Pilot
-from textual.widgets import DataTable, DirectoryTree, Static
+from textual.widgets import DataTable, DirectoryTree, Input, Static
 
+from comms_tui.api.attachments import Attachment
 from comms_tui.core.session import Session
 from comms_tui.store.history import Journal
 from comms_tui.tui.app import CommsApp
@@ -211,10 +212,11 @@ async def test_a_draft_with_hostile_attachment_paths_starts_and_says_so(
         email = screen.form("email")
         assert email.value("subject") == "Report ␛[2J [b]"
         assert email.value("body") == "Hi [/x]␛]52;c;aGk=␇"
-        # Both named under the attachments (the form's note, not a notification), as data.
+        # Both named under the attachments and in a notification, as data.
         note = str(email.query_one("#attachments-note", Static).render())
         assert "[/x] [@click=app.quit]q[/]␛[2J<U+202E>fdp.exe" in note
         assert "[/y].pdf␛[2J" in note
+        assert notes(app) == [note]
         assert_harmless(app)
 
 
@@ -275,6 +277,56 @@ async def test_file_names_in_the_picker_are_plain_text(tmp_path: Path) -> None:
             await pilot.press("down")  # no waiting for every worker here)
             await pilot.pause(0.3)
             assert_harmless(app)
+
+
+@pytest.mark.parametrize(
+    ("name", "drawn"),
+    [
+        ("new\nline.txt", "new␊line.txt"),
+        ("tab\tx.txt", "tab␉x.txt"),
+        ("bel\x07l.txt", "bel␇l.txt"),  # Rich drops BEL, backspace and CR from its text
+        ("cr\rx.txt", "cr␍x.txt"),
+        ("esc\x1b[2Jx.txt", "esc␛[2Jx.txt"),
+    ],
+    ids=["newline", "tab", "bel", "cr", "esc"],
+)
+async def test_a_path_in_the_picker_is_drawn_on_its_row_and_attached_as_it_is(
+    tmp_path: Path, name: str, drawn: str
+) -> None:
+    """A line end in a file name broke the path input's row (the rest drawn off it, stale
+    characters left), a BEL lost its stand-in; the file attached is the real one."""
+    folder = tmp_path / "files"
+    folder.mkdir()
+    (folder / name).write_bytes(b"data")
+    attached: list[object] = []
+
+    class Host(App[None]):
+        def on_mount(self) -> None:
+            self.push_screen(AttachmentPickerScreen(start_dir=folder), attached.append)
+
+    app = Host()
+    async with app.run_test(size=SIZE) as pilot:
+        picker = app.screen
+        tree = picker.query_one(DirectoryTree)
+        for _ in range(250):
+            if tree.root.children:
+                break
+            await pilot.pause(0.02)
+        tree.focus()
+        await pilot.press("down")
+        await pilot.pause(0.3)
+        path = picker.query_one("#picker-path", Input)
+        assert path.value == str(folder / name)  # the real path
+        row = "".join(segment.text for segment in path.render_line(0))
+        assert row.rstrip() == str(folder / drawn)
+        # The cursor (at the end) is where it is drawn, after the last cell: scrolled to.
+        assert path._position_to_cell(path.cursor_position) == len(str(folder / drawn))
+        assert_harmless(app)
+        await pilot.press("enter", "enter")  # select it, then Attach
+        await app.workers.wait_for_complete()
+        await pilot.pause()
+    [attachment] = attached
+    assert isinstance(attachment, Attachment) and attachment.file_name == name
 
 
 async def test_template_names_and_text_from_the_profile(session: Session, tmp_path: Path) -> None:

@@ -56,6 +56,29 @@ async def test_enter_walks_the_fields_then_uses_the_filled_text() -> None:
     assert app.results == ["747977 is your OTP for Go+. Valid for 15 minutes."]
 
 
+async def test_enter_on_the_last_field_names_the_empty_ones() -> None:
+    """Enter on the last placeholder with earlier ones empty went back to the first empty one
+    and said nothing: in a dialog of compact inputs, it looked as if Enter did nothing."""
+    app = Host()
+    async with app.run_test(size=SIZE) as pilot:
+        await pilot.pause()
+        form = app.form
+        await pilot.press("enter", "enter")  # otp and brand left empty: on to minutes
+        assert form.query_one("#ph-minutes", Input).has_focus
+        await pilot.press(*"15", "enter")
+        await pilot.pause()
+        assert app.results == []  # still open, saying what is missing
+        assert text(form.query_one("#ph-otp-error", Static)) == "fill in {otp}"
+        assert text(form.query_one("#ph-brand-error", Static)) == "fill in {brand}"
+        assert not form.query_one("#ph-minutes-error", Static).has_class("-shown")
+        assert form.query_one("#ph-otp", Input).has_focus
+        await pilot.press(*"747977", "enter")  # on to the next one still empty
+        assert form.query_one("#ph-brand", Input).has_focus
+        await pilot.press(*"Go+", "enter")
+        await pilot.pause()
+    assert app.results == ["747977 is your OTP for Go+. Valid for 15 minutes."]
+
+
 async def test_missing_placeholders_are_named_at_their_fields() -> None:
     app = Host()
     async with app.run_test(size=SIZE) as pilot:

@@ -94,6 +94,13 @@ def test_a_burst_with_enter_in_a_field_moves_on_as_enter_does(
     until_drafts(app, tmp_path, {"sms": {"to": "919591471711", "body": "hello"}})
 
 
+def test_a_pasted_column_of_recipients_keeps_every_line(app: PtyTerminal, tmp_path: Path) -> None:
+    """A spreadsheet column pasted into "To" (bracketed paste, lines ending in CR as terminals
+    send them): Textual's Input kept the first line and dropped the others in silence."""
+    app.write(b"\x1b[200~12025550100\r12025550102\r\r12025550104\r\x1b[201~")
+    until_drafts(app, tmp_path, {"sms": {"to": "12025550100, 12025550102, 12025550104"}})
+
+
 def test_channel_keys_switch_tabs_instead_of_typing(app: PtyTerminal, tmp_path: Path) -> None:
     """(A field coming back into focus selects its text: typing there replaces it.)"""
     app.write(

@@ -21,6 +21,7 @@ from comms_tui.api.attachments import (
     file_type_for,
     human_size,
     load_attachment,
+    same_file,
 )
 from comms_tui.api.errors import InvalidInput
 
@@ -242,3 +243,14 @@ def test_human_size(n: int, expected: str) -> None:
 def test_encoded_size(raw: int, encoded: int) -> None:
     assert encoded_size(raw) == encoded
     assert encoded_size(raw) == len(base64.b64encode(bytes(raw)))
+
+
+def test_same_file_follows_links_and_tells_which_one(tmp_path: Path) -> None:
+    report = write(tmp_path / "report.pdf", b"%PDF")
+    copy = write(tmp_path / "copy.pdf", b"%PDF")  # the same bytes, another file
+    (tmp_path / "latest.pdf").symlink_to(report)
+    attached = [str(copy), str(report)]
+    assert same_file(tmp_path / "latest.pdf", attached) == str(report)
+    assert same_file(tmp_path / "sub" / ".." / "report.pdf", attached) == str(report)
+    assert same_file(tmp_path / "other.pdf", attached) is None
+    assert same_file("a\x00b", attached) is None  # no file can be there: no answer, no crash

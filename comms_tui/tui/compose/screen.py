@@ -278,10 +278,18 @@ class ComposeScreen(Screen[None]):
             return None  # shown disabled in the footer (while busy it says "already sending")
         if action == "cancel_send":
             return self._cancel is not None  # only while a send is in flight
-        # attach and template: hidden (not just greyed) on the forms they don't apply to
+        # attach and template: enabled on every form, so that their keys say why they do
+        # nothing where they don't apply (``applies``); a disabled key would do nothing.
+        return True
+
+    def applies(self, action: str) -> bool:
+        """Whether ``action`` does something on the visible form: the palette offers it only
+        then. Attachments are for Email only, templates for every form but Email."""
+        if action == "attach":
+            return self.active_channel is Channel.EMAIL
         if action == "template":
             return self.active_channel is not Channel.EMAIL
-        return not (action == "attach" and self.active_channel is not Channel.EMAIL)
+        return True
 
     # -- actions --------------------------------------------------------------------------------
 
@@ -365,7 +373,9 @@ class ComposeScreen(Screen[None]):
     def action_attach(self) -> None:
         from comms_tui.tui.compose.forms.email import EmailForm
 
-        if isinstance(form := self.visible_form(), EmailForm):
+        if not self.applies("attach"):
+            self.notify(f"Attachments are for Email, not {self.active_channel.label}.")
+        elif isinstance(form := self.visible_form(), EmailForm):
             form.action_attach()
 
     def action_template(self, name: str | None = None) -> None:

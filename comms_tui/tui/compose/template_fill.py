@@ -161,9 +161,13 @@ class TemplateFillScreen(ModalScreen[str | None]):
 
     @on(Input.Submitted)
     def _submitted(self, event: Input.Submitted) -> None:
-        # Enter moves to the next empty placeholder; on the last one it uses the text.
+        # Enter moves on to the next placeholder still empty; with none after this one, it
+        # uses the text, or names each one still empty (it went back to the first in silence).
         event.stop()
-        empty = [n for n, v in self.values.items() if not v.strip()]
+        values = self.values
+        here = (event.input.id or "").removeprefix("ph-")
+        after = self.names[self.names.index(here) + 1 :] if here in self.names else []
+        empty = [name for name in after if not values[name].strip()]
         if empty:
             self.query_one(f"#ph-{empty[0]}", Input).focus()
         else:

@@ -12,6 +12,7 @@ import contextlib
 import os
 import stat
 import time
+from collections.abc import Collection
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, ClassVar
@@ -37,11 +38,13 @@ from comms_tui.api.attachments import (
     file_type_for,
     human_size,
     load_attachment,
+    same_file,
     typed_path,
 )
 from comms_tui.core.text import visible
 from comms_tui.store.drafts import DraftAttachment
-from comms_tui.tui.plain import ControlsVisible, plain, shown
+from comms_tui.tui.plain import plain, shown
+from comms_tui.tui.widgets.plain_input import PlainInput
 
 PROGRESS_FROM_BYTES = 1024 * 1024  # smaller files encode in a blink: no bar
 PROGRESS_INTERVAL = 0.05  # seconds between progress updates from the encoder thread
@@ -101,11 +104,12 @@ class FileCheck:
     folder: bool = False
     size: int = 0
     file_type: str = ""
+    attached: str | None = None  # the path the message has this file attached from
 
 
-def check_file(path: str, shown: str | None = None) -> FileCheck:
+def check_file(path: str, shown: str | None = None, attached: Collection[str] = ()) -> FileCheck:
     """Blocking (stat, and maybe sniffing the first bytes): call from a thread. The check is
-    for ``shown`` (the path as typed) when given."""
+    for ``shown`` (the path as typed) when given; ``attached``: the files attached already."""
     try:
         target = typed_path(path)
     except AttachmentError as exc:  # no file can be there (``~nosuchuser``, a NUL)
@@ -122,7 +126,24 @@ def check_file(path: str, shown: str | None = None) -> FileCheck:
         return FileCheck(path, folder=True)
     if not stat.S_ISREG(info.st_mode):
         return FileCheck(path, problem="Not a regular file.")
-    return FileCheck(path, size=info.st_size, file_type=file_type_for(target))
+    return FileCheck(
+        path,
+        size=info.st_size,
+        file_type=file_type_for(target),
+        attached=same_file(target, attached),
+    )
+
+
+def shown_name(path: str) -> str:
+    """A file's name as the picker shows it: plain, one line, control characters visible."""
+    return shown(Path(path).name or path, 200, newlines=False)
+
+
+def attached_already(path: str, attached: str) -> str:
+    """What the picker says of a file the message has already (two copies would go out, and
+    count twice against its size limit)."""
+    name, as_name = Path(path).name or path, Path(attached).name or attached
+    return f"{name} is attached already" + (f", as {as_name}." if as_name != name else ".")
 
 
 def display_path(path: Path) -> str:
@@ -201,11 +222,13 @@ class AttachmentPickerScreen(ModalScreen["Attachment | None"]):
         budget: AttachmentBudget = DEFAULT_BUDGET,
         used_bytes: int = 0,
         start_dir: Path | None = None,
+        attached: Collection[str] = (),
     ) -> None:
         super().__init__()
         self.budget = budget
         self.used_bytes = used_bytes
         self.start_dir = start_dir
+        self.attached = tuple(attached)  # paths of the files attached already: not twice
         self._inspect_timer: Timer | None = None
         self._encoding = False
         self.chosen_path: Path | None = None  # where the dismissed Attachment was read from
@@ -223,10 +246,9 @@ class AttachmentPickerScreen(ModalScreen["Attachment | None"]):
                 id="picker-title",
             )
             yield PickerTree(start, id="picker-tree")
-            yield Input(
+            yield PlainInput(  # a file name may hold control characters, a line end too
                 placeholder="A file, or a folder to open (~, .., →: complete), then Enter",
                 suggester=PathSuggester(),
-                highlighter=ControlsVisible(),  # a file name may hold them
                 id="picker-path",
             )
             yield Static("", id="picker-error", classes="-empty")
@@ -302,7 +324,7 @@ class AttachmentPickerScreen(ModalScreen["Attachment | None"]):
 
     @work(thread=True, exclusive=True, group="picker-inspect", description="inspect a file")
     def _inspect(self, path: str) -> None:
-        check = check_file(self.resolve(path), shown=path)
+        check = check_file(self.resolve(path), shown=path, attached=self.attached)
         if not get_current_worker().is_cancelled:
             self.app.call_from_thread(self._show_check, check)
 
@@ -320,9 +342,11 @@ class AttachmentPickerScreen(ModalScreen["Attachment | None"]):
         if check.folder:
             return Content("A folder: Enter opens it in the tree.")
         size, limit = check.size, self.budget.max_message_bytes
+        if check.attached is not None:
+            return plain(attached_already(check.path, check.attached), style="$text-warning")
         facts = Content.from_markup(
             "[b]$name[/b] · $type · $size → $encoded encoded · ",
-            name=shown(Path(check.path).name, 200, newlines=False),
+            name=shown_name(check.path),
             type=shown(check.file_type, 20, newlines=False),
             size=human_size(size),
             encoded=human_size(encoded_size(size)),
@@ -379,6 +403,9 @@ class AttachmentPickerScreen(ModalScreen["Attachment | None"]):
             last = now
             self.app.call_from_thread(self._progress, done, total)
 
+        if (attached := same_file(path, self.attached)) is not None:  # not two copies
+            self.app.call_from_thread(self._failed, attached_already(path, attached))
+            return
         try:
             attachment = load_attachment(
                 path, budget=self.budget, used_bytes=self.used_bytes, progress=progress

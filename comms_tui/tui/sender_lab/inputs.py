@@ -18,6 +18,7 @@ from comms_tui.api.errors import InvalidInput
 from comms_tui.api.target import Attribution
 from comms_tui.core.lab import DEFAULT_ATTRIBUTION, PLAN_FIELDS, LabPlan, attribution_label
 from comms_tui.tui.plain import plain, shown
+from comms_tui.tui.widgets.list_input import ListInput
 
 if TYPE_CHECKING:
     from comms_tui.store.profiles import Profile
@@ -42,7 +43,7 @@ class LabInputs(Horizontal):
     def compose(self) -> ComposeResult:
         with Vertical(classes="lab-column"):
             yield Label("Test recipients", classes="lab-label")
-            yield Input(placeholder="919591471711, +65 8123 4567", id="lab-to", compact=True)
+            yield ListInput(placeholder="919591471711, +65 8123 4567", id="lab-to", compact=True)
             yield Static(id="lab-to-error", classes="lab-error")
             yield Static(
                 "One test SMS per recipient, per sender ID, per attribution.",
@@ -60,14 +61,15 @@ class LabInputs(Horizontal):
                 yield Static(
                     "None saved: type them here.", id="lab-senders-none", classes="lab-note"
                 )
-            yield Input(placeholder="more IDs: ABC, 9190…", id="lab-senders-extra", compact=True)
+            yield ListInput(placeholder="more IDs: ABC, 9190…",
+                            id="lab-senders-extra", compact=True)  # fmt: skip
             yield Static(id="lab-senders-error", classes="lab-error")
         with Vertical(classes="lab-column"):
             yield Label("Attributions (OU / till)", classes="lab-label")
             choices = attribution_choices(self.profile, self.default)
             yield SelectionList[str](*choices, id="lab-attributions", compact=True)
-            yield Input(placeholder="more: TILL:code, STORE_CODE:…",
-                        id="lab-attributions-extra", compact=True)  # fmt: skip
+            yield ListInput(placeholder="more: TILL:code, STORE_CODE:…",
+                            id="lab-attributions-extra", compact=True)  # fmt: skip
             yield Static(id="lab-attributions-error", classes="lab-error")
 
     def show_saved(self, profile: Profile) -> None:

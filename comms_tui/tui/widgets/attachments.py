@@ -154,7 +154,10 @@ class AttachmentList(Widget):
 
         if any(isinstance(screen, AttachmentPickerScreen) for screen in self.app.screen_stack):
             return  # already open (ctrl+o or the palette again)
-        picker = AttachmentPickerScreen(budget=self.budget, used_bytes=self.used_bytes)
+        attached = [source.path for source in self.sources.values()]
+        picker = AttachmentPickerScreen(
+            budget=self.budget, used_bytes=self.used_bytes, attached=attached
+        )
 
         def picked(attachment: Attachment | None) -> None:
             if attachment is not None:

@@ -181,20 +181,6 @@ class ResultsPane(Vertical):
         detail = self.detail
         detail.tz = self.tz
         detail.show(record)
-        self.refresh_bindings()  # "Resend failed" depends on the selected send
-
-    def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
-        if action == "resend_failed":
-            record = self.selected
-            return None if record is None or not self._resendable(record) else True
-        return True
-
-    @staticmethod
-    def _resendable(record: ResultRecord) -> bool:
-        """Failed items of a request the server acted on (refused whole, nothing was sent:
-        resending "the failed ones" would be the same request again)."""
-        result = record.result
-        return record.request is not None and bool(result.failed_items) and not result.sent_nothing
 
     def on_option_list_option_highlighted(self, event: OptionList.OptionHighlighted) -> None:
         event.stop()
@@ -291,18 +277,27 @@ class ResultsPane(Vertical):
         self._say(message, timeout=12)
 
     def action_resend_failed(self) -> None:
+        """Failed items of a request the server acted on, sent again; otherwise, why not (the
+        key is always live: a greyed-out one did nothing when pressed, and said nothing)."""
         record = self.selected
-        if record is not None and record.result.sent_nothing:
+        if record is None:
+            self.notify("Nothing to resend yet: send something first.", severity="warning")
+        elif record.result.sent_nothing:  # the failed ones would be the same request again
             self.notify(
                 "Nothing of the selected send went out: fix what it says, then send the form "
                 "again (ctrl+j).",
                 severity="warning",
             )
-            return
-        if record is None or not self._resendable(record):
-            self.notify("The selected send has no failed items to resend.", severity="warning")
-            return
-        self.post_message(self.ResendRequested(record))
+        elif not record.result.failed_items:
+            self.notify("No item of the selected send failed: nothing to resend.")
+        elif record.request is None:
+            self.notify(
+                "This send's request is no longer kept (its attachments were let go to save "
+                "memory): compose it again from the history (f2).",
+                severity="warning",
+            )
+        else:
+            self.post_message(self.ResendRequested(record))
 
     def action_export_json(self) -> None:
         record = self.selected

@@ -28,6 +28,7 @@ from comms_tui.tui.masking import is_masked
 from comms_tui.tui.plain import TEXT_MAX_CHARS, editable, plain
 from comms_tui.tui.widgets.field import form_field, set_error, set_hint
 from comms_tui.tui.widgets.in_flight import SendProgress
+from comms_tui.tui.widgets.list_input import ListInput
 from comms_tui.tui.widgets.recipients import Checked, check_phones, preview
 
 if TYPE_CHECKING:
@@ -93,7 +94,7 @@ class ComposeForm(Vertical):
         return dataclasses.replace(self._validation_context, now=self.clock())
 
     def compose(self) -> ComposeResult:
-        recipients = Input(placeholder=self.RECIPIENT_PLACEHOLDER, id=self.recipient_key)
+        recipients = ListInput(placeholder=self.RECIPIENT_PLACEHOLDER, id=self.recipient_key)
         with VerticalScroll(classes="form-fields", can_focus=False):
             yield from form_field("To", recipients, hint=True)
             yield from self.compose_fields()

@@ -3,7 +3,8 @@
 Attachments come from the attachment picker and live in its ``AttachmentList`` widget, which
 alone knows which file each came from. A draft keeps each file's path, size and mtime (never its
 data); restoring reads and encodes them again in a worker, and says at the field when a file is
-gone or has changed since. Until then the draft's entries stay in the form's values, so a save
+gone or has changed since, and in a notification once all are read (the field is below the fold
+of a 40-row terminal). Until then the draft's entries stay in the form's values, so a save
 meanwhile keeps them.
 """
 
@@ -22,6 +23,7 @@ from comms_tui.store.drafts import DraftAttachment, source_key
 from comms_tui.tui.compose.forms.base import ComposeForm
 from comms_tui.tui.plain import plain
 from comms_tui.tui.widgets.field import form_field
+from comms_tui.tui.widgets.list_input import ListInput
 from comms_tui.tui.widgets.recipients import Checked, check_emails
 
 if TYPE_CHECKING:
@@ -46,8 +48,9 @@ class EmailForm(ComposeForm):
         self._notes: list[str] = []  # what happened to a draft's files, shown at the field
 
     def compose_fields(self) -> ComposeResult:
-        yield from form_field("Cc", Input(placeholder="optional, comma separated", id="cc"))
-        yield from form_field("Bcc", Input(placeholder="optional, comma separated", id="bcc"))
+        copies = "optional, comma separated"
+        yield from form_field("Cc", ListInput(placeholder=copies, id="cc"))
+        yield from form_field("Bcc", ListInput(placeholder=copies, id="bcc"))
         yield from form_field("From", Input(placeholder="noreply@yourbrand.com", id="from"))
         yield from form_field("Subject", Input(id="subject"))
         # Optional (the API sends an email without one; the send notes that it has none).
@@ -103,12 +106,16 @@ class EmailForm(ComposeForm):
     @work(thread=True, group="attachments", description="load attachments")
     def _reattach(self, restore: int, files: list[DraftAttachment]) -> None:
         """Read and encode a draft's files again, off the event loop."""
-        from comms_tui.api.attachments import load_attachment
+        from comms_tui.api.attachments import load_attachment, same_file
 
         used = 0
-        for kept in files:
+        for index, kept in enumerate(files):
             attachment: Attachment | None = None
             note = ""
+            if same_file(kept.path, [earlier.path for earlier in files[:index]]) is not None:
+                # An older draft's second copy of a file (attached twice): attached once.
+                self.app.call_from_thread(self._reattached, restore, kept, None, kept, "")
+                continue
             try:
                 attachment = load_attachment(kept.path, used_bytes=used)
             except InvalidInput as exc:
@@ -139,12 +146,23 @@ class EmailForm(ComposeForm):
             self.add_attachment(attachment, source)
         else:
             self._edited()  # the draft no longer has it
+        if not self._unread:
+            self._tell_notes()
 
     def _show_notes(self, notes: list[str]) -> None:
         self._notes = notes
         shown = self.query_one("#attachments-note", Static)
         shown.update(plain("\n".join(notes)))  # file names from disk
         shown.set_class(bool(notes), "-shown")
+
+    def _tell_notes(self) -> None:
+        """The notes in a notification too, once the restored files are all read: the field
+        is out of sight (below the fold, or on a tab not shown), and a send without a file
+        the user thinks attached must not go unnoticed. Plain text (``notify``): file names."""
+        if self._notes:
+            self.notify(
+                "\n".join(self._notes), title="Email attachments", severity="warning", timeout=20
+            )
 
     # -- values ---------------------------------------------------------------------------------
 
@@ -182,6 +200,8 @@ class EmailForm(ComposeForm):
         if isinstance(lost, list) and lost:
             notes.append("Attach again: " + ", ".join(str(name) for name in lost))
         self._show_notes(notes)
+        if not self._unread:  # else once they are read again (``_reattached``)
+            self._tell_notes()
 
     def api_fields(self) -> dict[str, Any]:
         fields = super().api_fields()
