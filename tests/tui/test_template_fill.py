@@ -11,13 +11,15 @@ from tests.tui.helpers import SIZE
 
 
 class Host(App[None]):
-    def __init__(self, template: str = SANDBOX_OTP_TEMPLATE) -> None:
+    def __init__(self, template: str = SANDBOX_OTP_TEMPLATE, *, sms: bool = True) -> None:
         super().__init__()
         self.template = template
+        self.sms = sms
         self.results: list[str | None] = []
 
     def on_mount(self) -> None:
-        self.push_screen(TemplateFillScreen("otp", self.template), self.results.append)
+        fill = TemplateFillScreen("otp", self.template, sms=self.sms)
+        self.push_screen(fill, self.results.append)
 
     @property
     def form(self) -> TemplateFillScreen:
@@ -124,3 +126,11 @@ def test_preview_highlights_only_the_empty_placeholders() -> None:
     assert content.plain == "1 and {b} {c}"
     styled = [content.plain[s.start : s.end] for s in content.spans]
     assert styled == ["{b}"]
+
+
+async def test_a_whatsapp_or_zalo_template_is_not_measured_in_sms_segments() -> None:
+    for sms, said in ((True, "as SMS: GSM-7"), (False, "characters")):
+        app = Host(sms=sms)
+        async with app.run_test(size=SIZE):
+            meter = text(app.form.query_one("#template-meter", Static))
+            assert said in meter and (sms or "segment" not in meter), meter

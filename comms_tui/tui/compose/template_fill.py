@@ -105,8 +105,13 @@ class TemplateFillScreen(ModalScreen[str | None]):
         Binding("ctrl+j", "use", "Use", priority=True, tooltip="Use the filled text"),
     ]
 
-    def __init__(self, name: str, template: str, *, id: str = "template-fill") -> None:
+    def __init__(
+        self, name: str, template: str, *, sms: bool = True, id: str = "template-fill"
+    ) -> None:
+        """``sms``: the text goes into an SMS (its segments are shown); else a WhatsApp or
+        Zalo template (its length is)."""
         super().__init__(id=id)
+        self.sms = sms
         self.template_name = name
         self.template = template
         self.names = placeholders(template)
@@ -143,9 +148,12 @@ class TemplateFillScreen(ModalScreen[str | None]):
         values = self.values
         self.query_one("#template-preview", Static).update(preview(self.template, values))
         filled = fill(self.template, {n: v if v.strip() else f"{{{n}}}" for n, v in values.items()})
-        self.query_one("#template-meter", Static).update(
+        meter = (
             Content.assemble(("as SMS: ", "dim"), describe(filled))
+            if self.sms
+            else Content.styled(f"{len(filled):,} characters", "dim")
         )
+        self.query_one("#template-meter", Static).update(meter)
 
     def _set_error(self, name: str, message: str | None) -> None:
         line = self.query_one(f"#ph-{name}-error", Static)

@@ -62,7 +62,8 @@ def use_template(
 
     def fill(chosen: str | None) -> None:
         if chosen is not None:
-            app.push_screen(TemplateFillScreen(chosen, templates[chosen]), put)
+            sms = form.CHANNEL is Channel.SMS  # WhatsApp and Zalo are not counted in segments
+            app.push_screen(TemplateFillScreen(chosen, templates[chosen], sms=sms), put)
 
     if name is not None or len(templates) == 1:
         fill(name or next(iter(templates)))
