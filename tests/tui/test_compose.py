@@ -13,6 +13,7 @@ from textual.widgets import Static
 
 from comms_tui.core.session import Session
 from comms_tui.tui.app import make_app
+from comms_tui.tui.compose.forms.base import ComposeForm
 from comms_tui.tui.screens.help import HelpScreen
 from comms_tui.tui.widgets.header import AppHeader
 from tests.tui.conftest import AppFactory
@@ -22,8 +23,10 @@ from tests.tui.helpers import (
     error_text,
     fill,
     first_form_shown,
+    modal,
     notes,
     results,
+    send,
 )
 
 
@@ -112,9 +115,62 @@ async def test_drafts_survive_a_restart_and_clear_removes_them(
         assert screen.form("sms").value("body") == "Half-written"
         assert screen.form("whatsapp").value("template") == "Draft for WhatsApp"
         await pilot.press("ctrl+l")
+        await modal(pilot, "confirm-clear")  # it holds what was written: asked first
+        await pilot.press("tab", "enter")  # "Clear it"
         await again.workers.wait_for_complete()
         assert screen.form("sms").value("body") == ""
     assert "sms" not in json.loads((tmp_path / "drafts.json").read_text())
+
+
+async def test_clear_asks_before_it_drops_what_was_typed_and_keeps_the_profiles_from(
+    app_factory: AppFactory, session: Session
+) -> None:
+    """Field test: Clear wiped the form unasked, the profile's From with it (the next send
+    failed "From is required")."""
+    app = app_factory()
+    async with app.run_test(size=(80, 24)) as pilot:
+        screen = await connected(pilot)
+        await pilot.press("alt+2")
+        email = screen.form("email")
+        default_from = email.value("from")
+        assert default_from  # the profile's
+        await fill(pilot, "email", to="ana@example.com", subject="Statement", body="Attached.")
+        typed = email.values()
+        await pilot.click(email.query_one("#clear-button"))
+        question = await modal(pilot, "confirm-clear")
+        assert question.query_one("#cancel").has_focus  # the default keeps it
+        await pilot.press("enter")
+        await pilot.pause()
+        assert email.values() == typed
+        email.query_one("#to").focus()
+        email.query_one(".form-fields").scroll_end(animate=False)  # the wheel: To out of view
+        await pilot.pause()
+        assert not in_view(email, "to")
+        await pilot.press("ctrl+l")
+        await modal(pilot, "confirm-clear")
+        await pilot.press("tab", "enter")  # "Clear it"
+        await pilot.pause()
+        assert email.values() == {"from": default_from}  # a fresh form, From as the profile says
+        assert app.focused is email.query_one("#to") and in_view(email, "to")
+        await pilot.press("ctrl+l")  # nothing of the user's in it: cleared at once
+        await pilot.pause()
+        assert app.screen is screen and email.values() == {"from": default_from}
+        await fill(pilot, "email", to="ana@example.com", subject="Again")
+        await send(pilot)
+        [record] = results(pilot).records
+        assert record.result.outcome.value == "accepted"  # not "From is required"
+        assert outbox_of(session)[0]["from"] == default_from
+
+
+def in_view(form: ComposeForm, field_id: str) -> bool:
+    """The field is inside the part of the form's scroll shown on screen."""
+    shown = form.query_one(".form-fields").region
+    return shown.contains_region(form.query_one(f"#{field_id}").region)
+
+
+def outbox_of(session: Session) -> list[dict[str, object]]:
+    assert session.sandbox is not None
+    return session.sandbox.state.outbox()
 
 
 async def test_theme_choice_is_remembered(app_factory: AppFactory, tmp_path: Path) -> None:

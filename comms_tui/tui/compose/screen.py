@@ -396,8 +396,35 @@ class ComposeScreen(Screen[None]):
         self._start_send(self.form(request.channel), again, resend=True)
 
     def action_clear_form(self) -> None:
+        """Back to a fresh form (the profile's From stays), its draft gone. Never while a send
+        is under way: the form is what went out, and an unknown outcome is checked against it.
+        What the user wrote goes only once they say so (the default is to keep it)."""
+        from comms_tui.tui.screens.confirm import ConfirmScreen
+
         if (form := self.visible_form()) is None:
             return
+        if self.busy:
+            form.show_status("Not cleared while sending.", "$text-warning")
+            return
+        if form.is_fresh:
+            self._clear(form)
+            return
+
+        def answered(clear: bool | None) -> None:
+            if clear and not self.busy:
+                self._clear(form)
+
+        question = ConfirmScreen(
+            f"Clear the {form.label} form?",
+            "What you wrote in it goes, and its draft with it: nothing brings them back.",
+            confirm="Clear it",
+            cancel="Keep it",
+            default_confirm=False,
+            id="confirm-clear",
+        )
+        self.app.push_screen(question, answered)
+
+    def _clear(self, form: ComposeForm) -> None:
         form.clear()
         self.discard_draft(form.CHANNEL)
         form.show_status(f"{form.label} form and draft cleared.", "$text-muted")  # never piles up
