@@ -271,3 +271,44 @@ async def test_enter_again_after_a_send_stays_on_send_and_clear_keeps_the_form_m
         assert email.values() == typed  # the form after an unknown outcome: all there
     saved = json.loads((tmp_path / "drafts.json").read_text())
     assert saved["email"]["subject"] == "Invoice"  # and its draft
+
+
+async def test_quitting_while_a_send_is_in_flight_asks_and_records_it_as_unknown(
+    app_factory: AppFactory, tmp_path: Path
+) -> None:
+    """ctrl+q quit at once, and the history showed the send as pending for a minute."""
+    app = app_factory()
+    async with app.run_test(size=SIZE, notifications=True) as pilot:
+        await connected(pilot)
+        await fill(pilot, "sms", to="12025550140", body="hello")
+        await pilot.press("ctrl+j")
+        await until(pilot, lambda: "Waiting for the answer" in progress_line(pilot), "waiting")
+        await pilot.press("ctrl+q")
+        question = await modal(pilot, "confirm-quit")
+        assert "UNKNOWN" in str(question.query_one("#dialog-body", Static).render())
+        await pilot.press("enter")  # the default: keep waiting
+        await pilot.pause(0.2)
+        assert app.return_code is None and "Waiting for the answer" in progress_line(pilot)
+        await pilot.press("ctrl+q")
+        await modal(pilot, "confirm-quit")
+        await pilot.press("tab", "enter")  # quit anyway
+        await until(pilot, lambda: app.return_code is not None, "the app quits")
+    [entry] = Journal(tmp_path / "history.sqlite3").list(5)
+    assert entry.outcome == "unknown" and "cancelled while waiting" in (entry.error or "")
+
+
+async def test_leaving_from_outside_while_a_send_is_in_flight_records_it_as_unknown(
+    app_factory: AppFactory, tmp_path: Path
+) -> None:
+    """A closed terminal or SIGTERM (``tui/leaving.py`` runs the quit action): nobody to ask,
+    but the history says what became of the send, not "pending"."""
+    app = app_factory()
+    async with app.run_test(size=SIZE) as pilot:
+        await connected(pilot)
+        await fill(pilot, "sms", to="12025550140", body="hello")
+        await pilot.press("ctrl+j")
+        await until(pilot, lambda: "Waiting for the answer" in progress_line(pilot), "waiting")
+        await app.run_action("quit")
+        assert app.return_code is not None
+    [entry] = Journal(tmp_path / "history.sqlite3").list(5)
+    assert entry.outcome == "unknown" and "cancelled while waiting" in (entry.error or "")

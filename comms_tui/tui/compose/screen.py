@@ -13,6 +13,7 @@ exclusive worker sending, then ``SendFinished`` → results. A send never clears
 from __future__ import annotations
 
 import asyncio
+import contextlib
 from collections.abc import Callable
 from datetime import datetime, timezone
 from typing import TYPE_CHECKING, Any, ClassVar, cast
@@ -25,6 +26,7 @@ from textual.css.query import NoMatches
 from textual.message import Message
 from textual.screen import Screen
 from textual.timer import Timer
+from textual.worker import Worker, WorkerError
 
 from comms_tui.api.channels import CHANNELS, Channel
 from comms_tui.api.errors import AuthFailed
@@ -45,6 +47,7 @@ if TYPE_CHECKING:
     from comms_tui.tui.widgets.results import ResultsPane
 
 DRAFT_DELAY = 0.5  # seconds of quiet before a draft is written
+SEND_QUESTIONS = ("confirm-cancel", "confirm-quit")  # asked about the send in flight
 
 
 def _channel_bindings() -> list[BindingType]:
@@ -137,6 +140,7 @@ class ComposeScreen(Screen[None]):
         self.session: Session | None = None
         self.busy = False  # a send flow (questions → send) is under way
         self._cancel: asyncio.Event | None = None  # set to stop the send in flight
+        self._sending: Worker[None] | None = None  # the send flow's worker
         self._progress: SendProgress | None = None  # the line showing how far it got
         self._early_keys: list[str] = []  # typed before the first form was there
         self._first_input: Input | None = None
@@ -493,7 +497,7 @@ class ComposeScreen(Screen[None]):
     def _start_send(self, form: ComposeForm, request: SendRequest, *, resend: bool = False) -> None:
         self.busy = True
         self.refresh_bindings()
-        self._send_flow(form, request, resend)
+        self._sending = self._send_flow(form, request, resend)
 
     @work(exclusive=True, group="send", description="send")
     async def _send_flow(self, form: ComposeForm, request: SendRequest, resend: bool) -> None:
@@ -539,12 +543,14 @@ class ComposeScreen(Screen[None]):
                 if scheduled and sent.result.success_count and not resend:
                     self._schedule_done(form, schedule)
         finally:
-            stack = self.app.screen_stack  # empty while the app closes
-            if stack and stack[-1].id == "confirm-cancel":  # the send ended while it asked
-                stack[-1].dismiss(False)
+            # The send ended while a question about it was up: its answer no longer matters.
+            for question in reversed(self.app.screen_stack):  # empty while the app closes
+                if question.id not in SEND_QUESTIONS:
+                    break
+                question.dismiss(False)  # on top (the one above is gone): pops it now
             progress.stop()
             form.set_sending(False)
-            self._cancel = self._progress = None
+            self._cancel = self._progress = self._sending = None
             self.busy = False
             self.refresh_bindings()
 
@@ -554,6 +560,54 @@ class ComposeScreen(Screen[None]):
         so that the next send does not go out at that time too."""
         if form.value("scheduledTime") == schedule:
             form.set_value("scheduledTime", "")
+
+    @property
+    def in_flight(self) -> bool:
+        """A send is on its way to the server or waiting for its answer."""
+        return self._cancel is not None
+
+    async def stop_send(self) -> None:
+        """Stop the send in flight as esc does, and wait until its outcome is recorded (not
+        sent, or unknown once the server may have had it): leaving, the history must say so."""
+        cancel, worker = self._cancel, self._sending
+        if cancel is None or worker is None:
+            return
+        cancel.set()
+        with contextlib.suppress(WorkerError):  # failed or cancelled: it says so itself
+            await worker.wait()
+
+    def confirm_quit(self) -> None:
+        """ctrl+q while a send is in flight: quit only once the user says so (default: no)."""
+        from comms_tui.tui.screens.confirm import ConfirmScreen
+
+        if self.app.screen.id == "confirm-quit":  # ctrl+q again while it asks
+            return
+        progress = self._progress
+        if progress is not None and progress.may_have_arrived:
+            body = (
+                "The server may already have the whole request. If you quit now, the outcome "
+                "is UNKNOWN: the message may have gone out, and the history records it as unknown."
+            )
+        else:
+            body = (
+                "The request is still on its way. If you quit now, it is stopped: nothing is "
+                "sent, and the history records it as not sent."
+            )
+
+        async def answered(leave: bool | None) -> None:
+            if leave:
+                await self.app.run_action("quit")  # stops the send first (CommsApp.action_quit)
+
+        question = ConfirmScreen(
+            "Quit while a send is under way?",
+            body,
+            confirm="Quit anyway",
+            cancel="Keep waiting",
+            default_confirm=False,
+            loud=True,
+            id="confirm-quit",
+        )
+        self.app.push_screen(question, answered)
 
     def action_cancel_send(self) -> None:
         """Stop the send in flight: at once while the server cannot have it all, else ask,
