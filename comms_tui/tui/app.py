@@ -259,7 +259,14 @@ class CommsApp(App[None]):
     def _fit(self, width: int) -> None:
         """``-narrow`` on the app below ``NARROW_BELOW`` columns (the CSS lays screens out for
         80×24 then: the compose screen shows its form or its results, not both side by side)."""
-        self.set_class(width < NARROW_BELOW, "-narrow")
+        narrow = width < NARROW_BELOW
+        if narrow == self.has_class("-narrow"):
+            return
+        self.set_class(narrow, "-narrow")
+        # Textual restyles only the screen on top for a class of the app's, and not a screen
+        # that comes back (pop_screen): those under it would keep the layout they had.
+        for screen in self.screen_stack[:-1]:
+            screen.update_node_styles(animate=False)
 
     def on_load(self) -> None:
         """No cyclic garbage collection until the forms are built (``_started``): building a

@@ -14,6 +14,7 @@ from textual.widgets import Static
 from comms_tui.core.session import Session
 from comms_tui.tui.app import make_app
 from comms_tui.tui.compose.forms.base import ComposeForm
+from comms_tui.tui.compose.screen import ComposeScreen
 from comms_tui.tui.screens.help import HelpScreen
 from comms_tui.tui.widgets.header import AppHeader
 from tests.tui.conftest import AppFactory
@@ -27,6 +28,7 @@ from tests.tui.helpers import (
     notes,
     results,
     send,
+    until,
 )
 
 
@@ -294,3 +296,37 @@ async def test_no_profile_opens_the_welcome_screen(tmp_path: Path) -> None:
                 break
             await pilot.pause(0.02)
         assert isinstance(app.screen, WelcomeScreen)
+
+
+def side_by_side(screen: ComposeScreen) -> bool:
+    """The wide layout: the form and the results pane, both on screen."""
+    return screen.results.region.width > 0 and screen.query_one("#channels").region.width > 0
+
+
+@pytest.mark.parametrize("side_screen", ["f2", "ctrl+o"])  # History; the attachment picker
+async def test_the_layout_follows_a_resize_made_under_another_screen(
+    app_factory: AppFactory, side_screen: str, files: Path
+) -> None:
+    """Field test: widened from 80×24 while History (or the picker) was on top, the compose
+    screen came back in its narrow layout: no results pane, and ctrl+r showed nothing."""
+    app = app_factory()
+    async with app.run_test(size=(80, 24)) as pilot:
+        screen = await connected(pilot)
+        await pilot.press("alt+2")
+        await fill(pilot, "email", to="ana@example.com", subject="Wide and narrow")
+        await send(pilot)
+        await pilot.press("escape")  # narrow: from the results back to the form
+        await pilot.pause()
+        assert not side_by_side(screen)
+        for size, wide in (((120, 40), True), ((80, 24), False), ((120, 40), True)):
+            await pilot.press(side_screen)
+            await until(pilot, lambda: app.screen is not screen, "the side screen")
+            await pilot.resize_terminal(*size)
+            await pilot.pause()
+            await pilot.press("escape")
+            await until(pilot, lambda: app.screen is screen, "back to the form")
+            await pilot.pause()
+            assert side_by_side(screen) is wide, size
+        await pilot.press("ctrl+r")
+        await pilot.pause()
+        assert app.focused is screen.query_one("#sends") and side_by_side(screen)
