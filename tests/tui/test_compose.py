@@ -330,3 +330,29 @@ async def test_the_layout_follows_a_resize_made_under_another_screen(
         await pilot.press("ctrl+r")
         await pilot.pause()
         assert app.focused is screen.query_one("#sends") and side_by_side(screen)
+
+
+@pytest.mark.parametrize("size", [(120, 40), (80, 24)])
+async def test_one_channel_key_from_the_results_switches_channel(
+    app_factory: AppFactory, size: tuple[int, int]
+) -> None:
+    """Field test: ctrl+r, then alt+2 went back to the form on the old channel."""
+    app = app_factory()
+    async with app.run_test(size=size) as pilot:
+        screen = await connected(pilot)
+        await pilot.press("alt+2")
+        email = await fill(pilot, "email", scheduledTime="+1h")  # scrolled down to its end
+        email.query_one("#send-button").focus()  # and left from Send, below the scroll
+        await pilot.pause()
+        await pilot.press("alt+1")
+        await fill(pilot, "sms", to="919591471711", body="hello")
+        await send(pilot)
+        await pilot.press("ctrl+r")
+        await pilot.pause()
+        assert app.focused is screen.query_one("#sends")
+        await pilot.press("alt+2")
+        await pilot.pause()
+        assert screen.active_channel == "email"
+        assert app.focused is email.query_one("#to")
+        assert email.region.width > 0  # on screen, narrow too
+        assert in_view(email, "to")  # what is typed next is seen

@@ -297,8 +297,9 @@ class ComposeScreen(Screen[None]):
         self.show_channel(CHANNELS[(index + step) % len(CHANNELS)])
 
     def show_channel(self, channel: Channel) -> None:
-        if self._results_shown:
-            self.action_show_form()
+        # Back to the form, but not to the field it left (action_show_form): that focus, a
+        # frame later, took the tabs back to the channel it is on.
+        self._set_results_shown(False)
         try:
             tab_set = cast("TabbedContent", self.query_one("#channels"))
         except NoMatches:  # still building: the first frame's keys go to the first form
@@ -306,7 +307,11 @@ class ComposeScreen(Screen[None]):
         tab_set.active = f"tab-{channel.value}"
         for form in self.forms():  # a form not built yet is focused as it mounts
             if form.CHANNEL is channel:
-                form.query_one(f"#{form.recipient_key}").focus()
+                field = form.query_one(f"#{form.recipient_key}")
+                field.focus()
+                # Into view once the tab is laid out: a form left scrolled down to its last
+                # field kept the focused recipient out of view, and typing went there unseen.
+                field.call_after_refresh(field.scroll_visible, animate=False)
         self.refresh_bindings()
 
     def on_tabbed_content_tab_activated(self, event: TabbedContent.TabActivated) -> None:
