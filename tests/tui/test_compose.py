@@ -162,6 +162,15 @@ async def test_clear_asks_before_it_drops_what_was_typed_and_keeps_the_profiles_
         [record] = results(pilot).records
         assert record.result.outcome.value == "accepted"  # not "From is required"
         assert outbox_of(session)[0]["from"] == default_from
+        await fill(pilot, "email", body="A line added after the send")
+        await pilot.press("ctrl+l")
+        await modal(pilot, "confirm-clear")  # that line is nowhere else: asked
+        await pilot.press("escape")
+        await pilot.pause()
+        email.set_value("body", "")  # the form as it was sent
+        await pilot.press("ctrl+l")  # the history has it (compose again): cleared at once
+        await pilot.pause()
+        assert app.screen is screen and email.values() == {"from": default_from}
 
 
 def in_view(form: ComposeForm, field_id: str) -> bool:

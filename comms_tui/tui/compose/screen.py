@@ -141,6 +141,7 @@ class ComposeScreen(Screen[None]):
         self.busy = False  # a send flow (questions → send) is under way
         self._cancel: asyncio.Event | None = None  # set to stop the send in flight
         self._sending: Worker[None] | None = None  # the send flow's worker
+        self._sent: dict[Channel, dict[str, Any]] = {}  # a form's values at its last send kept
         self._progress: SendProgress | None = None  # the line showing how far it got
         self._early_keys: list[str] = []  # typed before the first form was there
         self._first_input: Input | None = None
@@ -415,7 +416,7 @@ class ComposeScreen(Screen[None]):
         if self.busy:
             form.show_status("Not cleared while sending.", "$text-warning")
             return
-        if form.is_fresh:
+        if form.is_fresh or self._kept_in_history(form):
             self._clear(form)
             return
 
@@ -432,6 +433,13 @@ class ComposeScreen(Screen[None]):
             id="confirm-clear",
         )
         self.app.push_screen(question, answered)
+
+    def _kept_in_history(self, form: ComposeForm) -> bool:
+        """The form holds what its last send sent, and the history has it (History › compose
+        again brings it back; of attached files it keeps only the names, so not with those):
+        the send, ctrl+l, the next one loop asks nothing."""
+        values = form.values()
+        return "attachments" not in values and values == self._sent.get(form.CHANNEL)
 
     def _clear(self, form: ComposeForm) -> None:
         form.clear()
@@ -515,6 +523,7 @@ class ComposeScreen(Screen[None]):
         cancel = asyncio.Event()
         started: list[datetime] = []
         schedule = form.value("scheduledTime")  # cleared after a scheduled send, if unchanged
+        typed = form.values()
 
         def sending() -> None:
             started.append(self.clock())
@@ -547,6 +556,9 @@ class ComposeScreen(Screen[None]):
                 scheduled = sent.request is not None and sent.request.items[0].scheduled_time
                 if scheduled and sent.result.success_count and not resend:
                     self._schedule_done(form, schedule)
+                    typed.pop("scheduledTime", None)  # cleared, unless edited meanwhile
+                if not resend and sent.history_id is not None and sent.not_recorded is None:
+                    self._sent[form.CHANNEL] = typed
         finally:
             # The send ended while a question about it was up: its answer no longer matters.
             for question in reversed(self.app.screen_stack):  # empty while the app closes
