@@ -63,7 +63,7 @@ SIZES: tuple[tuple[int, int], ...] = ((60, 20), (80, 24), (120, 40), (200, 60))
 KEY_TIMEOUT_SECONDS = 5.0  # one key (or one typed string) and everything it sets off
 LAST_KEYS_SHOWN = 40
 SLOW_SECONDS = 1.0  # the sandbox's slow recipient: a send in flight, not a 40 s stall
-QUIT_ACTIONS = {"quit", "app.quit"}
+QUIT_ACTIONS = {"quit", "app.quit", "request_quit", "app.request_quit"}
 NEVER_PRESSED = {"ctrl+q"}
 
 NAVIGATION = (

@@ -52,6 +52,7 @@ if TYPE_CHECKING:
 T = TypeVar("T")
 INPUT_MAX_CHARS = 5_000  # a one-line field: ~350 numbers; pastes beyond are cut
 OPENING_WAIT_SECONDS = 1.0  # on the way out, for a session still opening (the sandbox starts)
+STOP_SEND_SECONDS = 1.0  # on the way out, for a stopped send to be recorded (a local write)
 
 
 def _warm_first_send() -> None:
@@ -121,7 +122,9 @@ class CommsApp(App[None]):
             id="mask",
             tooltip="Mask recipients for screen sharing",
         ),
-        Binding("ctrl+q", "quit", "Quit", priority=True, id="quit", tooltip="Quit comms-tui"),
+        Binding(
+            "ctrl+q", "request_quit", "Quit", priority=True, id="quit", tooltip="Quit comms-tui"
+        ),
     ]
 
     def __init__(
@@ -298,7 +301,14 @@ class CommsApp(App[None]):
     def _fit(self, width: int) -> None:
         """``-narrow`` on the app below ``NARROW_BELOW`` columns (the CSS lays screens out for
         80×24 then: the compose screen shows its form or its results, not both side by side)."""
-        self.set_class(width < NARROW_BELOW, "-narrow")
+        narrow = width < NARROW_BELOW
+        if narrow == self.has_class("-narrow"):
+            return
+        self.set_class(narrow, "-narrow")
+        # Textual restyles only the screen on top for a class of the app's, and not a screen
+        # that comes back (pop_screen): those under it would keep the layout they had.
+        for screen in self.screen_stack[:-1]:
+            screen.update_node_styles(animate=False)
 
     def on_load(self) -> None:
         """No cyclic garbage collection until the forms are built (``_started``): building a
@@ -622,7 +632,21 @@ class CommsApp(App[None]):
             return
         super()._handle_exception(error)
 
+    async def action_request_quit(self) -> None:
+        """ctrl+q (and the palette's Quit): quit, asking first while a send is in flight (the
+        message may go out, or may have). Leaving from outside (``tui/leaving.py``) cannot ask:
+        it runs ``action_quit``."""
+        with contextlib.suppress(LookupError):
+            if (compose := self.compose_screen).in_flight:
+                compose.confirm_quit()
+                return
+        await self.action_quit()
+
     async def action_quit(self) -> None:
+        """Leave now: a send in flight is stopped as esc stops it, so that the history records
+        it (unknown, or not sent) and not "pending"; then the drafts are written."""
+        with contextlib.suppress(LookupError, asyncio.TimeoutError):
+            await asyncio.wait_for(self.compose_screen.stop_send(), STOP_SEND_SECONDS)
         try:
             self.compose_screen.flush_drafts()
         except (LookupError, OSError) as exc:

@@ -50,7 +50,7 @@ _ACTIONS: tuple[tuple[str, str, str], ...] = (
     ("Outbox", "What each sandbox recipient received (f3)", "outbox"),
     ("Connect again", "Open the session again: asks for a secret that is not stored", "reconnect"),
     ("Help", "Keys and tips (f1)", "help"),
-    ("Quit", "Leave comms-tui (ctrl+q)", "quit"),
+    ("Quit", "Leave comms-tui (ctrl+q)", "request_quit"),
 )  # fmt: skip
 
 

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
@@ -97,6 +98,15 @@ async def fill(pilot: Pilot[None], channel: str, **fields: str) -> ComposeForm:
         await pilot.pause()
     await pilot.pause(VALIDATE_DELAY + 0.1)
     return target
+
+
+async def until(pilot: Pilot[Any], condition: Callable[[], object], what: str) -> None:
+    """Wait (up to 10 s) for ``condition()``: what a key sets off may take a few frames."""
+    for _ in range(500):
+        if condition():
+            return
+        await pilot.pause(0.02)
+    raise AssertionError(f"never: {what}")
 
 
 async def modal(pilot: Pilot[None], screen_id: str = "") -> ConfirmScreen:

@@ -13,6 +13,8 @@ from textual.widgets import Static
 
 from comms_tui.core.session import Session
 from comms_tui.tui.app import make_app
+from comms_tui.tui.compose.forms.base import ComposeForm
+from comms_tui.tui.compose.screen import ComposeScreen
 from comms_tui.tui.screens.help import HelpScreen
 from comms_tui.tui.widgets.header import AppHeader
 from tests.tui.conftest import AppFactory
@@ -22,8 +24,11 @@ from tests.tui.helpers import (
     error_text,
     fill,
     first_form_shown,
+    modal,
     notes,
     results,
+    send,
+    until,
 )
 
 
@@ -116,9 +121,71 @@ async def test_drafts_survive_a_restart_and_clear_removes_them(
         assert screen.form("sms").value("body") == "Half-written"
         assert screen.form("whatsapp").value("template") == "Draft for WhatsApp"
         await pilot.press("ctrl+l")
+        await modal(pilot, "confirm-clear")  # it holds what was written: asked first
+        await pilot.press("tab", "enter")  # "Clear it"
         await again.workers.wait_for_complete()
         assert screen.form("sms").value("body") == ""
     assert "sms" not in json.loads((tmp_path / "drafts.json").read_text())
+
+
+async def test_clear_asks_before_it_drops_what_was_typed_and_keeps_the_profiles_from(
+    app_factory: AppFactory, session: Session
+) -> None:
+    """Field test: Clear wiped the form unasked, the profile's From with it (the next send
+    failed "From is required")."""
+    app = app_factory()
+    async with app.run_test(size=(80, 24)) as pilot:
+        screen = await connected(pilot)
+        await pilot.press("alt+2")
+        email = screen.form("email")
+        default_from = email.value("from")
+        assert default_from  # the profile's
+        await fill(pilot, "email", to="ana@example.com", subject="Statement", body="Attached.")
+        typed = email.values()
+        await pilot.click(email.query_one("#clear-button"))
+        question = await modal(pilot, "confirm-clear")
+        assert question.query_one("#cancel").has_focus  # the default keeps it
+        await pilot.press("enter")
+        await pilot.pause()
+        assert email.values() == typed
+        email.query_one("#to").focus()
+        email.query_one(".form-fields").scroll_end(animate=False)  # the wheel: To out of view
+        await pilot.pause()
+        assert not in_view(email, "to")
+        await pilot.press("ctrl+l")
+        await modal(pilot, "confirm-clear")
+        await pilot.press("tab", "enter")  # "Clear it"
+        await pilot.pause()
+        assert email.values() == {"from": default_from}  # a fresh form, From as the profile says
+        assert app.focused is email.query_one("#to") and in_view(email, "to")
+        await pilot.press("ctrl+l")  # nothing of the user's in it: cleared at once
+        await pilot.pause()
+        assert app.screen is screen and email.values() == {"from": default_from}
+        await fill(pilot, "email", to="ana@example.com", subject="Again")
+        await send(pilot)
+        [record] = results(pilot).records
+        assert record.result.outcome.value == "accepted"  # not "From is required"
+        assert outbox_of(session)[0]["from"] == default_from
+        await fill(pilot, "email", body="A line added after the send")
+        await pilot.press("ctrl+l")
+        await modal(pilot, "confirm-clear")  # that line is nowhere else: asked
+        await pilot.press("escape")
+        await pilot.pause()
+        email.set_value("body", "")  # the form as it was sent
+        await pilot.press("ctrl+l")  # the history has it (compose again): cleared at once
+        await pilot.pause()
+        assert app.screen is screen and email.values() == {"from": default_from}
+
+
+def in_view(form: ComposeForm, field_id: str) -> bool:
+    """The field is inside the part of the form's scroll shown on screen."""
+    shown = form.query_one(".form-fields").region
+    return shown.contains_region(form.query_one(f"#{field_id}").region)
+
+
+def outbox_of(session: Session) -> list[dict[str, object]]:
+    assert session.sandbox is not None
+    return session.sandbox.state.outbox()
 
 
 async def test_theme_choice_is_remembered(app_factory: AppFactory, tmp_path: Path) -> None:
@@ -242,3 +309,63 @@ async def test_no_profile_opens_the_welcome_screen(tmp_path: Path) -> None:
                 break
             await pilot.pause(0.02)
         assert isinstance(app.screen, WelcomeScreen)
+
+
+def side_by_side(screen: ComposeScreen) -> bool:
+    """The wide layout: the form and the results pane, both on screen."""
+    return screen.results.region.width > 0 and screen.query_one("#channels").region.width > 0
+
+
+@pytest.mark.parametrize("side_screen", ["f2", "ctrl+o"])  # History; the attachment picker
+async def test_the_layout_follows_a_resize_made_under_another_screen(
+    app_factory: AppFactory, side_screen: str, files: Path
+) -> None:
+    """Field test: widened from 80×24 while History (or the picker) was on top, the compose
+    screen came back in its narrow layout: no results pane, and ctrl+r showed nothing."""
+    app = app_factory()
+    async with app.run_test(size=(80, 24)) as pilot:
+        screen = await connected(pilot)
+        await pilot.press("alt+2")
+        await fill(pilot, "email", to="ana@example.com", subject="Wide and narrow")
+        await send(pilot)
+        await pilot.press("escape")  # narrow: from the results back to the form
+        await pilot.pause()
+        assert not side_by_side(screen)
+        for size, wide in (((120, 40), True), ((80, 24), False), ((120, 40), True)):
+            await pilot.press(side_screen)
+            await until(pilot, lambda: app.screen is not screen, "the side screen")
+            await pilot.resize_terminal(*size)
+            await pilot.pause()
+            await pilot.press("escape")
+            await until(pilot, lambda: app.screen is screen, "back to the form")
+            await pilot.pause()
+            assert side_by_side(screen) is wide, size
+        await pilot.press("ctrl+r")
+        await pilot.pause()
+        assert app.focused is screen.query_one("#sends") and side_by_side(screen)
+
+
+@pytest.mark.parametrize("size", [(120, 40), (80, 24)])
+async def test_one_channel_key_from_the_results_switches_channel(
+    app_factory: AppFactory, size: tuple[int, int]
+) -> None:
+    """Field test: ctrl+r, then alt+2 went back to the form on the old channel."""
+    app = app_factory()
+    async with app.run_test(size=size) as pilot:
+        screen = await connected(pilot)
+        await pilot.press("alt+2")
+        email = await fill(pilot, "email", scheduledTime="+1h")  # scrolled down to its end
+        email.query_one("#send-button").focus()  # and left from Send, below the scroll
+        await pilot.pause()
+        await pilot.press("alt+1")
+        await fill(pilot, "sms", to="919591471711", body="hello")
+        await send(pilot)
+        await pilot.press("ctrl+r")
+        await pilot.pause()
+        assert app.focused is screen.query_one("#sends")
+        await pilot.press("alt+2")
+        await pilot.pause()
+        assert screen.active_channel == "email"
+        assert app.focused is email.query_one("#to")
+        assert email.region.width > 0  # on screen, narrow too
+        assert in_view(email, "to")  # what is typed next is seen

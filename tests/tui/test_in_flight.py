@@ -8,6 +8,7 @@ scheduled send says when it goes out; every time on screen names its zone.
 
 from __future__ import annotations
 
+import json
 import os
 from collections.abc import Callable
 from datetime import datetime, timezone
@@ -40,18 +41,11 @@ from tests.tui.helpers import (
     results,
     rogue_session,
     send,
+    until,
 )
 
 Rogue = Callable[..., RogueServer]
 KOLKATA = ZoneInfo("Asia/Kolkata")
-
-
-async def until(pilot: Pilot[Any], condition: Callable[[], object], what: str) -> None:
-    for _ in range(500):
-        if condition():
-            return
-        await pilot.pause(0.02)
-    raise AssertionError(f"never: {what}")
 
 
 def progress_line(pilot: Pilot[Any]) -> str:
@@ -238,3 +232,86 @@ async def test_the_outbox_names_the_zone(app_factory: AppFactory, session: Sessi
         bubble = app.screen.query_one(".bubble", Static)
         assert str(bubble.border_subtitle).endswith(" IST")
         assert FIXED_NOW.tzinfo is not None
+
+
+SLOW_EMAIL = "12025550140@example.com"  # the sandbox answers it after 40 s: a send in flight
+
+
+async def test_enter_again_after_a_send_stays_on_send_and_clear_keeps_the_form_meanwhile(
+    app_factory: AppFactory, tmp_path: Path
+) -> None:
+    """Field test: Tab to Send, Enter, Enter. Disabling Send while sending moved the focus to
+    Clear, and the second Enter wiped the form and its draft while the send was in flight."""
+    app = app_factory()
+    async with app.run_test(size=SIZE, notifications=True) as pilot:
+        screen = await connected(pilot)
+        await pilot.press("alt+2")
+        email = await fill(pilot, "email", to=SLOW_EMAIL, subject="Invoice", body="Attached.")
+        typed = email.values()
+        send_button = email.query_one("#send-button")
+        send_button.focus()
+        await pilot.pause()
+        await pilot.press("enter")
+        await until(pilot, lambda: "Waiting for the answer" in progress_line(pilot), "waiting")
+        assert screen.focused is send_button  # where the user was, not on Clear
+        await pilot.press("enter")  # the second Enter
+        await pilot.pause()
+        assert any(n.startswith("Already sending") for n in notes(app)), notes(app)
+        await pilot.press("ctrl+l")
+        await pilot.click(email.query_one("#clear-button"))
+        await pilot.pause()
+        assert email.values() == typed  # neither key nor button cleared it
+        assert not isinstance(app.screen, ConfirmScreen)  # nor asked: there is nothing to do
+        status = str(email.query_one("#form-status", Static).render())
+        assert "Not cleared" in status and "sending" in status, status
+        assert "Waiting for the answer" in progress_line(pilot)
+        await pilot.press("escape")
+        await modal(pilot, "confirm-cancel")
+        await pilot.press("tab", "enter")  # stop waiting
+        await finished(pilot)
+        [record] = results(pilot).records
+        assert record.result.outcome.value == "unknown"
+        assert email.values() == typed  # the form after an unknown outcome: all there
+    saved = json.loads((tmp_path / "drafts.json").read_text())
+    assert saved["email"]["subject"] == "Invoice"  # and its draft
+
+
+async def test_quitting_while_a_send_is_in_flight_asks_and_records_it_as_unknown(
+    app_factory: AppFactory, tmp_path: Path
+) -> None:
+    """ctrl+q quit at once, and the history showed the send as pending for a minute."""
+    app = app_factory()
+    async with app.run_test(size=SIZE, notifications=True) as pilot:
+        await connected(pilot)
+        await fill(pilot, "sms", to="12025550140", body="hello")
+        await pilot.press("ctrl+j")
+        await until(pilot, lambda: "Waiting for the answer" in progress_line(pilot), "waiting")
+        await pilot.press("ctrl+q")
+        question = await modal(pilot, "confirm-quit")
+        assert "UNKNOWN" in str(question.query_one("#dialog-body", Static).render())
+        await pilot.press("enter")  # the default: keep waiting
+        await pilot.pause(0.2)
+        assert app.return_code is None and "Waiting for the answer" in progress_line(pilot)
+        await pilot.press("ctrl+q")
+        await modal(pilot, "confirm-quit")
+        await pilot.press("tab", "enter")  # quit anyway
+        await until(pilot, lambda: app.return_code is not None, "the app quits")
+    [entry] = Journal(tmp_path / "history.sqlite3").list(5)
+    assert entry.outcome == "unknown" and "cancelled while waiting" in (entry.error or "")
+
+
+async def test_leaving_from_outside_while_a_send_is_in_flight_records_it_as_unknown(
+    app_factory: AppFactory, tmp_path: Path
+) -> None:
+    """A closed terminal or SIGTERM (``tui/leaving.py`` runs the quit action): nobody to ask,
+    but the history says what became of the send, not "pending"."""
+    app = app_factory()
+    async with app.run_test(size=SIZE) as pilot:
+        await connected(pilot)
+        await fill(pilot, "sms", to="12025550140", body="hello")
+        await pilot.press("ctrl+j")
+        await until(pilot, lambda: "Waiting for the answer" in progress_line(pilot), "waiting")
+        await app.run_action("quit")
+        assert app.return_code is not None
+    [entry] = Journal(tmp_path / "history.sqlite3").list(5)
+    assert entry.outcome == "unknown" and "cancelled while waiting" in (entry.error or "")

@@ -15,7 +15,7 @@ from comms_tui.tui.compose.forms.email import EmailForm
 from comms_tui.tui.widgets.items_view import ItemsView
 from comms_tui.tui.widgets.result_detail import ResultDetail
 from tests.tui.conftest import AppFactory
-from tests.tui.helpers import SIZE, connected, fill, modal, notes, results, send
+from tests.tui.helpers import SIZE, connected, fill, modal, notes, on_screen, results, send
 
 
 def outbox(session: Session) -> list[dict[str, object]]:
@@ -317,3 +317,27 @@ async def test_compose_again_over_only_the_default_sender_does_not_ask(
         await pilot.pause()
         assert app.screen is app.compose_screen  # no question
         assert email.value("to") == "ana@example.com" and email.value("subject") == "Statement"
+
+
+async def test_a_new_result_shows_its_outcome_though_the_raw_view_was_left_open(
+    app_factory: AppFactory,
+) -> None:
+    """Field test: with "Request & response" left open for an earlier send, a new send's
+    outcome was scrolled out of view: the pane showed the raw request, not "? UNKNOWN"."""
+    app = app_factory()
+    async with app.run_test(size=SIZE) as pilot:
+        await connected(pilot)
+        await fill(pilot, "sms", to="919591471711", body="hello")
+        await send(pilot)
+        detail = app.screen.query_one(ResultDetail)
+        await pilot.press("ctrl+r", "e")  # open; closed and opened again, once it has its text
+        await app.workers.wait_for_complete()
+        await pilot.press("e", "e")
+        await pilot.pause(0.2)
+        assert detail.expanded and detail.scroll_y > 0  # the raw view in view, the summary not
+        await pilot.press("escape")
+        await fill(pilot, "sms", to="12025550144")  # the sandbox drops the connection: unknown
+        await send(pilot)
+        assert results(pilot).records[-1].result.outcome.value == "unknown"
+        assert detail.scroll_y == 0
+        assert "UNKNOWN — may have been sent" in on_screen(app)

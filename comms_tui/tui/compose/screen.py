@@ -13,6 +13,7 @@ exclusive worker sending, then ``SendFinished`` → results. A send never clears
 from __future__ import annotations
 
 import asyncio
+import contextlib
 from collections.abc import Callable
 from datetime import datetime, timezone
 from typing import TYPE_CHECKING, Any, ClassVar, cast
@@ -25,6 +26,7 @@ from textual.css.query import NoMatches
 from textual.message import Message
 from textual.screen import Screen
 from textual.timer import Timer
+from textual.worker import Worker, WorkerError
 
 from comms_tui.api.channels import CHANNELS, Channel
 from comms_tui.api.errors import AuthFailed
@@ -45,6 +47,7 @@ if TYPE_CHECKING:
     from comms_tui.tui.widgets.results import ResultsPane
 
 DRAFT_DELAY = 0.5  # seconds of quiet before a draft is written
+SEND_QUESTIONS = ("confirm-cancel", "confirm-quit")  # asked about the send in flight
 
 
 def _channel_bindings() -> list[BindingType]:
@@ -137,6 +140,8 @@ class ComposeScreen(Screen[None]):
         self.session: Session | None = None
         self.busy = False  # a send flow (questions → send) is under way
         self._cancel: asyncio.Event | None = None  # set to stop the send in flight
+        self._sending: Worker[None] | None = None  # the send flow's worker
+        self._sent: dict[Channel, dict[str, Any]] = {}  # a form's values at its last send kept
         self._progress: SendProgress | None = None  # the line showing how far it got
         self._early_keys: list[str] = []  # typed before the first form was there
         self._first_input: Input | None = None
@@ -301,8 +306,9 @@ class ComposeScreen(Screen[None]):
         self.show_channel(CHANNELS[(index + step) % len(CHANNELS)])
 
     def show_channel(self, channel: Channel) -> None:
-        if self._results_shown:
-            self.action_show_form()
+        # Back to the form, but not to the field it left (action_show_form): that focus, a
+        # frame later, took the tabs back to the channel it is on.
+        self._set_results_shown(False)
         try:
             tab_set = cast("TabbedContent", self.query_one("#channels"))
         except NoMatches:  # still building: the first frame's keys go to the first form
@@ -310,7 +316,11 @@ class ComposeScreen(Screen[None]):
         tab_set.active = f"tab-{channel.value}"
         for form in self.forms():  # a form not built yet is focused as it mounts
             if form.CHANNEL is channel:
-                form.query_one(f"#{form.recipient_key}").focus()
+                field = form.query_one(f"#{form.recipient_key}")
+                field.focus()
+                # Into view once the tab is laid out: a form left scrolled down to its last
+                # field kept the focused recipient out of view, and typing went there unseen.
+                field.call_after_refresh(field.scroll_visible, animate=False)
         self.refresh_bindings()
 
     def on_tabbed_content_tab_activated(self, event: TabbedContent.TabActivated) -> None:
@@ -406,8 +416,42 @@ class ComposeScreen(Screen[None]):
         self._start_send(self.form(request.channel), again, resend=True)
 
     def action_clear_form(self) -> None:
+        """Back to a fresh form (the profile's From stays), its draft gone. Never while a send
+        is under way: the form is what went out, and an unknown outcome is checked against it.
+        What the user wrote goes only once they say so (the default is to keep it)."""
+        from comms_tui.tui.screens.confirm import ConfirmScreen
+
         if (form := self.visible_form()) is None:
             return
+        if self.busy:
+            form.show_status("Not cleared while sending.", "$text-warning")
+            return
+        if form.is_fresh or self._kept_in_history(form):
+            self._clear(form)
+            return
+
+        def answered(clear: bool | None) -> None:
+            if clear and not self.busy:
+                self._clear(form)
+
+        question = ConfirmScreen(
+            f"Clear the {form.label} form?",
+            "What you wrote in it goes, and its draft with it: nothing brings them back.",
+            confirm="Clear it",
+            cancel="Keep it",
+            default_confirm=False,
+            id="confirm-clear",
+        )
+        self.app.push_screen(question, answered)
+
+    def _kept_in_history(self, form: ComposeForm) -> bool:
+        """The form holds what its last send sent, and the history has it (History › compose
+        again brings it back; of attached files it keeps only the names, so not with those):
+        the send, ctrl+l, the next one loop asks nothing."""
+        values = form.values()
+        return "attachments" not in values and values == self._sent.get(form.CHANNEL)
+
+    def _clear(self, form: ComposeForm) -> None:
         form.clear()
         self.discard_draft(form.CHANNEL)
         form.show_status(f"{form.label} form and draft cleared.", "$text-muted")  # never piles up
@@ -476,7 +520,7 @@ class ComposeScreen(Screen[None]):
     def _start_send(self, form: ComposeForm, request: SendRequest, *, resend: bool = False) -> None:
         self.busy = True
         self.refresh_bindings()
-        self._send_flow(form, request, resend)
+        self._sending = self._send_flow(form, request, resend)
 
     @work(exclusive=True, group="send", description="send")
     async def _send_flow(self, form: ComposeForm, request: SendRequest, resend: bool) -> None:
@@ -489,6 +533,7 @@ class ComposeScreen(Screen[None]):
         cancel = asyncio.Event()
         started: list[datetime] = []
         schedule = form.value("scheduledTime")  # cleared after a scheduled send, if unchanged
+        typed = form.values()
 
         def sending() -> None:
             started.append(self.clock())
@@ -521,13 +566,18 @@ class ComposeScreen(Screen[None]):
                 scheduled = sent.request is not None and sent.request.items[0].scheduled_time
                 if scheduled and sent.result.success_count and not resend:
                     self._schedule_done(form, schedule)
+                    typed.pop("scheduledTime", None)  # cleared, unless edited meanwhile
+                if not resend and sent.history_id is not None and sent.not_recorded is None:
+                    self._sent[form.CHANNEL] = typed
         finally:
-            stack = self.app.screen_stack  # empty while the app closes
-            if stack and stack[-1].id == "confirm-cancel":  # the send ended while it asked
-                stack[-1].dismiss(False)
+            # The send ended while a question about it was up: its answer no longer matters.
+            for question in reversed(self.app.screen_stack):  # empty while the app closes
+                if question.id not in SEND_QUESTIONS:
+                    break
+                question.dismiss(False)  # on top (the one above is gone): pops it now
             progress.stop()
             form.set_sending(False)
-            self._cancel = self._progress = None
+            self._cancel = self._progress = self._sending = None
             self.busy = False
             self.refresh_bindings()
 
@@ -537,6 +587,54 @@ class ComposeScreen(Screen[None]):
         so that the next send does not go out at that time too."""
         if form.value("scheduledTime") == schedule:
             form.set_value("scheduledTime", "")
+
+    @property
+    def in_flight(self) -> bool:
+        """A send is on its way to the server or waiting for its answer."""
+        return self._cancel is not None
+
+    async def stop_send(self) -> None:
+        """Stop the send in flight as esc does, and wait until its outcome is recorded (not
+        sent, or unknown once the server may have had it): leaving, the history must say so."""
+        cancel, worker = self._cancel, self._sending
+        if cancel is None or worker is None:
+            return
+        cancel.set()
+        with contextlib.suppress(WorkerError):  # failed or cancelled: it says so itself
+            await worker.wait()
+
+    def confirm_quit(self) -> None:
+        """ctrl+q while a send is in flight: quit only once the user says so (default: no)."""
+        from comms_tui.tui.screens.confirm import ConfirmScreen
+
+        if self.app.screen.id == "confirm-quit":  # ctrl+q again while it asks
+            return
+        progress = self._progress
+        if progress is not None and progress.may_have_arrived:
+            body = (
+                "The server may already have the whole request. If you quit now, the outcome "
+                "is UNKNOWN: the message may have gone out, and the history records it as unknown."
+            )
+        else:
+            body = (
+                "The request is still on its way. If you quit now, it is stopped: nothing is "
+                "sent, and the history records it as not sent."
+            )
+
+        async def answered(leave: bool | None) -> None:
+            if leave:
+                await self.app.run_action("quit")  # stops the send first (CommsApp.action_quit)
+
+        question = ConfirmScreen(
+            "Quit while a send is under way?",
+            body,
+            confirm="Quit anyway",
+            cancel="Keep waiting",
+            default_confirm=False,
+            loud=True,
+            id="confirm-quit",
+        )
+        self.app.push_screen(question, answered)
 
     def action_cancel_send(self) -> None:
         """Stop the send in flight: at once while the server cannot have it all, else ask,

@@ -271,6 +271,8 @@ class ResultDetail(VerticalScroll):
 
     def show(self, record: ResultRecord) -> None:
         self.record = record
+        # From the top: the raw view, left open and scrolled to, would hide the new outcome.
+        self.scroll_home(animate=False, immediate=True)
         self.query_one("#result-summary", Static).update(summary(record, self.tz))
         self._fill_items(record.result.items, sent_nothing=record.result.sent_nothing)
         raw = self.query_one("#raw", Collapsible)

@@ -198,14 +198,26 @@ class ComposeForm(Vertical):
             )
         self.revalidate()
 
+    def defaults(self) -> dict[str, str]:
+        """What a fresh form holds before anything is typed (the profile's, once it is bound)."""
+        return {}
+
     def clear(self) -> None:
+        """Back to a fresh form: its defaults, nothing else."""
         self.attempted = False
-        self.restore({})
+        self.restore(self.defaults())
         self.query_one(f"#{self.recipient_key}").focus()
+        self.query_one(".form-fields").scroll_home(animate=False)  # the recipient in view
 
     @property
     def is_blank(self) -> bool:
         return not self.values()
+
+    @property
+    def is_fresh(self) -> bool:
+        """Nothing here but a fresh form's defaults: clearing it loses nothing."""
+        defaults = self.defaults()
+        return all(defaults.get(field_id) == value for field_id, value in self.values().items())
 
     # -- building the request ------------------------------------------------------------------
 
@@ -340,9 +352,10 @@ class ComposeForm(Vertical):
         self.revalidate()
 
     def set_sending(self, sending: bool) -> None:
+        """The spinner beside Send while a send is under way. Send itself stays enabled (pressed
+        again, it says a send is under way): disabling it would move its focus to Clear, and the
+        next Enter would clear the form."""
         # Queried, not looked up: a send may end while the app is closing and the form is gone.
-        for button in self.query("#send-button").results(Button):
-            button.disabled = sending or self.session is None
         for spinner in self.query("#sending").results(LoadingIndicator):
             spinner.display = sending
 

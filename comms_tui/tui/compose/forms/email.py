@@ -212,6 +212,10 @@ class EmailForm(ComposeForm):
     def check_recipients(self) -> list[Checked]:
         return check_emails(self.recipients())
 
+    def defaults(self) -> dict[str, str]:
+        profile = self.profile
+        return {"from": profile.email_from} if profile is not None and profile.email_from else {}
+
     def bind_session(self, session: Session) -> None:
         profile = session.profile
         if profile is not None and profile.email_from and not self.value("from"):
