@@ -16,7 +16,7 @@ KEYS: tuple[tuple[str, str], ...] = (
     ("ctrl+pgdn  ctrl+pgup", "Next / previous channel: SMS · Email · WhatsApp · Zalo"),
     ("alt+1 … alt+4", "SMS · Email · WhatsApp · Zalo (1…4 when not typing)"),
     ("tab  shift+tab", "Next / previous field"),
-    ("ctrl+l", "Clear the form and its draft"),
+    ("ctrl+l", "Clear the form and its draft (asks first)"),
     ("ctrl+o", "Attach a file (email)"),
     ("ctrl+t", "Fill in a saved template (SMS, WhatsApp, Zalo)"),
     ("ctrl+r", "Go to the results (below 100 columns they take the form's place)"),
