@@ -53,6 +53,7 @@ T = TypeVar("T")
 INPUT_MAX_CHARS = 5_000  # a one-line field: ~350 numbers; pastes beyond are cut
 OPENING_WAIT_SECONDS = 1.0  # on the way out, for a session still opening (the sandbox starts)
 STOP_SEND_SECONDS = 1.0  # on the way out, for a stopped send to be recorded (a local write)
+QUIT_ACTIONS = frozenset({"request_quit", "quit", "app.quit"})  # what ctrl+q may be bound to
 
 
 def _warm_first_send() -> None:
@@ -263,7 +264,7 @@ class CommsApp(App[None]):
         """ctrl+c where nothing is selected to copy: how to quit. Textual's says it with markup
         (``[b]ctrl+q[/b]``), which ``notify`` shows as it is: here, in words."""
         for key, active in self.active_bindings.items():
-            if active.binding.action in ("quit", "app.quit"):
+            if active.binding.action in QUIT_ACTIONS:
                 self.notify(f"Press {key} to quit the app.", title="Do you want to quit?")
                 return
 
