@@ -14,6 +14,7 @@ class UiPrefs:
     def __init__(self, path: Path | None = None) -> None:
         self._path = path
         self.damaged: DamagedFile | None = None  # what went wrong reading it, for a notice
+        self._at_start: dict[str, object] | None = None  # read once, for the getters
 
     @property
     def path(self) -> Path:
@@ -30,8 +31,15 @@ class UiPrefs:
             self.damaged = exc  # a preference is not worth refusing to start
             return {}
 
+    def _saved(self) -> dict[str, object]:
+        """What the file held when first read: the getters run before the first frame, and
+        one read serves them all (the setters read it afresh)."""
+        if self._at_start is None:
+            self._at_start = self._read()
+        return self._at_start
+
     def theme(self) -> str | None:
-        value = self._read().get("theme")
+        value = self._saved().get("theme")
         return value if isinstance(value, str) else None
 
     def set_theme(self, name: str) -> None:
@@ -40,7 +48,7 @@ class UiPrefs:
     def masked(self) -> bool:
         """Recipients masked at start: a presenter who restarts the app mid-demo must not show
         them in clear."""
-        return self._read().get("masked") is True
+        return self._saved().get("masked") is True
 
     def set_masked(self, masked: bool) -> None:
         self._set("masked", masked)

@@ -14,7 +14,6 @@ from typing import Any
 
 import pytest
 from textual.app import App
-from textual.pilot import Pilot
 from textual.widgets import Input, Select, Static
 
 from comms_tui.core.session import Session
@@ -22,17 +21,9 @@ from comms_tui.store.paths import config_dir
 from comms_tui.tui.screens.profile_setup import ProfileSetupScreen
 from comms_tui.tui.sender_lab.screen import SenderLabScreen
 from tests.tui.conftest import AppFactory
-from tests.tui.helpers import SIZE, app_on, connected, error_text, fill, notes, send
+from tests.tui.helpers import SIZE, app_on, connected, error_text, fill, notes, send, until
 
 TYPO_SCHEDULES = ("0001-01-01T00:00", "9999-12-31T23:59:59-23:59")
-
-
-async def until(pilot: Pilot[Any], condition: Callable[[], object], what: str) -> None:
-    for _ in range(500):
-        if condition():
-            return
-        await pilot.pause(0.02)
-    raise AssertionError(f"never: {what}")
 
 
 class Host(App[None]):
